@@ -1,0 +1,143 @@
+"""The command line: one click group over the library.
+
+Each command parses its options, calls the library and prints.  Typed
+:class:`BotError` s become one line on stderr with a hint, and an exit code
+(2: bad input or configuration, 1: an outside service failed).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from . import awesome
+from .config import Config, load_config
+from .errors import BotError, InputError
+
+DEFAULT_CONFIG = "config.yaml"
+
+
+class Context:
+    """Lazily loaded configuration shared by the commands."""
+
+    def __init__(self, config_path: str):
+        self.config_path = config_path
+        self._config: Config | None = None
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(self.config_path)
+        return self._config
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config_path", default=lambda: os.environ.get("BOT_CONFIG", DEFAULT_CONFIG),
+              show_default="config.yaml or $BOT_CONFIG", help="Path of the configuration file.")
+@click.version_option(package_name="awesome-list-bot")
+@click.pass_context
+def cli(ctx: click.Context, config_path: str) -> None:
+    """Keep an awesome list of papers current from arXiv.
+
+    Example: bot list check demo/list-README.md
+    """
+    ctx.obj = Context(config_path)
+
+
+def read_list(ctx: Context, path: str | None) -> tuple[str, str]:
+    """The list's text and where it came from: PATH, or the configured copy."""
+    if path is None:
+        local = ctx.config.list.local_copy
+        if local is None:
+            raise InputError("no list given and list.local_copy is not set", "pass PATH")
+        path = str(local)
+    try:
+        return Path(path).read_text(encoding="utf-8"), path
+    except OSError as exc:
+        raise InputError(f"cannot read list {path}: {exc.strerror}", "check the path") from None
+
+
+@cli.group(name="list")
+def list_group() -> None:
+    """Inspect the awesome list.
+
+    Example: bot list check README.md
+    """
+
+
+@list_group.command("check")
+@click.argument("path", required=False)
+@pass_context
+def list_check(ctx: Context, path: str | None) -> None:
+    """Parse the list, print a summary, exit 0 only if it round-trips byte for byte.
+
+    Example: bot list check demo/list-README.md
+    """
+    text, source = read_list(ctx, path)
+    document = awesome.parse(text)
+    identical = document.render() == text
+    click.echo(f"{source}: {len(document.entries)} entries in {len(document.labels())} sections")
+    for label in document.labels():
+        count = sum(1 for e in document.entries if e.label == label)
+        click.echo(f"  {label:<28} {count:>4}")
+    without = [e for e in document.entries if not e.arxiv_id]
+    click.echo(f"entries without an arXiv id: {len(without)}")
+    for entry in without:
+        click.echo(f"  line {entry.start + 1}: {entry.title[:70]}")
+    warned = [e for e in document.entries if e.warnings]
+    click.echo(f"entries with warnings: {len(warned)}")
+    for entry in warned:
+        click.echo(f"  line {entry.start + 1}: {'; '.join(entry.warnings)}")
+    click.echo(f"lines not understood: {len(document.unparsed)}")
+    for number, line in document.unparsed:
+        click.echo(f"  line {number}: {line[:70]}")
+    click.echo(f"round-trip: {'byte-identical' if identical else 'DIFFERENT'}")
+    if not identical:
+        sys.exit(1)
+
+
+@list_group.command("entries")
+@click.argument("path", required=False)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line per entry.")
+@pass_context
+def list_entries(ctx: Context, path: str | None, as_json: bool) -> None:
+    """List the entries of the list (section, title, arXiv id).
+
+    Example: bot list entries README.md --json
+    """
+    text, _ = read_list(ctx, path)
+    for entry in awesome.parse(text).entries:
+        if as_json:
+            row = entry.as_json()
+            keys = ("section", "subsection", "title", "authors", "date", "venue", "arxiv_id", "links")
+            click.echo(json.dumps({k: row[k] for k in keys}, ensure_ascii=False))
+        else:
+            click.echo(f"{entry.label:<26} {entry.arxiv_id or '-':<12} {entry.title}")
+
+
+def main() -> None:
+    """Entry point of the `bot` script: turns BotErrors into one-line messages."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except BotError as exc:
+        click.echo(f"Error: {exc.one_line()}", err=True)
+        sys.exit(exc.exit_code)
+    except SystemExit:
+        raise
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,144 @@
+"""Loads and validates ``config.yaml`` at start-up.
+
+Runs once per command, before anything else.  Unknown keys, wrong types and
+missing values raise :class:`ConfigError` with one line naming the key.
+Relative paths resolve against the folder of the config file.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import ConfigError
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=False)
+
+
+class ListConfig(_Section):
+    repo: str = Field(pattern=r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+    branch: str = "main"
+    path: str = "README.md"
+    local_copy: Path | None = None
+    sections: list[str] | None = None
+
+
+class ArxivConfig(_Section):
+    categories: list[str] = Field(min_length=1)
+    rss_url: str
+    api_url: str
+    request_delay: float = Field(3.0, ge=0)
+    timeout: float = Field(30.0, gt=0)
+    retries: int = Field(3, ge=0)
+    holidays: list[date] = []
+
+    @field_validator("rss_url")
+    @classmethod
+    def _has_category_placeholder(cls, value: str) -> str:
+        if "{category}" not in value:
+            raise ValueError("must contain '{category}'")
+        return value
+
+
+class GithubConfig(_Section):
+    api_url: str = "https://api.github.com"
+    token_env: str = "GITHUB_TOKEN"
+    branch: str = "bot/new-papers"
+    labels: list[str] = ["new-papers", "bot"]
+    max_entries: int = Field(25, ge=1)
+    pr_title: str = "New papers from arXiv"
+    pr_template: Path | None = None
+    retries: int = Field(4, ge=0)
+    timeout: float = Field(30.0, gt=0)
+
+
+class StoreConfig(_Section):
+    path: Path
+
+
+class ClassifierConfig(_Section):
+    model_path: Path
+    target_recall: float = Field(0.95, gt=0, le=1)
+    background: list[Path] = []
+
+
+class ScheduleConfig(_Section):
+    cron: str = "30 1 * * 2-6"
+    timezone: str = "UTC"
+    misfire_grace_seconds: int = Field(3600, ge=1)
+
+
+class OutputConfig(_Section):
+    path: Path = Path("out")
+
+
+class Config(_Section):
+    list: ListConfig
+    arxiv: ArxivConfig
+    github: GithubConfig = GithubConfig()
+    store: StoreConfig
+    classifier: ClassifierConfig
+    schedule: ScheduleConfig = ScheduleConfig()
+    output: OutputConfig = OutputConfig()
+    source: Path | None = Field(None, exclude=True)
+
+
+def _resolve(path: Path | None, base: Path) -> Path | None:
+    if path is None:
+        return None
+    path = path.expanduser()
+    return path if path.is_absolute() else (base / path)
+
+
+def _describe(error: dict[str, Any]) -> str:
+    where = ".".join(str(part) for part in error["loc"]) or "(top level)"
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return f"unknown key '{where}'"
+    if kind == "missing":
+        return f"missing required key '{where}'"
+    got = error.get("input")
+    shown = repr(got) if not isinstance(got, dict) else "a mapping"
+    return f"'{where}': {error['msg'].lower()} (got {shown[:60]})"
+
+
+def load_config(path: str | Path) -> Config:
+    """Read, validate and resolve the config at ``path``."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path} not found", "pass --config PATH or create config.yaml") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise ConfigError(f"{path}: bad YAML{where}: {problem}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a mapping of sections (list, arxiv, store, classifier, ...)")
+    try:
+        config = Config.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        more = len(exc.errors()) - 1
+        suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+        raise ConfigError(f"{path}: {_describe(first)}{suffix}") from None
+    base = path.resolve().parent
+    config.source = path.resolve()
+    config.list.local_copy = _resolve(config.list.local_copy, base)
+    config.store.path = _resolve(config.store.path, base)
+    config.classifier.model_path = _resolve(config.classifier.model_path, base)
+    config.classifier.background = [_resolve(p, base) for p in config.classifier.background]
+    config.github.pr_template = _resolve(config.github.pr_template, base)
+    config.output.path = _resolve(config.output.path, base)
+    return config

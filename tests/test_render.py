@@ -1,0 +1,101 @@
+"""Rendering entries in the list's format and inserting them without touching other bytes."""
+
+import difflib
+from datetime import date
+
+import pytest
+
+from bot.awesome import parse
+from bot.errors import ListFormatError
+from bot.render import NewEntry, date_style, insert_entries, markdown_text, render_entry
+
+HOSTILE = "**[click](javascript:alert(1))** @octocat fixes #1 <img src=x onerror=alert(1)>"
+
+
+def paper(section="Segmentation", when=date(2023, 8, 10), title="A New Diffusion Segmenter", pid="2308.09999"):
+    return NewEntry(arxiv_id=pid, title=title, authors=["Ann Author", "Bob Writer"], date=when, section=section)
+
+
+def added_lines(before: str, after: str) -> tuple[list[str], list[str]]:
+    diff = list(difflib.ndiff(before.splitlines(keepends=True), after.splitlines(keepends=True)))
+    return [d[2:] for d in diff if d.startswith("+ ")], [d[2:] for d in diff if d.startswith("- ")]
+
+
+def test_insert_lands_first_in_section_and_only_adds_lines(seed_text):
+    after = insert_entries(seed_text, [paper()])
+    added, removed = added_lines(seed_text, after)
+    assert removed == []
+    assert added[0] == "**A New Diffusion Segmenter** \\\n"
+    assert added[2] == "[10th Aug., 2023] [arXiv, 2023] \\\n"
+    assert added[3] == "[[Paper](https://arxiv.org/abs/2308.09999)]\n"
+    segmentation = [e for e in parse(after).entries if e.section == "Segmentation"]
+    assert segmentation[0].title == "A New Diffusion Segmenter"
+    assert segmentation[1].title.startswith("DermoSegDiff")
+    assert parse(after).render() == after
+
+
+def test_insert_keeps_date_order_inside_section(seed_text):
+    after = insert_entries(seed_text, [paper(when=date(2023, 3, 12), pid="2303.99999")])
+    titles = [e.title for e in parse(after).entries if e.section == "Segmentation"]
+    position = titles.index("A New Diffusion Segmenter")
+    assert titles[position - 1].startswith("Stochastic Segmentation")  # 15th Mar.
+    assert titles[position + 1].startswith("Importance of Aligning")  # 10th Mar.
+
+
+def test_insert_into_subsection_and_oldest_position(seed_text):
+    after = insert_entries(seed_text, [paper(section="Inpainting", when=date(2020, 1, 1))])
+    entries = [e for e in parse(after).entries if e.subsection == "Inpainting"]
+    assert [e.title for e in entries][-1] == "A New Diffusion Segmenter"
+    assert added_lines(seed_text, after)[1] == []
+
+
+def test_insert_uses_section_separators(seed_text):
+    after = insert_entries(seed_text, [paper(section="Anomaly Detection")])
+    added, _ = added_lines(seed_text, after)
+    assert added[2].endswith("[arXiv, 2023]<br>\n")  # the Anomaly Detection section's own style
+
+
+def test_insert_several_papers_same_section_newest_first(seed_text):
+    papers = [paper(when=date(2023, 8, 9), pid="1", title="Older"), paper(when=date(2023, 8, 20), pid="2", title="Newer")]
+    titles = [e.title for e in parse(insert_entries(seed_text, papers)).entries if e.section == "Segmentation"]
+    assert titles[:3] == ["Newer", "Older", titles[2]] and titles[2].startswith("DermoSegDiff")
+
+
+def test_insert_into_empty_section():
+    text = "# L\n\n## Papers\n\n### A\n\n**Old** \\\n*X* \\\n[1st Jan., 2020] [arXiv, 2020] \\\n[[Paper](https://arxiv.org/abs/2001.00001)]\n\n---\n\n### B\n\n---\n"
+    after = insert_entries(text, [paper(section="B")])
+    document = parse(after)
+    assert [e.section for e in document.entries] == ["A", "B"]
+    assert after.endswith("### B\n\n**A New Diffusion Segmenter** \\\n*Ann Author, Bob Writer* \\\n"
+                          "[10th Aug., 2023] [arXiv, 2023] \\\n[[Paper](https://arxiv.org/abs/2308.09999)]\n\n---\n")
+
+
+def test_insert_unknown_section_is_a_clear_error(seed_text):
+    with pytest.raises(ListFormatError, match="no heading named 'Cooking'"):
+        insert_entries(seed_text, [paper(section="Cooking")])
+
+
+def test_date_style_follows_majority(seed_text):
+    style = date_style(parse(seed_text))
+    assert style.format(date(2024, 9, 1)) == "1st Sep., 2024"
+    assert style.format(date(2024, 5, 22)) == "22nd May, 2024"
+    assert style.format(date(2024, 6, 13)) == "13th Jun., 2024"
+
+
+def test_render_hostile_title_is_inert(seed_text):
+    entry = render_entry(paper(title=HOSTILE), parse(seed_text))
+    title_line = entry.splitlines()[0]
+    assert title_line.startswith("**\\*\\*\\[click\\]\\(javascript&#8203;:alert\\(1\\)\\)\\*\\*")
+    assert "<img" not in entry and "&lt;img" in entry
+    assert "@&#8203;octocat" in entry and "\\#&#8203;1" in entry
+    # the escaped title parses back as exactly one entry with one bold title
+    document = parse("## S\n\n" + entry)
+    assert len(document.entries) == 1 and document.entries[0].warnings == []
+
+
+@pytest.mark.parametrize("raw,forbidden", [
+    ("Title\nwith newline", "\n"), ("hide <!-- the rest", "<!--"), ("`code` and _under_", "`code`"),
+    ("a [link](http://x.y)", "](http"), ("a | pipe", " | "), ("bidi \u202e trick", "\u202e"),
+])
+def test_markdown_text_neutralises(raw, forbidden):
+    assert forbidden not in markdown_text(raw)
