@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from datetime import date
 from pathlib import Path
 
 import click
@@ -120,6 +121,53 @@ def list_entries(ctx: Context, path: str | None, as_json: bool) -> None:
             click.echo(json.dumps({k: row[k] for k in keys}, ensure_ascii=False))
         else:
             click.echo(f"{entry.label:<26} {entry.arxiv_id or '-':<12} {entry.title}")
+
+
+def parse_day(value: str | None, option: str):
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"{option} {value!r} is not a date", "use YYYY-MM-DD") from None
+
+
+@cli.command("fetch")
+@click.option("--since", help="Catch up through the arXiv API from this submission date (YYYY-MM-DD).")
+@click.option("--until", help="Last submission date of the catch-up (YYYY-MM-DD; default: today).")
+@click.option("--from-file", "from_file", type=click.Path(dir_okay=False),
+              help="Import arXiv metadata from JSON Lines (gzipped or not) instead of fetching.")
+@pass_context
+def fetch_command(ctx: Context, since: str | None, until: str | None, from_file: str | None) -> None:
+    """Fill the paper store: poll the RSS feeds, catch up a date range, or import a file.
+
+    Without options, polls every configured feed once (and catches up missed
+    days through the API).  Exits 1 if any feed or request failed.
+
+    Example: bot fetch --since 2025-09-15 --until 2025-09-18
+    """
+    from .arxiv_api import ArxivAPI
+    from .ingest import catch_up, daily
+    from .store import Store
+
+    config = ctx.config
+    with Store(config.store.path) as store:
+        if from_file:
+            read, new = store.import_jsonl(from_file)
+            click.echo(f"imported {read} papers from {from_file}: {new} new, store holds {store.count()}")
+            return
+        if since:
+            start, end = parse_day(since, "--since"), parse_day(until, "--until") or date.today()
+            new_ids = catch_up(config, store, ArxivAPI.from_config(config), start, end)
+            click.echo(f"caught up {start} .. {end}: {len(new_ids)} new papers, store holds {store.count()}")
+            return
+        if until:
+            raise InputError("--until needs --since", "add --since YYYY-MM-DD")
+        report = daily(config, store)
+        for line in report.lines():
+            click.echo(line, err=line.startswith("problem:"))
+        if report.failed:
+            sys.exit(1)
 
 
 def main() -> None:

@@ -141,4 +141,7 @@ def load_config(path: str | Path) -> Config:
     config.classifier.background = [_resolve(p, base) for p in config.classifier.background]
     config.github.pr_template = _resolve(config.github.pr_template, base)
     config.output.path = _resolve(config.output.path, base)
+    rss = config.arxiv.rss_url
+    if rss.startswith("file:") and not rss.startswith("file:/"):
+        config.arxiv.rss_url = f"file:{base / rss.removeprefix('file:')}"
     return config

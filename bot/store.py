@@ -1,0 +1,214 @@
+"""The local paper store: every paper the bot has seen, and the bot's own state.
+
+Runs in every command that reads or writes papers.  SQLite in WAL mode: a
+killed run loses at most its open transaction, two overlapping runs wait for
+each other (``busy_timeout``) instead of failing, and readers never block.
+It is also the cache of abstracts, so training never asks arXiv twice.
+
+Tables: ``papers`` (metadata, when and where first seen), ``state`` (small
+key/value facts such as the last successful poll), ``classified`` (the
+verdict of the model that last looked at a paper).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .errors import InputError
+from .paper import Paper
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS papers (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    abstract TEXT NOT NULL DEFAULT '',
+    authors TEXT NOT NULL DEFAULT '[]',
+    categories TEXT NOT NULL DEFAULT '[]',
+    primary_category TEXT,
+    published TEXT,
+    updated TEXT,
+    listing_date TEXT,
+    comment TEXT,
+    journal_ref TEXT,
+    doi TEXT,
+    links TEXT NOT NULL DEFAULT '{}',
+    source TEXT,
+    first_seen TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS papers_listing ON papers(listing_date);
+CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS classified (
+    id TEXT PRIMARY KEY REFERENCES papers(id),
+    model TEXT NOT NULL,
+    relevant INTEGER NOT NULL,
+    probability REAL NOT NULL,
+    section TEXT,
+    at TEXT NOT NULL
+);
+"""
+JSON_FIELDS = ("authors", "categories", "links")
+COLUMNS = ("id", "title", "abstract", "authors", "categories", "primary_category", "published", "updated",
+           "listing_date", "comment", "journal_ref", "doi", "links", "source")
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class Store:
+    """A SQLite-backed paper store; use as a context manager or call close()."""
+
+    def __init__(self, path: str | Path):
+        path = Path(path)
+        if path.suffix == "" and not path.is_file():
+            path = path / "papers.sqlite"  # a folder was configured
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.db = sqlite3.connect(path, timeout=60, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA busy_timeout=60000")
+        self.db.executescript(SCHEMA)
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic write: all of it lands, or none (also when the process is killed)."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # papers -----------------------------------------------------------------
+
+    def add(self, papers: Iterable[Paper], *, update: bool = True) -> list[str]:
+        """Insert papers; return the ids that were new.  Known papers get newer metadata if update."""
+        new_ids: list[str] = []
+        seen_at = now()
+        with self.transaction() as db:
+            for paper in papers:
+                row = paper.to_json()
+                values = [json.dumps(row[c], ensure_ascii=False) if c in JSON_FIELDS else row[c] for c in COLUMNS]
+                cursor = db.execute(
+                    f"INSERT OR IGNORE INTO papers ({', '.join(COLUMNS)}, first_seen) "
+                    f"VALUES ({', '.join('?' * (len(COLUMNS) + 1))})", [*values, seen_at])
+                if cursor.rowcount:
+                    new_ids.append(paper.id)
+                elif update:
+                    self._refresh(db, paper)
+        return new_ids
+
+    @staticmethod
+    def _refresh(db: sqlite3.Connection, paper: Paper) -> None:
+        """Fill gaps and take a newer version's text; never lose what was known."""
+        db.execute(
+            """UPDATE papers SET
+                 title = CASE WHEN ?1 != '' THEN ?1 ELSE title END,
+                 abstract = CASE WHEN ?2 != '' THEN ?2 ELSE abstract END,
+                 authors = CASE WHEN ?3 != '[]' THEN ?3 ELSE authors END,
+                 categories = CASE WHEN length(?4) > length(categories) THEN ?4 ELSE categories END,
+                 primary_category = COALESCE(primary_category, ?5),
+                 published = COALESCE(published, ?6), updated = COALESCE(?7, updated),
+                 listing_date = COALESCE(listing_date, ?8), comment = COALESCE(?9, comment),
+                 journal_ref = COALESCE(?10, journal_ref), doi = COALESCE(?11, doi)
+               WHERE id = ?12""",
+            (paper.title, paper.abstract, json.dumps(paper.authors, ensure_ascii=False),
+             json.dumps(paper.categories), paper.primary_category, paper.published, paper.updated,
+             paper.listing_date, paper.comment, paper.journal_ref, paper.doi, paper.id))
+
+    def _paper(self, row: sqlite3.Row | tuple) -> Paper:
+        record = dict(zip(COLUMNS, row))
+        for name in JSON_FIELDS:
+            record[name] = json.loads(record[name])
+        return Paper(**record)
+
+    def get(self, paper_id: str) -> Paper | None:
+        row = self.db.execute(f"SELECT {', '.join(COLUMNS)} FROM papers WHERE id = ?", (paper_id,)).fetchone()
+        return self._paper(row) if row else None
+
+    def get_many(self, ids: Iterable[str]) -> dict[str, Paper]:
+        found: dict[str, Paper] = {}
+        ids = list(ids)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            rows = self.db.execute(f"SELECT {', '.join(COLUMNS)} FROM papers WHERE id IN "
+                                   f"({', '.join('?' * len(chunk))})", chunk)
+            found.update((row[0], self._paper(row)) for row in rows)
+        return found
+
+    def papers(self, since: str | None = None) -> Iterator[Paper]:
+        """All papers (optionally those listed on or after an ISO date), oldest first."""
+        query = f"SELECT {', '.join(COLUMNS)} FROM papers"
+        args: tuple = ()
+        if since:
+            query += " WHERE listing_date >= ?"
+            args = (since,)
+        for row in self.db.execute(query + " ORDER BY listing_date, id", args):
+            yield self._paper(row)
+
+    def count(self) -> int:
+        return self.db.execute("SELECT count(*) FROM papers").fetchone()[0]
+
+    def import_jsonl(self, path: str | Path) -> tuple[int, int]:
+        """Load a JSON Lines file (gzipped or not); returns (read, new).  Bad lines raise InputError."""
+        path = Path(path)
+        opener = gzip.open if path.suffix == ".gz" else open
+        papers = []
+        try:
+            with opener(path, "rt", encoding="utf-8") as handle:
+                for number, line in enumerate(handle, 1):
+                    if not line.strip():
+                        continue
+                    try:
+                        papers.append(Paper.from_json(json.loads(line), source=f"file:{path.name}"))
+                    except (json.JSONDecodeError, InputError) as exc:
+                        raise InputError(f"{path}:{number}: {exc}", "fix or remove that line") from None
+        except OSError as exc:
+            raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+        return len(papers), len(self.add(papers, update=False))
+
+    # state ------------------------------------------------------------------
+
+    def get_state(self, key: str, default: str | None = None) -> str | None:
+        row = self.db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_state(self, key: str, value: str) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT INTO state(key, value) VALUES (?, ?) "
+                       "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
+
+    # classification ---------------------------------------------------------
+
+    def unclassified(self, model: str, ids: Iterable[str] | None = None) -> list[str]:
+        """Ids not yet classified by this model (among ids, or among all papers)."""
+        if ids is None:
+            rows = self.db.execute("SELECT p.id FROM papers p LEFT JOIN classified c ON c.id = p.id "
+                                   "WHERE c.model IS NULL OR c.model != ?", (model,))
+            return [r[0] for r in rows]
+        done = {r[0] for r in self.db.execute("SELECT id FROM classified WHERE model = ?", (model,))}
+        return [i for i in ids if i not in done]
+
+    def record_verdicts(self, model: str, verdicts: Iterable[tuple[str, bool, float, str | None]]) -> None:
+        stamp = now()
+        with self.transaction() as db:
+            db.executemany("INSERT OR REPLACE INTO classified (id, model, relevant, probability, section, at) "
+                           "VALUES (?, ?, ?, ?, ?, ?)",
+                           [(i, model, int(r), p, s, stamp) for i, r, p, s in verdicts])

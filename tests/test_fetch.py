@@ -1,0 +1,246 @@
+"""Ingestion against loopback servers: real feedparser and arxiv client code, real arXiv metadata."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+
+import pytest
+
+from arxiv_fixtures import Loopback, Reply, api_route, atom, day_listing, rdf, rss20, write_config
+from bot.arxiv_api import ArxivAPI
+from bot.config import load_config
+from bot.errors import FetchError
+from bot.feeds import parse_feed
+from bot.ingest import daily, missed_days
+from bot.store import Store
+from conftest import FEEDS
+
+DAY = "2025-09-18"  # a complete cs.CV new+cross day; its first item is the real captured RSS item
+
+
+@pytest.fixture(scope="module")
+def listing():
+    return day_listing(DAY, "cs.CV")
+
+
+@pytest.fixture
+def server():
+    with Loopback() as loopback:
+        yield loopback
+
+
+def make_config(tmp_path, server, categories=("cs.CV", "eess.IV")):
+    path = write_config(tmp_path, arxiv__rss_url=server.url + "/rss/{category}",
+                        arxiv__api_url=server.url + "/api/query", arxiv__categories=list(categories))
+    config = load_config(path)
+    config.arxiv.retries = 1
+    return config
+
+
+def fast_api(server, **kwargs) -> ArxivAPI:
+    options = dict(delay=0, timeout=1.0, retries=2, backoff=0.01)
+    options.update(kwargs)
+    return ArxivAPI(server.url + "/api/query", **options)
+
+
+def test_fetch_rss20_real_day_parses_every_item(listing):
+    result = parse_feed(rss20("cs.CV", DAY, listing), "cs.CV")
+    assert result.ok and result.announced == date(2025, 9, 18)
+    assert len(result.items) == len(listing) > 50
+    for item, (paper, kind) in zip(result.items, listing):
+        assert item.paper.id == paper["id"] and item.announce_type == kind
+        assert item.paper.title == paper["title"] and item.paper.abstract == paper["abstract"]
+        assert item.paper.authors == paper["authors"] and item.paper.categories == paper["categories"]
+        assert item.paper.listing_date == DAY
+
+
+def test_fetch_real_captured_item_matches_corpus(listing):
+    head = (FEEDS / "rss-cs.CV-2025-09-18-head-fragment.txt").read_text()
+    header, real_item = head.split("    <item>", 1)
+    first = next(p for p, _ in listing if p["id"] == "2509.13338")
+    built = rss20("cs.CV", DAY, [(first, "new")]).decode()
+    built_item = built.split("    <item>", 1)[1].split("  </channel>")[0]
+    # our writer reproduces the real item's layout up to where the capture was cut
+    cut = real_item.index("evid...")
+    assert built_item[:cut] == real_item[:cut]
+    result = parse_feed((header + "    <item>" + built_item + "  </channel>\n</rss>\n").encode(), "cs.CV")
+    assert result.ok and result.announced == date(2025, 9, 18)
+    assert result.items[0].paper.abstract == first["abstract"]
+
+
+def test_fetch_rdf_format_parses_titles_types_and_html(listing):
+    items = listing[:20] + [(listing[20][0], "replace")]
+    result = parse_feed(rdf("cs.CV", DAY, items), "cs.CV")
+    assert result.ok and len(result.items) == 21
+    for item, (paper, kind) in zip(result.items, items):
+        assert item.paper.id == paper["id"] and item.announce_type == kind
+        assert item.paper.title == paper["title"].rstrip(".")
+        assert item.paper.abstract == paper["abstract"] and item.paper.authors == paper["authors"]
+
+
+def test_fetch_four_announce_types_and_replacements(tmp_path, server, listing):
+    (a, _), (b, _), (c, _), (d, _) = listing[:4]
+    config = make_config(tmp_path, server, ["cs.CV"])
+    with Store(config.store.path) as store:
+        store.add([__import__("bot.paper", fromlist=["Paper"]).Paper.from_json(c)])
+        c2 = dict(c, title="A Newer Title for C")
+        server.routes["/rss/cs.CV"] = Reply(body=rss20("cs.CV", DAY, [(a, "new"), (b, "cross"), (c2, "replace"),
+                                                                      (d, "replace-cross")]))
+        report = daily(config, store, today=date(2025, 9, 18))
+        assert sorted(report.new_ids) == sorted([a["id"], b["id"]])
+        assert store.get(c["id"]).title == "A Newer Title for C"  # known paper refreshed
+        assert store.get(d["id"]) is None  # an old paper's replacement is not a new paper
+        assert not report.failed
+
+
+def test_fetch_cross_listed_paper_is_one_paper(tmp_path, server, listing):
+    cross = [p for p, kind in listing if "eess.IV" in p["categories"]][:5]
+    server.routes["/rss/cs.CV"] = Reply(body=rss20("cs.CV", DAY, listing[:30]))
+    server.routes["/rss/eess.IV"] = Reply(body=rss20("eess.IV", DAY, [(p, "new") for p in cross]))
+    config = make_config(tmp_path, server)
+    with Store(config.store.path) as store:
+        report = daily(config, store, today=date(2025, 9, 18))
+        ids = {p["id"] for p, _ in listing[:30]} | {p["id"] for p in cross}
+        assert sorted(report.new_ids) == sorted(ids) and store.count() == len(ids)
+
+
+def test_fetch_failing_feed_beside_healthy_ones(tmp_path, server, listing, bot):
+    server.routes["/rss/cs.CV"] = Reply(body=rss20("cs.CV", DAY, listing))
+    server.routes["/rss/eess.IV"] = Reply(500, b"oops", {"Retry-After": "0"})
+    path = write_config(tmp_path, arxiv__rss_url=server.url + "/rss/{category}",
+                        arxiv__categories=["cs.CV", "eess.IV"])
+    result = bot("--config", path, "fetch")
+    assert result.exit_code == 1
+    assert "problem: feed eess.IV failed" in result.err and "HTTP 500" in result.err
+    assert f"new to the store: {len(listing)}" in result.out
+
+
+def test_fetch_malformed_feed_is_reported_by_name(tmp_path, server, listing):
+    server.routes["/rss/cs.CV"] = Reply(body=rss20("cs.CV", DAY, listing[:3])[:-300])
+    server.routes["/rss/eess.IV"] = Reply(body=rss20("eess.IV", DAY, listing[3:5]))
+    config = make_config(tmp_path, server)
+    with Store(config.store.path) as store:
+        report = daily(config, store, today=date(2025, 9, 18))
+    assert any(p.startswith("feed cs.CV failed: malformed feed") for p in report.problems)
+    assert len(report.new_ids) == 2
+
+
+def test_fetch_empty_feed_on_weekend_is_normal_but_silent_weekday_fails(tmp_path, server):
+    server.routes["/rss/cs.CV"] = Reply(body=rss20("cs.CV", None, []))
+    config = make_config(tmp_path, server, ["cs.CV"])
+    with Store(config.store.path) as store:
+        assert not daily(config, store, today=date(2025, 9, 20)).failed  # Saturday
+        weekday = daily(config, store, today=date(2025, 9, 22))
+        assert weekday.failed and "no new papers in any feed on 2025-09-22" in weekday.problems[0]
+        config.arxiv.holidays = [date(2025, 9, 22)]
+        assert not daily(config, store, today=date(2025, 9, 22)).failed
+
+
+def test_fetch_same_batch_again_adds_nothing(tmp_path, server, listing):
+    server.routes["/rss/cs.CV"] = Reply(body=rss20("cs.CV", DAY, listing))
+    config = make_config(tmp_path, server, ["cs.CV"])
+    with Store(config.store.path) as store:
+        first = daily(config, store, today=date(2025, 9, 18))
+        again = daily(config, store, today=date(2025, 9, 18))
+    assert len(first.new_ids) == len(listing) and again.new_ids == []
+    assert not again.failed and "again" in again.notes[0]
+
+
+def test_fetch_missed_days_trigger_catch_up(tmp_path, server, listing):
+    earlier = day_listing("2025-09-16", "cs.CV")[:40] + day_listing("2025-09-17", "cs.CV")[:40]
+    server.routes["/rss/cs.CV"] = Reply(body=rss20("cs.CV", DAY, listing[:10]))
+    server.routes["/api/query"] = api_route([p for p, _ in earlier])
+    config = make_config(tmp_path, server, ["cs.CV"])
+    with Store(config.store.path) as store:
+        store.set_state("last_poll_day", "2025-09-15")
+        report = daily(config, store, today=date(2025, 9, 18), api=fast_api(server, page_size=25))
+        assert report.caught_up == 80 and len(report.new_ids) == 90
+        assert store.get_state("last_poll_day") == DAY
+    query = server.requests[-1][2]["search_query"][0]
+    assert "cat:cs.CV" in query and "submittedDate:[202509140000 TO 202509190000]" in query
+    assert missed_days(date(2025, 9, 12), date(2025, 9, 18), []) == [date(2025, 9, 15), date(2025, 9, 16),
+                                                                      date(2025, 9, 17)]
+
+
+def test_fetch_since_until_cli_catches_up_with_pagination(tmp_path, server, bot):
+    papers = [p for p, _ in day_listing("2025-09-16", "cs.CV")]
+    server.routes["/api/query"] = api_route(papers)
+    path = write_config(tmp_path, arxiv__api_url=server.url + "/api/query")
+    result = bot("--config", path, "fetch", "--since", "2025-09-15", "--until", "2025-09-16")
+    assert result.exit_code == 0, result.err
+    assert f"{len(papers)} new papers" in result.out
+    with Store(tmp_path / "papers.sqlite") as store:
+        stored = store.get(papers[0]["id"])
+        assert stored.abstract == papers[0]["abstract"] and stored.primary_category == papers[0]["primary_category"]
+
+
+def test_api_by_ids_batches_and_pages(server):
+    papers = [p for day in ("2025-09-16", "2025-09-17", DAY) for p, _ in day_listing(day, "cs.CV")][:450]
+    server.routes["/api/query"] = api_route(papers)
+    found = fast_api(server, page_size=100).by_ids([p["id"] + "v2" for p in papers])
+    assert [p.id for p in found] == [p["id"] for p in papers]
+    id_requests = [q for _, _, q, _ in server.requests]
+    assert len(id_requests) == 3 + 2  # three id batches of <= 200; the first two need a second page
+
+
+def test_api_empty_result(server):
+    server.routes["/api/query"] = Reply(body=atom([]))
+    assert fast_api(server).by_ids(["2509.99999"]) == []
+
+
+def test_api_retries_503_and_honours_retry_after(server):
+    paper = day_listing(DAY, "cs.CV")[0][0]
+    server.routes["/api/query"] = [Reply(503, b"busy", {"Retry-After": "1"}), Reply(body=atom([paper]))]
+    started = time.monotonic()
+    found = fast_api(server).by_ids([paper["id"]])
+    assert [p.id for p in found] == [paper["id"]]
+    assert time.monotonic() - started >= 1.0 and server.counts["/api/query"] == 2
+
+
+def test_api_gives_up_with_clear_error(server):
+    server.routes["/api/query"] = Reply(503, b"busy")
+    with pytest.raises(FetchError, match="HTTP 503 after 3 attempts"):
+        fast_api(server).by_ids(["2509.13338"])
+
+
+def test_api_timeout_is_enforced(server):
+    server.routes["/api/query"] = Reply(body=atom([]), delay=1.5)
+    started = time.monotonic()
+    with pytest.raises(FetchError, match="timed out after 0.3s"):
+        fast_api(server, timeout=0.3, retries=1).by_ids(["2509.13338"])
+    assert time.monotonic() - started < 1.4
+
+
+def test_api_truncated_body_is_retried_then_reported(server):
+    paper = day_listing(DAY, "cs.CV")[0][0]
+    whole = atom([paper])
+    server.routes["/api/query"] = [Reply(body=whole[: len(whole) // 2]), Reply(body=whole)]
+    assert [p.id for p in fast_api(server).by_ids([paper["id"]])] == [paper["id"]]
+    server.routes["/api/query"] = Reply(body=whole[: len(whole) // 2])
+    server.counts.clear()
+    with pytest.raises(FetchError, match="truncated response"):
+        fast_api(server).by_ids([paper["id"]])
+
+
+def test_api_error_document_becomes_fetch_error(server):
+    server.routes["/api/query"] = Reply(body=(FEEDS / "arxiv-api-atom-error-example.xml").read_bytes())
+    with pytest.raises(FetchError, match="incorrect id format for 1234.12345"):
+        fast_api(server).by_ids(["1234.12345"])
+
+
+def test_api_real_recorded_response_parses(server):
+    server.routes["/api/query"] = Reply(body=(FEEDS / "arxiv-api-atom-response-example.xml").read_bytes())
+    paper = fast_api(server).by_ids(["hep-ex/0307015"])[0]
+    assert paper.id == "hep-ex/0307015" and paper.primary_category == "hep-ex"
+    assert paper.title == "Multi-Electron Production at High Transverse Momenta in ep Collisions at HERA"
+    assert paper.published == "2003-07-07" and paper.abstract.startswith("Multi-electron production is studied")
+
+
+def test_api_requests_are_paced(server):
+    server.routes["/api/query"] = Reply(body=atom([]))
+    api = fast_api(server, delay=0.4)
+    api.by_ids(["2509.00001"])
+    api.by_ids(["2509.00002"])
+    times = [t for *_, t in server.requests]
+    assert times[1] - times[0] >= 0.39
