@@ -7,6 +7,7 @@ Relative paths resolve against the folder of the config file.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -62,10 +63,31 @@ class StoreConfig(_Section):
     path: Path
 
 
+class LexiconConfig(_Section):
+    method: list[str] = Field(min_length=1)
+    domain: list[str] = []
+    confounder: list[str] = []
+
+    @field_validator("method", "domain", "confounder")
+    @classmethod
+    def _compiles(cls, terms: list[str]) -> list[str]:
+        for term in terms:
+            try:
+                re.compile(term)
+            except re.error as exc:
+                raise ValueError(f"bad regular expression {term[:40]!r}: {exc}") from None
+            plain = re.sub(r"\\.", "", term)
+            if "(?-i:" not in term and plain != plain.lower():
+                raise ValueError(f"term {term[:40]!r} has capitals: terms match lowercased text "
+                                 "(wrap case-sensitive parts in (?-i:...))")
+        return terms
+
+
 class ClassifierConfig(_Section):
     model_path: Path
     target_recall: float = Field(0.95, gt=0, le=1)
     background: list[Path] = []
+    lexicon: LexiconConfig
 
 
 class ScheduleConfig(_Section):
@@ -105,7 +127,8 @@ def _describe(error: dict[str, Any]) -> str:
         return f"missing required key '{where}'"
     got = error.get("input")
     shown = repr(got) if not isinstance(got, dict) else "a mapping"
-    return f"'{where}': {error['msg'].lower()} (got {shown[:60]})"
+    message = error["msg"].removeprefix("Value error, ")
+    return f"'{where}': {message[:1].lower()}{message[1:]} (got {shown[:60]})"
 
 
 def load_config(path: str | Path) -> Config:

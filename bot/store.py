@@ -51,6 +51,14 @@ CREATE TABLE IF NOT EXISTS classified (
     section TEXT,
     at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS decisions (
+    id TEXT PRIMARY KEY,
+    decision TEXT NOT NULL CHECK (decision IN ('accepted', 'rejected')),
+    section TEXT,
+    title TEXT,
+    evidence TEXT,
+    at TEXT NOT NULL
+);
 """
 JSON_FIELDS = ("authors", "categories", "links")
 COLUMNS = ("id", "title", "abstract", "authors", "categories", "primary_category", "published", "updated",
@@ -59,6 +67,25 @@ COLUMNS = ("id", "title", "abstract", "authors", "categories", "primary_category
 
 def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def read_jsonl(path: str | Path) -> list[Paper]:
+    """Papers from a JSON Lines file (gzipped or not); a bad line raises InputError naming it."""
+    path = Path(path)
+    opener = gzip.open if path.suffix == ".gz" else open
+    papers = []
+    try:
+        with opener(path, "rt", encoding="utf-8") as handle:
+            for number, line in enumerate(handle, 1):
+                if not line.strip():
+                    continue
+                try:
+                    papers.append(Paper.from_json(json.loads(line), source=f"file:{path.name}"))
+                except (json.JSONDecodeError, InputError) as exc:
+                    raise InputError(f"{path}:{number}: {exc}", "fix or remove that line") from None
+    except (OSError, EOFError) as exc:
+        raise InputError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from None
+    return papers
 
 
 class Store:
@@ -75,6 +102,19 @@ class Store:
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA busy_timeout=60000")
         self.db.executescript(SCHEMA)
+
+    @classmethod
+    def existing(cls, path: str | Path) -> "Store | None":
+        """The store at path opened read-only, or None when there is none (nothing is created)."""
+        path = Path(path)
+        if path.suffix == "" and not path.is_file():
+            path = path / "papers.sqlite"
+        if not path.is_file():
+            return None
+        store = cls.__new__(cls)
+        store.path = path
+        store.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=60, isolation_level=None)
+        return store
 
     def __enter__(self) -> "Store":
         return self
@@ -168,20 +208,7 @@ class Store:
 
     def import_jsonl(self, path: str | Path) -> tuple[int, int]:
         """Load a JSON Lines file (gzipped or not); returns (read, new).  Bad lines raise InputError."""
-        path = Path(path)
-        opener = gzip.open if path.suffix == ".gz" else open
-        papers = []
-        try:
-            with opener(path, "rt", encoding="utf-8") as handle:
-                for number, line in enumerate(handle, 1):
-                    if not line.strip():
-                        continue
-                    try:
-                        papers.append(Paper.from_json(json.loads(line), source=f"file:{path.name}"))
-                    except (json.JSONDecodeError, InputError) as exc:
-                        raise InputError(f"{path}:{number}: {exc}", "fix or remove that line") from None
-        except OSError as exc:
-            raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+        papers = read_jsonl(path)
         return len(papers), len(self.add(papers, update=False))
 
     # state ------------------------------------------------------------------
@@ -212,3 +239,17 @@ class Store:
             db.executemany("INSERT OR REPLACE INTO classified (id, model, relevant, probability, section, at) "
                            "VALUES (?, ?, ?, ?, ?, ?)",
                            [(i, model, int(r), p, s, stamp) for i, r, p, s in verdicts])
+
+    # maintainers' decisions ------------------------------------------------------
+
+    def record_decisions(self, rows: Iterable[tuple[str, str, str | None, str | None, str]]) -> None:
+        """(id, 'accepted'|'rejected', section, title, evidence); a later decision replaces an earlier one."""
+        stamp = now()
+        with self.transaction() as db:
+            db.executemany("INSERT OR REPLACE INTO decisions (id, decision, section, title, evidence, at) "
+                           "VALUES (?, ?, ?, ?, ?, ?)", [(*row, stamp) for row in rows])
+
+    def decisions(self, decision: str) -> dict[str, tuple[str | None, str | None]]:
+        """id -> (section, title) for every paper with this decision."""
+        rows = self.db.execute("SELECT id, section, title FROM decisions WHERE decision = ?", (decision,))
+        return {r[0]: (r[1], r[2]) for r in rows}

@@ -1,0 +1,82 @@
+"""Prediction: relevance, section and the words that weighed, for a batch of papers.
+
+Runs in ``bot classify`` and in every ``bot run`` on the papers not classified
+before.  The whole batch goes through one ``transform`` and one
+``decision_function`` (the cost of bare scikit-learn); explanations are read
+off the same sparse matrix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .features import feature_names, paper_text
+from .model import Model
+
+TOP_TERMS = 6
+
+
+@dataclass
+class Verdict:
+    relevant: bool
+    probability: float
+    section: str
+    section_probabilities: dict[str, float]
+    explanation: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _names(model: Model) -> np.ndarray:
+    cached = getattr(model, "_feature_names", None)
+    if cached is None:
+        cached = np.array(feature_names(model.relevance.named_steps["features"]))
+        model._feature_names = cached
+    return cached
+
+
+def explain_rows(model: Model, X, top: int = TOP_TERMS) -> list[dict[str, list[str]]]:
+    """For each row: the features that pushed the score up (for) and down (against)."""
+    coef = model.relevance.named_steps["model"].coef_.ravel()
+    names = _names(model)
+    X = X.tocsr()
+    out = []
+    for row in range(X.shape[0]):
+        start, end = X.indptr[row], X.indptr[row + 1]
+        columns = X.indices[start:end]
+        contribution = X.data[start:end] * coef[columns]
+        order = np.argsort(contribution)
+        against = [names[columns[i]] for i in order[:top] if contribution[i] < 0]
+        for_ = [names[columns[i]] for i in order[::-1][:top] if contribution[i] > 0]
+        out.append({"for": for_, "against": against})
+    return out
+
+
+def classify_texts(model: Model, titles: list[str], abstracts: list[str | None],
+                   explain: bool = True) -> list[Verdict]:
+    """Verdicts for papers given as parallel lists of titles and abstracts."""
+    if not titles:
+        return []
+    texts = [paper_text(t, a) for t, a in zip(titles, abstracts)]
+    features = model.relevance.named_steps["features"]
+    X = features.transform(texts)
+    scores = model.relevance.named_steps["model"].decision_function(X)
+    probability = model.calibrator.predict_proba(scores.reshape(-1, 1))[:, 1]
+    use_abstract = model.meta.get("metrics", {}).get("section_uses_abstract", False)
+    section_texts = texts if use_abstract else [paper_text(t) for t in titles]
+    section_proba = model.section.predict_proba(section_texts)
+    classes = model.section.classes_
+    explanations = explain_rows(model, X) if explain else [{} for _ in texts]
+    title_threshold = model.meta.get("metrics", {}).get("threshold_title_only", model.threshold)
+    verdicts = []
+    for i in range(len(texts)):
+        threshold = model.threshold if abstracts[i] else title_threshold
+        order = np.argsort(-section_proba[i])[:3]
+        verdicts.append(Verdict(
+            relevant=bool(probability[i] >= threshold),
+            probability=round(float(probability[i]), 4),
+            section=str(classes[order[0]]),
+            section_probabilities={str(classes[j]): round(float(section_proba[i, j]), 4) for j in order},
+            explanation=explanations[i],
+        ))
+    return verdicts
