@@ -212,6 +212,52 @@ def train_command(ctx: Context, list_path: str | None, offline: bool) -> None:
     click.echo(f"saved model {model.fingerprint} to {folder} in {time.perf_counter() - started:.1f}s")
 
 
+@cli.command("evaluate")
+@click.option("--split", help="Train on papers listed before this date, test on the rest "
+                              "(YYYY-MM-DD; default: the date that leaves the last quarter for testing).")
+@click.option("--judgements", type=click.Path(dir_okay=False),
+              help="CSV of hand judgements (arxiv_id,judgement = in|out|borderline) of test papers.")
+@click.option("--output", type=click.Path(file_okay=False), help="Report folder (default: <output>/evaluation).")
+@click.option("--list", "list_path", type=click.Path(dir_okay=False), help="Evaluate with this README's entries.")
+@pass_context
+def evaluate_command(ctx: Context, split: str | None, judgements: str | None, output: str | None,
+                     list_path: str | None) -> None:
+    """Time-split evaluation against the keyword rule: report.md, report.json and PNG plots.
+
+    Example: bot evaluate --split 2026-01-01 --judgements bench/judgements.csv
+    """
+    import csv
+
+    from classifier.evaluate import Dated, evaluate, markdown, write
+
+    from .classify import gather
+    from .store import Store
+
+    config = ctx.config
+    document = awesome.parse(read_list(ctx, list_path)[0])
+    with Store(config.store.path) as store:
+        data = gather(document, store, None)
+        papers = [Dated(p.id, p.title, p.abstract, None, p.listing_date or "") for p in store.papers()]
+    dated = sorted(p.listing_date for p in papers if p.listing_date)
+    if not dated:
+        raise InputError("no stored paper has a listing date", "import listings with `bot fetch --from-file`")
+    split = (parse_day(split, "--split") or date.fromisoformat(dated[len(dated) * 3 // 4])).isoformat()
+    judged = None
+    if judgements:
+        try:
+            with open(judgements, newline="", encoding="utf-8") as handle:
+                judged = {row["arxiv_id"]: row["judgement"] for row in csv.DictReader(handle)}
+        except (OSError, KeyError) as exc:
+            raise InputError(f"cannot read judgements {judgements}: {exc}",
+                             "expected a CSV with columns arxiv_id,judgement") from None
+    report = evaluate(data.entries, papers, config.classifier.lexicon.model_dump(), split,
+                      target_recall=config.classifier.target_recall, judgements=judged)
+    folder = Path(output) if output else config.output.path / "evaluation"
+    written = write(report, folder)
+    click.echo(markdown(report))
+    click.echo("wrote " + ", ".join(str(p) for p in written))
+
+
 def _classify_one(ctx: Context, arxiv_id: str):
     """The paper for an id: from the store if there is one (read-only), else from the API."""
     from .arxiv_api import ArxivAPI

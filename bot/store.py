@@ -113,7 +113,10 @@ class Store:
             return None
         store = cls.__new__(cls)
         store.path = path
-        store.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=60, isolation_level=None)
+        # with no write-ahead log beside it, no writer is active: read it as an immutable file,
+        # so that not even SQLite's shared-memory index is created next to it
+        quiet = "&immutable=1" if not path.with_name(path.name + "-wal").exists() else ""
+        store.db = sqlite3.connect(f"file:{path}?mode=ro{quiet}", uri=True, timeout=60, isolation_level=None)
         return store
 
     def __enter__(self) -> "Store":

@@ -50,11 +50,11 @@ def compile_lexicon(terms: Sequence[str]) -> tuple[re.Pattern | None, re.Pattern
             join([t.replace(CASE_SENSITIVE, "(?:") for t in terms if CASE_SENSITIVE in t]))
 
 
-def count_matches(patterns: tuple[re.Pattern | None, re.Pattern | None], text: str, distinct: bool = False) -> int:
-    """Matches in text (``distinct``: different matched words only)."""
+def find_matches(patterns: tuple[re.Pattern | None, re.Pattern | None], text: str) -> list[str]:
+    """Every match, lowercased, of the lowercase and the case-sensitive pattern."""
     lower, exact = patterns
-    found = (lower.findall(text.lower()) if lower else []) + (exact.findall(text) if exact else [])
-    return len(set(found)) if distinct else len(found)
+    found = [m.group(0) for m in lower.finditer(text.lower())] if lower else []
+    return found + ([m.group(0).lower() for m in exact.finditer(text)] if exact else [])
 
 
 ACRONYM = re.compile(r"\b[A-Z][A-Z0-9-]{3,}\b")
@@ -67,15 +67,21 @@ def _patterns(lexicon_key: tuple) -> list[tuple]:
 
 @lru_cache(maxsize=200_000)
 def _text_counts(text: str, lexicon_key: tuple) -> tuple[int, ...]:
-    """Method and confounder matches, and *distinct* domain words outside capitalised names
-    (a model called HEART or BRAIN-X is not about hearts or brains)."""
-    title, abstract = split_text(text)
+    """Matches of each role in title and abstract, with two refinements:
+
+    - a method match that is a single word of a confounder found in the same text
+      is ambiguous and not counted ('diffusion' in a diffusion-MRI paper);
+    - domain words are counted once each, and not inside capitalised names
+      (a model called HEART or BRAIN-X is not about hearts or brains)."""
+    method_p, domain_p, conf_p = _patterns(lexicon_key)
+    parts = split_text(text)
+    confounders = [find_matches(conf_p, part) for part in parts]
+    ambiguous = {word for found in confounders for match in found for word in match.split()}
     counts: list[int] = []
-    for role, patterns in zip(ROLES, _patterns(lexicon_key)):
-        if role == "domain":
-            counts += [count_matches(patterns, ACRONYM.sub(" ", part), distinct=True) for part in (title, abstract)]
-        else:
-            counts += [count_matches(patterns, title), count_matches(patterns, abstract)]
+    for part in parts:
+        counts.append(sum(1 for m in find_matches(method_p, part) if m not in ambiguous))
+    counts += [len(set(find_matches(domain_p, ACRONYM.sub(" ", part)))) for part in parts]
+    counts += [len(found) for found in confounders]
     return tuple(counts)
 
 

@@ -100,34 +100,48 @@ def _section_texts(docs: list[Doc], use_abstract: bool) -> list[str]:
     return [paper_text(d.title, d.abstract if use_abstract else None) for d in docs]
 
 
+def _fit_section(texts: list[str], sections: list[str], names: list[str]) -> Pipeline:
+    pipeline = Pipeline([("features", section_features()), ("model", _section_lr())])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return pipeline.fit(list(texts) + names, list(sections) + names)
+
+
+def _section_inputs(docs: list[Doc]) -> tuple[list[str], np.ndarray, list[str], bool]:
+    labelled = [d for d in docs if d.section]
+    use_abstract = sum(bool(d.abstract) for d in labelled) > len(labelled) / 2
+    sections = np.array([d.section for d in labelled])
+    return _section_texts(labelled, use_abstract), sections, sorted(set(sections)), use_abstract
+
+
+def section_cv_top3(docs: list[Doc]) -> list[list[str]]:
+    """Out-of-fold top-3 sections for each labelled doc (5 folds, fixed seed)."""
+    texts, sections, names, _ = _section_inputs(docs)
+    top3: list[list[str]] = [[] for _ in texts]
+    for train_idx, test_idx in KFold(FOLDS, shuffle=True, random_state=RANDOM_STATE).split(texts):
+        model = _fit_section([texts[i] for i in train_idx], sections[train_idx], names)
+        proba = model.predict_proba([texts[i] for i in test_idx])
+        for row, best in zip(test_idx, model.classes_[np.argsort(-proba, axis=1)[:, :3]]):
+            top3[row] = [str(s) for s in best]
+    return top3
+
+
+def section_cv_predictions(docs: list[Doc]) -> list[str]:
+    return [best[0] for best in section_cv_top3(docs)]
+
+
 def fit_section(entries: list[Doc]) -> tuple[Pipeline, dict, bool]:
     """The section model and its cross-validated top-1 / top-3 agreement.
 
     Each section's own heading is added as one more example of it ('Super Resolution'
     teaches the words of the heading): +6 points of top-3 agreement on the bundled list."""
-    labelled = [d for d in entries if d.section]
-    use_abstract = sum(bool(d.abstract) for d in labelled) > len(labelled) / 2
-    texts, sections = _section_texts(labelled, use_abstract), np.array([d.section for d in labelled])
-    names = sorted(set(sections))
-    metrics = {"section_examples": len(labelled), "section_uses_abstract": use_abstract}
-
-    def fitted(train_texts, train_sections):
-        pipeline = Pipeline([("features", section_features()), ("model", _section_lr())])
-        return pipeline.fit(list(train_texts) + names, list(train_sections) + names)
-
-    if len(names) > 1 and len(labelled) >= FOLDS * 2:
-        top1 = top3 = 0
-        for train_idx, test_idx in KFold(FOLDS, shuffle=True, random_state=RANDOM_STATE).split(texts):
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                model = fitted([texts[i] for i in train_idx], sections[train_idx])
-            proba = model.predict_proba([texts[i] for i in test_idx])
-            best = model.classes_[np.argsort(-proba, axis=1)[:, :3]]
-            top1 += int((best[:, 0] == sections[test_idx]).sum())
-            top3 += int((best == sections[test_idx][:, None]).any(axis=1).sum())
-        metrics["section_top1_cv"] = top1 / len(labelled)
-        metrics["section_top3_cv"] = top3 / len(labelled)
-    return fitted(texts, sections), metrics, use_abstract
+    texts, sections, names, use_abstract = _section_inputs(entries)
+    metrics = {"section_examples": len(texts), "section_uses_abstract": use_abstract}
+    if len(names) > 1 and len(texts) >= FOLDS * 2:
+        top3 = section_cv_top3(entries)
+        metrics["section_top1_cv"] = float(np.mean([b[0] == s for b, s in zip(top3, sections)]))
+        metrics["section_top3_cv"] = float(np.mean([s in b for b, s in zip(top3, sections)]))
+    return _fit_section(texts, list(sections), names), metrics, use_abstract
 
 
 def fingerprint(*groups: list[Doc]) -> str:
