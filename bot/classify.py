@@ -84,6 +84,29 @@ def train_model(config, data: TrainingData):
                  target_recall=config.classifier.target_recall)
 
 
+def evaluation_score(model, data: TrainingData) -> dict:
+    """Average precision and recall of a model on the same evaluation set: the list's entries and
+    accepted papers (positive) against rejected papers and the weak negatives of the background."""
+    from sklearn.metrics import average_precision_score
+
+    from classifier.features import paper_text
+    from classifier.labels import weak_labels
+
+    lexicons = model.meta.get("lexicons") or {}
+    negatives = list(data.rejected)
+    if lexicons:
+        labels = weak_labels([paper_text(d.title, d.abstract) for d in data.background], lexicons)
+        negatives += [d for d, label in zip(data.background, labels) if label in ("hard-negative", "weak-negative")]
+    positives = data.entries + data.accepted
+    docs = positives + negatives
+    found = classify_texts(model, [d.title for d in docs], [d.abstract or None for d in docs], explain=False)
+    truth = [1] * len(positives) + [0] * len(negatives)
+    probability = [v.probability for v in found]
+    return {"average_precision": float(average_precision_score(truth, probability)),
+            "recall": sum(v.relevant for v in found[:len(positives)]) / max(len(positives), 1),
+            "rejected_proposed": sum(v.relevant for v in found[len(positives):len(positives) + len(data.rejected)])}
+
+
 def load_model(config):
     return model_io.load(config.classifier.model_path)
 

@@ -175,20 +175,25 @@ def fetch_command(ctx: Context, since: str | None, until: str | None, from_file:
 @click.option("--list", "list_path", type=click.Path(dir_okay=False),
               help="Train from this README instead of the configured list.")
 @click.option("--offline", is_flag=True, help="Do not ask the arXiv API for abstracts of the list's entries.")
+@click.option("--force", is_flag=True, help="Replace the saved model even if the new one scores worse.")
 @pass_context
-def train_command(ctx: Context, list_path: str | None, offline: bool) -> None:
+def train_command(ctx: Context, list_path: str | None, offline: bool, force: bool) -> None:
     """Train the classifier from the list and the paper store, print metrics, save the model.
 
     Positives are the list's entries (with their abstracts, fetched once and
     cached in the store), the background is every paper in the store, and the
     maintainers' accepted and rejected papers count too.
 
+    A saved model is only replaced when the new one is not worse on the same
+    evaluation set (list entries and accepted papers against rejected papers
+    and the background's weak negatives); both scores are printed.
+
     Example: bot train --list demo/list-README.md --offline
     """
     from classifier import model as model_io
 
     from .arxiv_api import ArxivAPI
-    from .classify import gather, train_model
+    from .classify import evaluation_score, gather, train_model
     from .store import Store
 
     config = ctx.config
@@ -205,10 +210,26 @@ def train_command(ctx: Context, list_path: str | None, offline: bool) -> None:
                f"{len(data.background)} background papers, {len(data.accepted)} accepted, "
                f"{len(data.rejected)} rejected")
     model = train_model(config, data)
-    folder = model_io.save(model, config.classifier.model_path)
     for key, value in model.meta["metrics"].items():
         shown = f"{value:.4f}" if isinstance(value, float) else value
         click.echo(f"  {key:<38} {shown}")
+    try:
+        old = model_io.load(config.classifier.model_path)
+    except BotError as exc:
+        old = None
+        click.echo(f"no comparable saved model ({exc.one_line()})")
+    if old is not None:
+        new_score, old_score = evaluation_score(model, data), evaluation_score(old, data)
+        for name, score in (("saved model " + old.fingerprint, old_score), ("new model", new_score)):
+            click.echo(f"  {name:<24} average precision {score['average_precision']:.4f}, recall "
+                       f"{score['recall']:.4f}, rejected papers proposed {score['rejected_proposed']}")
+        worse = new_score["average_precision"] < old_score["average_precision"] - 0.005 or \
+            new_score["rejected_proposed"] > old_score["rejected_proposed"]
+        if worse and not force:
+            click.echo(f"kept the saved model: the new one is worse on the evaluation set "
+                       f"(use --force to replace it anyway) ({time.perf_counter() - started:.1f}s)")
+            return
+    folder = model_io.save(model, config.classifier.model_path)
     click.echo(f"saved model {model.fingerprint} to {folder} in {time.perf_counter() - started:.1f}s")
 
 
@@ -256,6 +277,30 @@ def evaluate_command(ctx: Context, split: str | None, judgements: str | None, ou
     written = write(report, folder)
     click.echo(markdown(report))
     click.echo("wrote " + ", ".join(str(p) for p in written))
+
+
+@cli.command("run")
+@click.option("--dry-run", is_flag=True, help="Do everything but publish: write the would-be README and "
+                                              "pull-request description to the output folder.")
+@click.option("--publisher", type=click.Choice(["github", "local"]),
+              help="Where to publish (default: github when the token variable is set, else local).")
+@click.option("--output", type=click.Path(file_okay=False), help="Folder for --dry-run and the local publisher.")
+@pass_context
+def run_command(ctx: Context, dry_run: bool, publisher: str | None, output: str | None) -> None:
+    """The main job: poll arXiv, classify new papers, propose them in one pull request.
+
+    Prints a summary (papers seen, new, proposed by section, skipped and why)
+    and exits 1 when any step failed.
+
+    Example: bot run --dry-run
+    """
+    from .run import run
+
+    report = run(ctx.config, dry_run=dry_run, publisher=publisher, output=Path(output) if output else None)
+    for line in report.lines():
+        click.echo(line, err=line.startswith("problem:"))
+    if report.failed:
+        sys.exit(1)
 
 
 def _classify_one(ctx: Context, arxiv_id: str):

@@ -57,6 +57,7 @@ class GithubConfig(_Section):
     pr_template: Path | None = None
     retries: int = Field(4, ge=0)
     timeout: float = Field(30.0, gt=0)
+    backoff: float = Field(2.0, ge=0)
 
 
 class StoreConfig(_Section):
@@ -111,11 +112,20 @@ class Config(_Section):
     source: Path | None = Field(None, exclude=True)
 
 
+def _merge(base: dict, override: dict) -> dict:
+    """Deep-merge two config mappings: override wins, mappings merge key by key."""
+    merged = dict(base)
+    for key, value in override.items():
+        merged[key] = _merge(base[key], value) if isinstance(value, dict) and isinstance(base.get(key), dict) \
+            else value
+    return merged
+
+
 def _resolve(path: Path | None, base: Path) -> Path | None:
     if path is None:
         return None
     path = path.expanduser()
-    return path if path.is_absolute() else (base / path)
+    return (path if path.is_absolute() else (base / path)).resolve()
 
 
 def _describe(error: dict[str, Any]) -> str:
@@ -149,6 +159,15 @@ def load_config(path: str | Path) -> Config:
         raise ConfigError(f"{path}: bad YAML{where}: {problem}") from None
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: expected a mapping of sections (list, arxiv, store, classifier, ...)")
+    if "extends" in raw:  # start from another config file; relative paths still follow this file
+        parent = path.parent / str(raw.pop("extends"))
+        if parent.resolve() == path.resolve():
+            raise ConfigError(f"{path}: 'extends' names the file itself")
+        base_raw = yaml.safe_load(parent.read_text(encoding="utf-8")) if parent.is_file() else None
+        if not isinstance(base_raw, dict):
+            raise ConfigError(f"{path}: 'extends' names {parent}, which is missing or not a config mapping")
+        base_raw.pop("extends", None)
+        raw = _merge(base_raw, raw)
     try:
         config = Config.model_validate(raw)
     except ValidationError as exc:

@@ -236,6 +236,14 @@ class Store:
         done = {r[0] for r in self.db.execute("SELECT id FROM classified WHERE model = ?", (model,))}
         return [i for i in ids if i not in done]
 
+    def unclassified_from_feeds(self) -> list[Paper]:
+        """Papers that came from the feeds or the API and no model has classified yet
+        (imported background files are never candidates)."""
+        rows = self.db.execute(
+            f"SELECT {', '.join('p.' + c for c in COLUMNS)} FROM papers p LEFT JOIN classified c ON c.id = p.id "
+            "WHERE c.id IS NULL AND (p.source LIKE 'rss:%' OR p.source LIKE 'api%') ORDER BY p.id")
+        return [self._paper(row) for row in rows]
+
     def record_verdicts(self, model: str, verdicts: Iterable[tuple[str, bool, float, str | None]]) -> None:
         stamp = now()
         with self.transaction() as db:

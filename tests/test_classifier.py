@@ -202,6 +202,21 @@ def test_train_command_saves_model_with_metadata(tmp_path, corpus, bot):
     assert meta["versions"]["scikit-learn"]
 
 
+def test_train_command_learns_from_decisions_and_compares_models(tmp_path, corpus, bot):
+    config = write_config(tmp_path)
+    with Store(tmp_path / "papers.sqlite") as store:
+        store.add(Paper.from_json(p) for p in corpus.values() if p["listing_date"].startswith("2025-09-1"))
+        store.add([Paper.from_json(corpus[i]) for i in ("2606.15457", "2603.25977")])
+        store.record_decisions([("2606.15457", "accepted", "Image Generation", None, "test"),
+                                ("2603.25977", "rejected", "Image Generation", None, "test")])
+    first = bot("--config", config, "train", "--offline")
+    assert "1 accepted, 1 rejected" in first.out and "'accepted': 2" in first.out and "'rejected': 2" in first.out
+    second = bot("--config", config, "train", "--offline")
+    assert second.exit_code == 0, second.err
+    assert "new model                average precision" in second.out and "saved model " in second.out
+    assert "kept the saved model" not in second.out  # the same data: not worse, replaced
+
+
 def test_train_command_with_empty_store_says_what_to_do(tmp_path, bot):
     result = bot("--config", write_config(tmp_path), "train", "--offline")
     assert result.exit_code == 2 and "bot fetch" in result.err

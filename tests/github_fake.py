@@ -1,0 +1,279 @@
+"""A loopback HTTP server speaking the subset of GitHub's REST API the bot uses.
+
+Written from GitHub's REST documentation (repos, branches, git refs, contents,
+pulls, labels, issue labels, compare), with inspectable state: commits,
+branches, pull requests, labels, and every request received.  Failures can be
+injected before or after a request takes effect (a 502 whose first attempt
+landed), including secondary rate limits with ``Retry-After``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import itertools
+import json
+import re
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, unquote, urlparse
+
+BOT_TRAILER = "Generated-by: awesome-list-bot"
+
+
+@dataclass
+class Failure:
+    method: str
+    pattern: str
+    status: int
+    times: int = 1
+    after: bool = False  # apply the request, then fail (the response is "lost")
+    headers: dict = field(default_factory=dict)
+    message: str = "Server Error"
+
+
+class FakeGitHub:
+    def __init__(self, owner="owner", name="list", path="README.md", text="", token="secret-token"):
+        self.owner, self.name, self.path, self.token = owner, name, path, token
+        self.lock = threading.RLock()
+        self.commits: dict[str, dict] = {}
+        self.branches: dict[str, str] = {}
+        self.pulls: list[dict] = []
+        self.labels: dict[str, dict] = {}
+        self.requests: list[tuple[str, str]] = []
+        self.failures: list[Failure] = []
+        self._counter = itertools.count(1)
+        self.branches["main"] = self._commit(None, {path: text}, "Initial list", "maintainer")
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _handle(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = json.loads(self.rfile.read(length) or b"null") if length else None
+                status, payload, headers = fake.handle(self.command, self.path, body, self.headers)
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+
+    # --- lifecycle --------------------------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    # --- state helpers for tests -------------------------------------------------------------------
+    def _commit(self, parent, files, message, author, second_parent=None) -> str:
+        sha = hashlib.sha1(f"{next(self._counter)}{message}".encode()).hexdigest()
+        parents = [p for p in (parent, second_parent) if p]
+        self.commits[sha] = {"sha": sha, "parents": parents, "files": dict(files), "message": message,
+                             "author": author}
+        return sha
+
+    def file(self, branch="main") -> str:
+        return self.commits[self.branches[branch]]["files"][self.path]
+
+    def commit_file(self, branch, text, message="Maintainer edit", author="maintainer") -> str:
+        with self.lock:
+            head = self.branches[branch]
+            self.branches[branch] = self._commit(head, {**self.commits[head]["files"], self.path: text}, message, author)
+            return self.branches[branch]
+
+    def history(self, sha) -> list[str]:
+        """Every commit reachable from sha, newest first."""
+        out, todo = [], [sha] if sha else []
+        while todo:
+            current = todo.pop(0)
+            if current not in out:
+                out.append(current)
+                todo += self.commits[current]["parents"]
+        return out
+
+    def open_pulls(self) -> list[dict]:
+        return [p for p in self.pulls if p["state"] == "open"]
+
+    def merge(self, number: int, squash: bool = False) -> None:
+        """Merge a pull request: a merge commit with both parents, or a squash commit with one."""
+        with self.lock:
+            pull = self.pulls[number - 1]
+            base, head = self.branches[pull["base"]], self.branches[pull["head"]]
+            files = {**self.commits[base]["files"], self.path: self.file(pull["head"])}
+            self.branches[pull["base"]] = self._commit(base, files, f"Merge pull request #{number}", "maintainer",
+                                                       None if squash else head)
+            pull.update(state="closed", merged=True, merged_head=head)
+
+    def close(self, number: int) -> None:
+        pull = self.pulls[number - 1]
+        pull.update(state="closed", closed_head=self.branches.get(pull["head"]))
+
+    def fail(self, method, pattern, status, **kwargs) -> None:
+        self.failures.append(Failure(method, pattern, status, **kwargs))
+
+    # --- JSON shapes --------------------------------------------------------------------------------
+    def _repo_url(self) -> str:
+        return f"{self.url}/repos/{self.owner}/{self.name}"
+
+    def _content(self, text, ref) -> dict:
+        raw = text.encode()
+        return {"type": "file", "encoding": "base64", "size": len(raw), "name": self.path, "path": self.path,
+                "content": base64.b64encode(raw).decode(), "sha": hashlib.sha1(raw).hexdigest(),
+                "url": f"{self._repo_url()}/contents/{self.path}?ref={ref}"}
+
+    def _ref(self, branch) -> dict:
+        sha = self.branches[branch]
+        return {"ref": f"refs/heads/{branch}", "url": f"{self._repo_url()}/git/refs/heads/{branch}",
+                "object": {"sha": sha, "type": "commit", "url": f"{self._repo_url()}/git/commits/{sha}"}}
+
+    def _pull(self, pull) -> dict:
+        return {"number": pull["number"], "id": pull["number"], "state": pull["state"], "title": pull["title"],
+                "body": pull["body"], "merged": pull["merged"], "draft": False,
+                "html_url": f"https://github.test/{self.owner}/{self.name}/pull/{pull['number']}",
+                "url": f"{self._repo_url()}/pulls/{pull['number']}",
+                "issue_url": f"{self._repo_url()}/issues/{pull['number']}",
+                "head": {"ref": pull["head"], "sha": pull.get("merged_head") or pull.get("closed_head")
+                         or self.branches.get(pull["head"], ""),
+                         "label": f"{self.owner}:{pull['head']}"},
+                "base": {"ref": pull["base"], "sha": self.branches[pull["base"]], "label": f"{self.owner}:{pull['base']}"},
+                "labels": [self.labels[n] for n in pull["labels"]]}
+
+    def _resolve(self, name) -> str | None:
+        return self.branches.get(name) or (name if name in self.commits else None)
+
+    # --- the API ------------------------------------------------------------------------------------
+    def handle(self, method, raw_path, body, headers):
+        with self.lock:
+            parsed = urlparse(raw_path)
+            path, query = unquote(parsed.path), {k: v[0] for k, v in parse_qs(parsed.query).items()}
+            self.requests.append((method, path))
+            auth = headers.get("Authorization", "")
+            if auth not in (f"token {self.token}", f"Bearer {self.token}"):
+                return 401, {"message": "Bad credentials"}, {}
+            failure = next((f for f in self.failures if f.times > 0 and f.method == method
+                            and re.search(f.pattern, path)), None)
+            if failure and not failure.after:
+                failure.times -= 1
+                return failure.status, {"message": failure.message}, failure.headers
+            status, payload = self.route(method, path, query, body)
+            if failure and failure.after and status < 400:
+                failure.times -= 1
+                return failure.status, {"message": failure.message}, failure.headers
+            return status, payload, {}
+
+    def route(self, method, path, query, body):
+        repo = f"/repos/{self.owner}/{self.name}"
+        if not path.startswith(repo):
+            return 404, {"message": "Not Found"}
+        rest = path[len(repo):]
+        if method == "GET" and rest == "":
+            return 200, {"id": 1, "name": self.name, "full_name": f"{self.owner}/{self.name}", "private": False,
+                         "owner": {"login": self.owner, "id": 1, "type": "User"}, "url": self._repo_url(),
+                         "html_url": f"https://github.test/{self.owner}/{self.name}", "default_branch": "main"}
+        if match := re.fullmatch(r"/branches/(.+)", rest):
+            if match.group(1) not in self.branches:
+                return 404, {"message": "Branch not found"}
+            return 200, {"name": match.group(1), "protected": False,
+                         "commit": {"sha": self.branches[match.group(1)], "url": ""}}
+        if match := re.fullmatch(r"/contents/(.+)", rest):
+            if match.group(1) != self.path:
+                return 404, {"message": "Not Found"}
+            if method == "GET":
+                ref = query.get("ref", "main")
+                sha = self._resolve(ref)
+                if sha is None:
+                    return 404, {"message": f"No commit found for the ref {ref}"}
+                return 200, self._content(self.commits[sha]["files"][self.path], ref)
+            if method == "PUT":
+                branch = body.get("branch", "main")
+                current = self.file(branch)
+                if body.get("sha") != hashlib.sha1(current.encode()).hexdigest():
+                    return 409, {"message": f"{self.path} does not match {body.get('sha')}"}
+                text = base64.b64decode(body["content"]).decode()
+                author = "bot" if BOT_TRAILER in body["message"] else "someone"
+                sha = self.commit_file(branch, text, body["message"], author)
+                return 200, {"content": self._content(text, branch),
+                             "commit": {"sha": sha, "message": body["message"], "url": f"{self._repo_url()}/git/commits/{sha}"}}
+        if match := re.fullmatch(r"/git/refs?/heads/(.+)", rest):
+            branch = match.group(1)
+            if method == "GET":
+                return (200, self._ref(branch)) if branch in self.branches else (404, {"message": "Not Found"})
+            if method == "PATCH":
+                if branch not in self.branches:
+                    return 422, {"message": "Reference does not exist"}
+                if not body.get("force") and self.branches[branch] not in self.history(body["sha"]):
+                    return 422, {"message": "Update is not a fast forward"}
+                self.branches[branch] = body["sha"]
+                return 200, self._ref(branch)
+            if method == "DELETE":
+                self.branches.pop(branch, None)
+                return 204, None
+        if method == "POST" and rest == "/git/refs":
+            branch = body["ref"].removeprefix("refs/heads/")
+            if branch in self.branches:
+                return 422, {"message": "Reference already exists"}
+            self.branches[branch] = body["sha"]
+            return 201, self._ref(branch)
+        if match := re.fullmatch(r"/compare/(.+)\.\.\.(.+)", rest):
+            base, head = self._resolve(match.group(1)), self._resolve(match.group(2))
+            ahead = [c for c in self.history(head) if c not in self.history(base)]
+            behind = [c for c in self.history(base) if c not in self.history(head)]
+            commits = [{"sha": c, "url": "", "commit": {"message": self.commits[c]["message"],
+                                                       "author": {"name": self.commits[c]["author"]}}}
+                       for c in reversed(ahead)]
+            return 200, {"status": "ahead" if not behind else "diverged", "ahead_by": len(ahead),
+                         "behind_by": len(behind), "total_commits": len(ahead), "commits": commits, "files": [],
+                         "url": f"{self._repo_url()}/compare/{match.group(1)}...{match.group(2)}"}
+        if rest == "/pulls" and method == "GET":
+            found = [p for p in self.pulls
+                     if query.get("state", "open") in (p["state"], "all")
+                     and ("head" not in query or query["head"] == f"{self.owner}:{p['head']}")
+                     and ("base" not in query or query["base"] == p["base"])]
+            return 200, [self._pull(p) for p in found]
+        if rest == "/pulls" and method == "POST":
+            if any(p["head"] == body["head"] and p["state"] == "open" for p in self.pulls):
+                return 422, {"message": f"A pull request already exists for {self.owner}:{body['head']}."}
+            pull = {"number": len(self.pulls) + 1, "state": "open", "title": body["title"], "body": body.get("body"),
+                    "merged": False, "head": body["head"], "base": body["base"], "labels": []}
+            self.pulls.append(pull)
+            return 201, self._pull(pull)
+        if match := re.fullmatch(r"/pulls/(\d+)", rest):
+            pull = self.pulls[int(match.group(1)) - 1]
+            if method == "PATCH":
+                pull.update({k: v for k, v in body.items() if k in ("title", "body", "state")})
+            return 200, self._pull(pull)
+        if match := re.fullmatch(r"/labels/(.+)", rest):
+            name = match.group(1)
+            return (200, self.labels[name]) if name in self.labels else (404, {"message": "Not Found"})
+        if rest == "/labels" and method == "POST":
+            if body["name"] in self.labels:
+                return 422, {"message": "Validation Failed"}
+            self.labels[body["name"]] = {"name": body["name"], "color": body["color"],
+                                         "url": f"{self._repo_url()}/labels/{body['name']}"}
+            return 201, self.labels[body["name"]]
+        if match := re.fullmatch(r"/issues/(\d+)/labels", rest):
+            pull = self.pulls[int(match.group(1)) - 1]
+            for name in body["labels"] if isinstance(body, dict) else body:  # both forms are documented
+                if name not in pull["labels"]:
+                    pull["labels"].append(name)
+            return 200, [self.labels.get(n, {"name": n}) for n in pull["labels"]]
+        return 404, {"message": f"Not Found: {method} {rest}"}

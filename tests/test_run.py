@@ -1,0 +1,269 @@
+"""`bot run` end to end: real feeds over loopback, the real classifier, real PyGithub against a
+loopback GitHub, and the offline modes."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from arxiv_fixtures import Loopback, Reply, day_listing, rss20, write_config
+from bot.awesome import parse
+from bot.config import load_config
+from bot.proposals import read_marker
+from bot.run import run
+from bot.store import Store
+from classifier import model as model_io
+from classifier.train import Doc, train
+from conftest import ROOT, SEED_README
+from github_fake import FakeGitHub
+
+TOKEN = "ghp_test_token_never_printed_1234"
+DAYS = {"2025-09-18": ["2509.13525", "2509.13576"], "2025-09-19": ["2509.14566", "2509.14780"],
+        "2025-09-22": ["2509.16019"]}
+
+
+@pytest.fixture(scope="module")
+def model_folder(tmp_path_factory):
+    """The demo's classifier (bundled list + bundled background), trained once."""
+    from bot.store import read_jsonl
+
+    config = load_config(ROOT / "config.yaml")
+    entries = [Doc(e.arxiv_id or e.title_key, e.title, "", e.label) for e in parse(SEED_README.read_text()).entries]
+    background = [Doc(p.id, p.title, p.abstract) for p in read_jsonl(ROOT / "demo" / "background.jsonl.gz")]
+    folder = tmp_path_factory.mktemp("model")
+    model_io.save(train(entries, background, config.classifier.lexicon.model_dump(), target_recall=0.98), folder)
+    return folder
+
+
+@pytest.fixture
+def feeds():
+    with Loopback() as server:
+        yield server
+
+
+@pytest.fixture
+def github():
+    with FakeGitHub(text=SEED_README.read_text(), token=TOKEN) as fake:
+        yield fake
+
+
+@pytest.fixture
+def world(tmp_path, model_folder, feeds, github, monkeypatch):
+    """A config wired to the loopback feeds and GitHub; `serve(day)` switches the feed's day."""
+    monkeypatch.setenv("TEST_GH_TOKEN", TOKEN)
+
+    def serve(day):
+        feeds.routes["/rss/cs.CV"] = Reply(body=rss20("cs.CV", day, day_listing(day, "cs.CV")))
+
+    def config(store="store"):
+        path = write_config(tmp_path / store if store != "store" else tmp_path,
+                            arxiv__rss_url=feeds.url + "/rss/{category}", arxiv__categories=["cs.CV"],
+                            list__repo="owner/list", github__api_url=github.url, github__token_env="TEST_GH_TOKEN",
+                            github__backoff=0.05, github__retries=2, classifier__model_path=str(model_folder))
+        return load_config(path)
+
+    (tmp_path / "other").mkdir()
+    serve("2025-09-18")
+    return serve, config
+
+
+def branch_ids(github) -> set[str]:
+    return parse(github.file("bot/new-papers")).arxiv_ids() - parse(github.file("main")).arxiv_ids()
+
+
+def test_run_opens_first_pull_request(world, github, capsys):
+    serve, config = world
+    report = run(config())
+    assert not report.failed, report.lines()
+    assert report.published.action == "opened" and len(github.open_pulls()) == 1
+    pull = github.open_pulls()[0]
+    assert branch_ids(github) == set(DAYS["2025-09-18"])
+    assert {p["id"] for p in read_marker(pull["body"])} == set(DAYS["2025-09-18"])
+    assert "| 1 | [" in pull["body"] and "How to give feedback" in pull["body"]
+    assert pull["labels"] == ["new-papers", "bot"] and set(github.labels) == {"new-papers", "bot"}
+    assert github.file("main") == SEED_README.read_text()  # the base is untouched
+    head = parse(github.file("bot/new-papers"))
+    assert head.render() == github.file("bot/new-papers") and not head.unparsed
+    assert any(e.arxiv_id == "2509.13576" and e.label == "Reconstruction" for e in head.entries)
+
+
+def test_run_second_day_adds_to_open_pull_request(world, github):
+    serve, config = world
+    run(config())
+    serve("2025-09-19")
+    report = run(config())
+    assert report.published.action == "updated" and len(github.pulls) == 1
+    assert branch_ids(github) == set(DAYS["2025-09-18"] + DAYS["2025-09-19"])
+    assert {p["id"] for p in read_marker(github.pulls[0]["body"])} == branch_ids(github)
+
+
+def test_run_nothing_new_changes_nothing(world, github):
+    serve, config = world
+    run(config())
+    commits, head = len(github.commits), github.branches["bot/new-papers"]
+    github.requests.clear()
+    report = run(config())
+    assert report.published.action == "unchanged" and report.proposed == []
+    assert len(github.commits) == commits and github.branches["bot/new-papers"] == head
+    assert not [r for r in github.requests if r[0] in ("POST", "PUT", "PATCH")]
+
+
+def test_run_reapplies_entries_when_base_moved(world, github):
+    serve, config = world
+    run(config())
+    old_head = github.branches["bot/new-papers"]
+    moved = github.file("main").replace("## Updates\n", "## Updates\n- A maintainer's new line\n")
+    github.commit_file("main", moved)
+    serve("2025-09-19")
+    run(config())
+    text = github.file("bot/new-papers")
+    assert "- A maintainer's new line" in text
+    assert branch_ids(github) == set(DAYS["2025-09-18"] + DAYS["2025-09-19"])
+    assert old_head in github.history(github.branches["bot/new-papers"])  # no force-push
+    stripped = parse(text)
+    assert sum(1 for e in stripped.entries if e.arxiv_id == "2509.13525") == 1
+
+
+def test_run_merged_pull_request_teaches_accepted_and_rejected(world, github):
+    serve, config = world
+    run(config())
+    text = github.file("bot/new-papers")
+    document = parse(text)
+    deleted = next(e for e in document.entries if e.arxiv_id == "2509.13525")
+    lines = document.lines[:deleted.start] + document.lines[deleted.end + 1:]
+    edited = "".join(lines)
+    moved = parse(edited)
+    entry = next(e for e in moved.entries if e.arxiv_id == "2509.13576")
+    block = "".join(moved.lines[entry.start:entry.end + 1])
+    edited = edited.replace(block, "")
+    heading = "### Denoising\n\n"
+    edited = edited.replace(heading, heading + block, 1)
+    github.commit_file("bot/new-papers", edited, "Maintainer review")
+    github.merge(1)
+    serve("2025-09-19")
+    cfg = config()
+    report = run(cfg)
+    assert not report.failed
+    with Store(cfg.store.path) as store:
+        assert store.decisions("rejected")["2509.13525"] == ("Reconstruction", None) or \
+            "2509.13525" in store.decisions("rejected")
+        assert store.decisions("accepted")["2509.13576"][0] == "Denoising"
+    assert len(github.open_pulls()) == 1 and github.open_pulls()[0]["number"] == 2
+    assert "2509.13525" not in branch_ids(github)
+
+
+def test_run_closed_pull_request_rejects_all_even_on_a_fresh_runner(world, github, tmp_path):
+    serve, config = world
+    run(config())
+    github.close(1)
+    fresh = config("other")  # an ephemeral CI runner: empty store, same GitHub
+    report = run(fresh)
+    assert report.proposed == [] and report.skipped["rejected before"] == 2
+    assert len(github.open_pulls()) == 0
+    with Store(fresh.store.path) as store:
+        assert set(store.decisions("rejected")) == set(DAYS["2025-09-18"])
+
+
+def test_run_502_after_success_does_not_duplicate(world, github):
+    serve, config = world
+    github.fail("POST", r"/pulls$", 502, after=True)
+    github.fail("PUT", r"/contents/", 502, after=True)
+    report = run(config())
+    assert not report.failed, report.lines()
+    assert len(github.pulls) == 1 and set(github.branches) == {"main", "bot/new-papers"}
+    assert branch_ids(github) == set(DAYS["2025-09-18"])
+    bot_commits = [c for c in github.history(github.branches["bot/new-papers"])
+                   if "awesome-list-bot" in github.commits[c]["message"]]
+    assert len(bot_commits) == 1
+
+
+def test_run_secondary_rate_limit_is_waited_out(world, github):
+    serve, config = world
+    github.fail("POST", r"/pulls$", 403, headers={"Retry-After": "1"}, message="You have exceeded a secondary rate limit")
+    report = run(config())
+    assert not report.failed and len(github.pulls) == 1
+
+
+def test_run_forbidden_stops_with_one_clear_line_then_rerun_repairs(world, github, bot, capsys):
+    serve, config = world
+    github.fail("POST", r"/pulls$", 403, times=1, message="Resource not accessible by integration")
+    cfg = config()
+    result = bot("--config", cfg.source, "run")
+    assert result.exit_code == 1
+    assert "pull_requests: write" in result.err and TOKEN not in result.out + result.err
+    assert len(github.pulls) == 0 and "bot/new-papers" in github.branches  # half done
+    report = run(config())
+    assert report.published.action == "opened" and len(github.pulls) == 1
+    assert branch_ids(github) == set(DAYS["2025-09-18"])
+
+
+def test_run_two_runs_at_once_give_one_pull_request(world, github, tmp_path):
+    serve, config = world
+    configs = [config(), config("other")]
+    results = []
+    threads = [threading.Thread(target=lambda c=c: results.append(run(c))) for c in configs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert len(results) == 2 and not any(r.failed for r in results), [r.lines() for r in results]
+    assert len(github.pulls) == 1
+    text = github.file("bot/new-papers")
+    ids = [e.arxiv_id for e in parse(text).entries]
+    assert sorted(i for i in ids if i in DAYS["2025-09-18"]) == sorted(DAYS["2025-09-18"])
+
+
+def test_run_hostile_title_in_pull_request_body(world, github, feeds):
+    serve, config = world
+    listing = day_listing("2025-09-18", "cs.CV")
+    hostile = "**[click](javascript:alert(1))** @octocat fixes #1 <img src=x onerror=alert(1)> | <!--"
+    listing = [(dict(p, title=hostile + " " + p["title"]) if p["id"] == "2509.13576" else p, k) for p, k in listing]
+    feeds.routes["/rss/cs.CV"] = Reply(body=rss20("cs.CV", "2025-09-18", listing))
+    run(config())
+    body = github.pulls[0]["body"]
+    visible = body.split("<!-- awesome-list-bot ")[0]
+    assert "<img" not in body and "@octocat" not in body and "#1 " not in body
+    assert "](javascript:" not in visible and "\\*\\*\\[click\\]" in visible
+    assert body.count("<!--") == 1 and body.rstrip().endswith("-->")  # only the bot's own marker
+    assert {p["id"] for p in read_marker(body)} == set(DAYS["2025-09-18"])
+    head = parse(github.file("bot/new-papers"))
+    assert not head.unparsed and all(not e.warnings for e in head.entries if e.arxiv_id == "2509.13576")
+
+
+def test_run_dry_run_writes_preview_and_publishes_nothing(world, github, tmp_path):
+    serve, config = world
+    report = run(config(), dry_run=True, output=tmp_path / "preview")
+    assert github.pulls == [] and set(github.branches) == {"main"}
+    readme = (tmp_path / "preview" / "README.md").read_text()
+    assert parse(readme).arxiv_ids() - parse(SEED_README.read_text()).arxiv_ids() == set(DAYS["2025-09-18"])
+    assert "How to give feedback" in (tmp_path / "preview" / "pull-request.md").read_text()
+    assert any("dry run" in n for n in report.notes)
+
+
+def test_run_local_publisher_without_token(world, tmp_path, monkeypatch, bot):
+    serve, config = world
+    monkeypatch.delenv("TEST_GH_TOKEN")
+    cfg = config()
+    result = bot("--config", cfg.source, "run")
+    assert result.exit_code == 0, result.err
+    assert "published: written" in result.out and "proposed: 2" in result.out
+    out = cfg.output.path
+    assert parse((out / "README.md").read_text()).arxiv_ids() >= set(DAYS["2025-09-18"])
+    serve("2025-09-19")
+    again = bot("--config", cfg.source, "run")
+    assert "proposed: 2" in again.out
+    assert parse((out / "README.md").read_text()).arxiv_ids() >= set(DAYS["2025-09-18"] + DAYS["2025-09-19"])
+
+
+def test_run_demo_config_runs_offline(tmp_path, monkeypatch, bot):
+    demo = tmp_path / "demo"
+    shutil.copytree(ROOT / "demo", demo)
+    shutil.copy(ROOT / "config.yaml", tmp_path / "config.yaml")
+    monkeypatch.delenv("GITHUB_TOKEN", raising=False)
+    result = bot("--config", demo / "config.yaml", "run")
+    assert result.exit_code == 0, result.err
+    assert "papers announced: 204" in result.out and "proposed: 2 (Reconstruction 2)" in result.out
+    assert (tmp_path / "out" / "demo" / "pull-request.md").exists()
