@@ -303,6 +303,27 @@ def run_command(ctx: Context, dry_run: bool, publisher: str | None, output: str 
         sys.exit(1)
 
 
+@cli.command("serve")
+@click.option("--max-runs", type=int, help="Stop after this many runs (default: run until SIGINT/SIGTERM).")
+@pass_context
+def serve_command(ctx: Context, max_runs: int | None) -> None:
+    """Run the main job on the schedule of the config (schedule.cron, schedule.timezone).
+
+    A long-running process for self-hosting: never two runs at once, missed
+    runs coalesced, each run's summary logged, a failing run does not stop it,
+    SIGINT/SIGTERM stop it cleanly after the run in progress.
+
+    Example: bot serve
+    """
+    import logging
+
+    from .serve import serve
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    sys.exit(serve(ctx.config, max_runs=max_runs))
+
+
 def _classify_one(ctx: Context, arxiv_id: str):
     """The paper for an id: from the store if there is one (read-only), else from the API."""
     from .arxiv_api import ArxivAPI

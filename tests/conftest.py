@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,3 +45,19 @@ def bot(capsys, monkeypatch):
 @pytest.fixture
 def seed_text() -> str:
     return SEED_README.read_text(encoding="utf-8")
+
+
+NEEDS_NO_SHARED_DATA = {"test_workflows.py", "test_readme.py", "test_config.py"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Without ../shared/data beside the checkout (e.g. on GitHub's CI), the tests that replay real
+    data are skipped; .ci/run sets REQUIRE_SHARED_DATA=1, so there a missing folder fails the run."""
+    if SHARED.is_dir():
+        return
+    if os.environ.get("REQUIRE_SHARED_DATA"):
+        pytest.exit(f"{SHARED} is missing: the tests replay real data from it", returncode=1)
+    skip = pytest.mark.skip(reason=f"needs the real data in {SHARED}")
+    for item in items:
+        if item.path.name not in NEEDS_NO_SHARED_DATA:
+            item.add_marker(skip)
