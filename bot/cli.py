@@ -236,13 +236,14 @@ def train_command(ctx: Context, list_path: str | None, offline: bool, force: boo
 @cli.command("evaluate")
 @click.option("--split", help="Train on papers listed before this date, test on the rest "
                               "(YYYY-MM-DD; default: the date that leaves the last quarter for testing).")
+@click.option("--until", help="Test only on papers listed before this date (YYYY-MM-DD; default: all after --split).")
 @click.option("--judgements", type=click.Path(dir_okay=False),
               help="CSV of hand judgements (arxiv_id,judgement = in|out|borderline) of test papers.")
 @click.option("--output", type=click.Path(file_okay=False), help="Report folder (default: <output>/evaluation).")
 @click.option("--list", "list_path", type=click.Path(dir_okay=False), help="Evaluate with this README's entries.")
 @pass_context
-def evaluate_command(ctx: Context, split: str | None, judgements: str | None, output: str | None,
-                     list_path: str | None) -> None:
+def evaluate_command(ctx: Context, split: str | None, until: str | None, judgements: str | None,
+                     output: str | None, list_path: str | None) -> None:
     """Time-split evaluation against the keyword rule: report.md, report.json and PNG plots.
 
     Example: bot evaluate --split 2026-01-01 --judgements bench/judgements.csv
@@ -272,7 +273,8 @@ def evaluate_command(ctx: Context, split: str | None, judgements: str | None, ou
             raise InputError(f"cannot read judgements {judgements}: {exc}",
                              "expected a CSV with columns arxiv_id,judgement") from None
     report = evaluate(data.entries, papers, config.classifier.lexicon.model_dump(), split,
-                      target_recall=config.classifier.target_recall, judgements=judged)
+                      target_recall=config.classifier.target_recall, judgements=judged,
+                      until=parse_day(until, "--until").isoformat() if until else None)
     folder = Path(output) if output else config.output.path / "evaluation"
     written = write(report, folder)
     click.echo(markdown(report))

@@ -37,10 +37,11 @@ def _rates(proposed: set[str], judgements: dict[str, str], n: int) -> dict:
 
 
 def evaluate(entries: list[Doc], papers: list[Dated], lexicons: dict, split: str, *,
-             target_recall: float = 0.95, judgements: dict[str, str] | None = None) -> dict:
-    """Train before ``split`` (ISO date), classify the papers from ``split`` on, report."""
+             target_recall: float = 0.95, judgements: dict[str, str] | None = None,
+             until: str | None = None) -> dict:
+    """Train before ``split`` (ISO date), classify the papers from ``split`` (until ``until``), report."""
     before = [p for p in papers if p.listing_date < split]
-    after = [p for p in papers if p.listing_date >= split]
+    after = [p for p in papers if p.listing_date >= split and (until is None or p.listing_date < until)]
     if not before or not after:
         raise ValueError(f"no papers on one side of {split}: {len(before)} before, {len(after)} after")
     model = train(entries, before, lexicons, target_recall=target_recall)
@@ -52,7 +53,7 @@ def evaluate(entries: list[Doc], papers: list[Dated], lexicons: dict, split: str
     model_set = {i for i, v in zip(ids, verdicts) if v.relevant}
     keyword_set = {i for i, k in zip(ids, keyword) if k}
     report = {
-        "split": split, "train_papers": len(before), "test_papers": len(after),
+        "split": split, "until": until, "train_papers": len(before), "test_papers": len(after),
         "threshold": model.threshold, "training_metrics": model.meta["metrics"],
         "model": {"proposals_per_1000": len(model_set) / len(after) * 1000},
         "keyword": {"proposals_per_1000": len(keyword_set) / len(after) * 1000},
@@ -89,9 +90,10 @@ def evaluate(entries: list[Doc], papers: list[Dated], lexicons: dict, split: str
 
 def markdown(report: dict) -> str:
     """A short human report."""
+    period = f"from {report['split']}" + (f" until {report['until']}" if report.get("until") else "")
     lines = [f"# Time-split evaluation ({report['split']})", "",
              f"Trained on {report['train_papers']} papers listed before {report['split']}, "
-             f"tested on {report['test_papers']} listed from then on. Threshold {report['threshold']:.3f}.", "",
+             f"tested on {report['test_papers']} listed {period}. Threshold {report['threshold']:.3f}.", "",
              "| rule | proposals / 1000 | recall of in-scope | out-of-scope / 1000 | unjudged |", "|---|---:|---:|---:|---:|"]
 
     def row(name, r):

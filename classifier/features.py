@@ -139,10 +139,11 @@ def relevance_features(lexicons: dict[str, list[str]], indicators: bool = True) 
 
 
 def section_features() -> FeatureUnion:
-    """Word and character n-grams: section cues live in a few words ('segmentation')."""
+    """Words, word pairs and 4-character pieces ('segm', 'reso'): section cues live in a few words.
+    (3-5 characters score the same on the list but cost 2.4x more at prediction time.)"""
     return FeatureUnion([
         ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, strip_accents="unicode")),
-        ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True,
+        ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(4, 4), sublinear_tf=True,
                                   strip_accents="unicode")),
     ])
 
