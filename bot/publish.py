@@ -25,6 +25,7 @@ from .awesome import AwesomeList, parse
 from .errors import PublishError
 from .proposals import Proposal, feedback, pull_request_body, read_marker
 from .render import NewEntry, insert_entries
+from .store import atomic_write
 
 log = logging.getLogger(__name__)
 TRAILER = "Generated-by: awesome-list-bot"
@@ -144,9 +145,7 @@ class LocalPublisher:
         self.folder.mkdir(parents=True, exist_ok=True)
         for name, content in (("README.md", rolled.text),
                               ("pull-request.md", pull_request_body(rolled.proposals, model, template))):
-            temp = self.folder / f".{name}.tmp"
-            temp.write_text(content, encoding="utf-8")
-            temp.replace(self.folder / name)
+            atomic_write(self.folder / name, content.encode("utf-8"))
         return Published("written", str(self.folder), rolled.added, rolled.rejected, rolled.proposals)
 
 

@@ -21,7 +21,6 @@ from pathlib import Path
 from classifier import model as model_io
 
 from . import awesome
-from .arxiv_api import ArxivAPI
 from .classify import gather, load_model, new_entry, train_model, verdicts
 from .errors import BotError, ModelError
 from .ingest import IngestReport, daily

@@ -16,8 +16,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +26,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
 from bot.errors import ModelError
+from bot.store import atomic_write
 
 from .features import relevance_features, section_features
 
@@ -57,20 +56,6 @@ def versions() -> dict[str, str]:
     import scipy
 
     return {"scikit-learn": sklearn.__version__, "numpy": np.__version__, "scipy": scipy.__version__}
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temp, 0o644)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 def model_dir(path: Path) -> Path:
@@ -119,20 +104,6 @@ def _estimator(arrays, part: str) -> LogisticRegression:
     return estimator
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temp, 0o644)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
 def save(model: Model, path: Path) -> Path:
     folder = model_dir(Path(path))
     folder.mkdir(parents=True, exist_ok=True)
@@ -141,8 +112,8 @@ def save(model: Model, path: Path) -> Path:
     blob = buffer.getvalue()
     meta = dict(model.meta, threshold=model.threshold, versions=versions(),
                 model_sha256=hashlib.sha256(blob).hexdigest())
-    _atomic_write(folder / MODEL_FILE, blob)
-    _atomic_write(folder / META_FILE, json.dumps(meta, indent=2, sort_keys=True).encode())
+    atomic_write(folder / MODEL_FILE, blob)
+    atomic_write(folder / META_FILE, json.dumps(meta, indent=2, sort_keys=True).encode())
     model.meta = meta
     return folder
 

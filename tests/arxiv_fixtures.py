@@ -14,7 +14,7 @@ import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -91,7 +91,7 @@ def rdf(category: str, day: str, items: list[tuple[dict, str]]) -> bytes:
            'xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:taxo="http://purl.org/rss/1.0/modules/taxonomy/" '
            'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:syn="http://purl.org/rss/1.0/modules/syndication/" '
            'xmlns:admin="http://webns.net/mvcb/">',
-           f'<channel rdf:about="http://arxiv.org/">', f"<title>{category} updates on arXiv.org</title>",
+           '<channel rdf:about="http://arxiv.org/">', f"<title>{category} updates on arXiv.org</title>",
            "<link>http://arxiv.org/</link>", f"<description>{category} updates</description>",
            f"<dc:date>{day}T20:30:00-05:00</dc:date>", "<items>", " <rdf:Seq>"]
     out += [f' <rdf:li rdf:resource="http://arxiv.org/abs/{p["id"]}" />' for p, _ in items]

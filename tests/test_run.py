@@ -267,3 +267,13 @@ def test_run_demo_config_runs_offline(tmp_path, monkeypatch, bot):
     assert result.exit_code == 0, result.err
     assert "papers announced: 204" in result.out and "proposed: 2 (Reconstruction 2)" in result.out
     assert (tmp_path / "out" / "demo" / "pull-request.md").exists()
+
+
+def test_list_check_reads_the_list_from_github_when_no_local_copy(world, github, bot, tmp_path):
+    serve, config = world
+    cfg = config()
+    text = Path(cfg.source).read_text().replace(f"local_copy: {SEED_README}", "local_copy: null")
+    (tmp_path / "github-config.yaml").write_text(text)
+    result = bot("--config", tmp_path / "github-config.yaml", "list", "check")
+    assert result.exit_code == 0, result.err
+    assert "owner/list@main:README.md: 176 entries" in result.out

@@ -1,0 +1,225 @@
+"""The classifier's commands: `bot train`, `bot evaluate`, `bot classify`.
+
+Registered on the `bot` group of ``bot.cli`` (imported there); each parses its
+options, calls the library (``bot.classify``, ``classifier``) and prints.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import date
+from pathlib import Path
+
+import click
+
+from . import awesome
+from .cli import Context, cli, parse_day, pass_context, read_list
+from .errors import BotError, InputError
+
+
+@cli.command("train")
+@click.option("--list", "list_path", type=click.Path(dir_okay=False),
+              help="Train from this README instead of the configured list.")
+@click.option("--offline", is_flag=True, help="Do not ask the arXiv API for abstracts of the list's entries.")
+@click.option("--force", is_flag=True, help="Replace the saved model even if the new one scores worse.")
+@pass_context
+def train_command(ctx: Context, list_path: str | None, offline: bool, force: bool) -> None:
+    """Train the classifier from the list and the paper store, print metrics, save the model.
+
+    Positives are the list's entries (with their abstracts, fetched once and
+    cached in the store), the background is every paper in the store, and the
+    maintainers' accepted and rejected papers count too.
+
+    A saved model is only replaced when the new one is not worse on the same
+    evaluation set (list entries and accepted papers against rejected papers
+    and the background's weak negatives); both scores are printed.
+
+    Example: bot train --list demo/list-README.md --offline
+    """
+    from classifier import model as model_io
+
+    from .arxiv_api import ArxivAPI
+    from .classify import evaluation_score, gather, train_model
+    from .store import Store
+
+    config = ctx.config
+    text, source = read_list(ctx, list_path)
+    document = awesome.parse(text)
+    started = time.perf_counter()
+    with Store(config.store.path) as store:
+        api = None if offline else ArxivAPI.from_config(config)
+        data = gather(document, store, api, config.classifier.background)
+    if data.fetch_problem:
+        click.echo(f"warning: abstracts not fetched ({data.fetch_problem}); training on titles", err=True)
+    with_abstract = sum(bool(d.abstract) for d in data.entries)
+    click.echo(f"training on {len(data.entries)} list entries from {source} ({with_abstract} with abstracts), "
+               f"{len(data.background)} background papers, {len(data.accepted)} accepted, "
+               f"{len(data.rejected)} rejected")
+    model = train_model(config, data)
+    for key, value in model.meta["metrics"].items():
+        shown = f"{value:.4f}" if isinstance(value, float) else value
+        click.echo(f"  {key:<38} {shown}")
+    try:
+        old = model_io.load(config.classifier.model_path)
+    except BotError as exc:
+        old = None
+        click.echo(f"no comparable saved model ({exc.one_line()})")
+    if old is not None:
+        new_score, old_score = evaluation_score(model, data), evaluation_score(old, data)
+        for name, score in (("saved model " + old.fingerprint, old_score), ("new model", new_score)):
+            click.echo(f"  {name:<24} average precision {score['average_precision']:.4f}, recall "
+                       f"{score['recall']:.4f}, rejected papers proposed {score['rejected_proposed']}")
+        worse = new_score["average_precision"] < old_score["average_precision"] - 0.005 or \
+            new_score["rejected_proposed"] > old_score["rejected_proposed"]
+        if worse and not force:
+            click.echo(f"kept the saved model: the new one is worse on the evaluation set "
+                       f"(use --force to replace it anyway) ({time.perf_counter() - started:.1f}s)")
+            return
+    folder = model_io.save(model, config.classifier.model_path)
+    click.echo(f"saved model {model.fingerprint} to {folder} in {time.perf_counter() - started:.1f}s")
+
+
+@cli.command("evaluate")
+@click.option("--split", help="Train on papers listed before this date, test on the rest "
+                              "(YYYY-MM-DD; default: the date that leaves the last quarter for testing).")
+@click.option("--until", help="Test only on papers listed before this date (YYYY-MM-DD; default: all after --split).")
+@click.option("--judgements", type=click.Path(dir_okay=False),
+              help="CSV of hand judgements (arxiv_id,judgement = in|out|borderline) of test papers.")
+@click.option("--output", type=click.Path(file_okay=False), help="Report folder (default: <output>/evaluation).")
+@click.option("--list", "list_path", type=click.Path(dir_okay=False), help="Evaluate with this README's entries.")
+@pass_context
+def evaluate_command(ctx: Context, split: str | None, until: str | None, judgements: str | None,
+                     output: str | None, list_path: str | None) -> None:
+    """Time-split evaluation against the keyword rule: report.md, report.json and PNG plots.
+
+    Example: bot evaluate --split 2026-01-01 --judgements bench/judgements.csv
+    """
+    import csv
+
+    from classifier.evaluate import Dated, evaluate, markdown, write
+
+    from .classify import gather
+    from .store import Store
+
+    config = ctx.config
+    document = awesome.parse(read_list(ctx, list_path)[0])
+    with Store(config.store.path) as store:
+        data = gather(document, store, None)
+        papers = [Dated(p.id, p.title, p.abstract, None, p.listing_date or "") for p in store.papers()]
+    dated = sorted(p.listing_date for p in papers if p.listing_date)
+    if not dated:
+        raise InputError("no stored paper has a listing date", "import listings with `bot fetch --from-file`")
+    split = (parse_day(split, "--split") or date.fromisoformat(dated[len(dated) * 3 // 4])).isoformat()
+    judged = None
+    if judgements:
+        try:
+            with open(judgements, newline="", encoding="utf-8") as handle:
+                judged = {row["arxiv_id"]: row["judgement"] for row in csv.DictReader(handle)}
+        except (OSError, KeyError) as exc:
+            raise InputError(f"cannot read judgements {judgements}: {exc}",
+                             "expected a CSV with columns arxiv_id,judgement") from None
+    report = evaluate(data.entries, papers, config.classifier.lexicon.model_dump(), split,
+                      target_recall=config.classifier.target_recall, judgements=judged,
+                      until=parse_day(until, "--until").isoformat() if until else None)
+    folder = Path(output) if output else config.output.path / "evaluation"
+    written = write(report, folder)
+    click.echo(markdown(report))
+    click.echo("wrote " + ", ".join(str(p) for p in written))
+
+
+def _classify_one(ctx: Context, arxiv_id: str):
+    """The paper for an id: from the store if there is one (read-only), else from the API."""
+    from .arxiv_api import ArxivAPI
+    from .store import Store
+
+    paper_id = awesome.normalize_arxiv_id(arxiv_id)
+    store = Store.existing(ctx.config.store.path)
+    if store is not None:
+        with store:
+            paper = store.get(paper_id)
+        if paper is not None:
+            return paper
+    found = ArxivAPI.from_config(ctx.config).by_ids([paper_id])
+    if not found:
+        raise InputError(f"arXiv has no paper {arxiv_id!r}", "check the id (e.g. 2308.02959)")
+    return found[0]
+
+
+def _print_verdict(row: dict) -> None:
+    verdict = "RELEVANT" if row["relevant"] else "not relevant"
+    click.echo(f"{row['id']}  {row['title']}")
+    click.echo(f"  verdict:      {verdict} (probability {row['probability']:.3f})")
+    alternatives = ", ".join(f"{name} {p:.2f}" for name, p in row["section_probabilities"].items())
+    click.echo(f"  section:      {row['section']}  ({alternatives})")
+    click.echo(f"  weighed for:  {', '.join(row['explanation'].get('for', [])) or '-'}")
+    click.echo(f"  and against:  {', '.join(row['explanation'].get('against', [])) or '-'}")
+    if row["in_list"]:
+        click.echo("  already in the list: nothing would be proposed")
+    click.echo(f"  would go to:  {row['placement']}")
+    click.echo("  entry:")
+    for line in row["entry"].splitlines():
+        click.echo(f"    {line}")
+
+
+@cli.command("classify")
+@click.argument("arxiv_id", required=False)
+@click.option("--input", "input_path", type=click.Path(dir_okay=False),
+              help="Classify every paper of a JSON Lines file (id, title, abstract, authors, categories).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per paper.")
+@click.option("--list", "list_path", type=click.Path(dir_okay=False),
+              help="Render entries against this README instead of the configured list.")
+@pass_context
+def classify_command(ctx: Context, arxiv_id: str | None, input_path: str | None, as_json: bool,
+                     list_path: str | None) -> None:
+    """Dry run: what the bot would do with a paper.  Writes nothing anywhere.
+
+    Prints the probability, the verdict, the section with alternatives, the
+    words that weighed, the rendered entry and where it would be inserted.
+
+    Example: bot classify 2308.02959
+    """
+    from .classify import describe, load_model, verdicts
+    from .paper import Paper
+
+    if bool(arxiv_id) == bool(input_path):
+        raise InputError("give an arXiv id or --input FILE (one of them)", "e.g. bot classify 2308.02959")
+    model = load_model(ctx.config)
+    document = awesome.parse(read_list(ctx, list_path)[0])
+    if arxiv_id:
+        paper = _classify_one(ctx, arxiv_id)
+        row = describe(paper, verdicts(model, [paper])[0], document)
+        if as_json:
+            click.echo(json.dumps(row, ensure_ascii=False))
+        else:
+            _print_verdict(row)
+        return
+    papers, errors = [], {}
+    try:
+        handle = open(input_path, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read {input_path}: {exc.strerror}") from None
+    with handle:
+        lines = handle.read().splitlines()
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            papers.append((number, Paper.from_json(json.loads(line))))
+        except (json.JSONDecodeError, BotError) as exc:
+            message = exc.one_line() if isinstance(exc, BotError) else f"invalid JSON: {exc.msg}"
+            errors[number] = {"line": number, "error": message}
+    results = dict(zip((n for n, _ in papers), verdicts(model, [p for _, p in papers])))
+    by_line = {n: p for n, p in papers}
+    for number in sorted(set(by_line) | set(errors)):
+        if number in errors:
+            row = errors[number]
+            click.echo(json.dumps(row) if as_json else f"line {number}: error: {row['error']}")
+            continue
+        row = describe(by_line[number], results[number], document)
+        if as_json:
+            click.echo(json.dumps(row, ensure_ascii=False))
+        else:
+            _print_verdict(row)
+    if errors:
+        click.echo(f"{len(errors)} line(s) could not be read", err=True)
