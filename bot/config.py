@@ -112,6 +112,29 @@ class Config(_Section):
     source: Path | None = Field(None, exclude=True)
 
 
+PATH_KEYS = [("list", "local_copy"), ("store", "path"), ("classifier", "model_path"), ("github", "pr_template"),
+             ("output", "path")]
+
+
+def _anchor(raw: dict, folder: Path) -> dict:
+    """Make the relative paths of a config mapping absolute against the folder of its file,
+    so that a config that ``extends`` another keeps each path relative to where it was written."""
+    def absolute(value):
+        return str(folder / value) if isinstance(value, str) and not Path(value).is_absolute() else value
+
+    for section, key in PATH_KEYS:
+        if isinstance(raw.get(section), dict) and raw[section].get(key) is not None:
+            raw[section][key] = absolute(raw[section][key])
+    classifier = raw.get("classifier")
+    if isinstance(classifier, dict) and isinstance(classifier.get("background"), list):
+        classifier["background"] = [absolute(p) for p in classifier["background"]]
+    arxiv = raw.get("arxiv")
+    if isinstance(arxiv, dict) and str(arxiv.get("rss_url", "")).startswith("file:") \
+            and not str(arxiv["rss_url"]).startswith("file:/"):
+        arxiv["rss_url"] = "file:" + str(folder / arxiv["rss_url"].removeprefix("file:"))
+    return raw
+
+
 def _merge(base: dict, override: dict) -> dict:
     """Deep-merge two config mappings: override wins, mappings merge key by key."""
     merged = dict(base)
@@ -159,7 +182,7 @@ def load_config(path: str | Path) -> Config:
         raise ConfigError(f"{path}: bad YAML{where}: {problem}") from None
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: expected a mapping of sections (list, arxiv, store, classifier, ...)")
-    if "extends" in raw:  # start from another config file; relative paths still follow this file
+    if "extends" in raw:  # start from another config file (its relative paths stay relative to it)
         parent = path.parent / str(raw.pop("extends"))
         if parent.resolve() == path.resolve():
             raise ConfigError(f"{path}: 'extends' names the file itself")
@@ -167,7 +190,7 @@ def load_config(path: str | Path) -> Config:
         if not isinstance(base_raw, dict):
             raise ConfigError(f"{path}: 'extends' names {parent}, which is missing or not a config mapping")
         base_raw.pop("extends", None)
-        raw = _merge(base_raw, raw)
+        raw = _merge(_anchor(base_raw, parent.resolve().parent), raw)
     try:
         config = Config.model_validate(raw)
     except ValidationError as exc:

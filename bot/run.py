@@ -21,6 +21,7 @@ from pathlib import Path
 from classifier import model as model_io
 
 from . import awesome
+from .arxiv_api import ArxivAPI
 from .classify import gather, load_model, new_entry, train_model, verdicts
 from .errors import BotError, ModelError
 from .ingest import IngestReport, daily
@@ -80,12 +81,16 @@ def run_lock(folder: Path, wait: float = 600.0):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _model(config, store: Store, document, report: RunReport):
+def _model(config, store: Store, document, report: RunReport, online: bool):
     try:
         return load_model(config)
     except ModelError as exc:
         report.notes.append(f"training a model first ({exc.one_line()})")
-        model = train_model(config, gather(document, store, None, config.classifier.background))
+        api = ArxivAPI.from_config(config) if online else None  # abstracts of the list's entries
+        data = gather(document, store, api, config.classifier.background)
+        if data.fetch_problem:
+            report.notes.append(f"trained on titles only: {data.fetch_problem}")
+        model = train_model(config, data)
         model_io.save(model, config.classifier.model_path)
         return model
 
@@ -121,7 +126,7 @@ def run(config, *, dry_run: bool = False, publisher: str | None = None, output: 
             accepted, rejected = source.closed_feedback(document)
             store.record_decisions([(i, "accepted", s, None, "merged pull request") for i, s in accepted.items()] +
                                    [(i, "rejected", s, None, "closed pull request") for i, s in rejected.items()])
-        model = _model(config, store, document, report)
+        model = _model(config, store, document, report, online=isinstance(source, GitHubPublisher))
         papers = store.unclassified_from_feeds()
         found = verdicts(model, papers)
         report.classified = len(papers)

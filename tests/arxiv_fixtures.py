@@ -238,6 +238,7 @@ def write_config(folder: Path, **overrides) -> Path:
     base["list"]["local_copy"] = str(SHARED / "list" / "README-seed.md")
     base["store"]["path"] = str(folder / "papers.sqlite")
     base["classifier"]["model_path"] = str(folder / "model")
+    base["classifier"]["background"] = []  # tests choose their background papers
     base["output"] = {"path": str(folder / "out")}
     base["arxiv"].update(request_delay=0, timeout=2, retries=1)
     for dotted, value in overrides.items():

@@ -63,3 +63,20 @@ def test_cli_config_errors_exit_2_with_one_line(bot, tmp_path, name, text):
     assert result.exit_code == 2
     assert result.err.startswith("Error: ") and result.err.count("\n") == 1
     assert str(path.name) in result.err
+
+
+def test_config_extends_keeps_each_path_relative_to_its_own_file(tmp_path):
+    (tmp_path / "child").mkdir()
+    (tmp_path / "base.yaml").write_text(GOOD)
+    (tmp_path / "child" / "config.yaml").write_text("extends: ../base.yaml\nstore:\n  path: mine.sqlite\n")
+    config = load_config(tmp_path / "child" / "config.yaml")
+    assert config.store.path == tmp_path / "child" / "mine.sqlite"  # set here: relative to the child
+    assert config.classifier.model_path == tmp_path / "data" / "model"  # inherited: relative to the base
+    assert config.classifier.background == [tmp_path / "demo" / "background.jsonl.gz"]
+    assert config.list.repo == "amirhossein-kz/Awesome-Diffusion-Models-in-Medical-Imaging"
+
+
+def test_config_extends_missing_file_is_one_line_error(tmp_path):
+    path = write(tmp_path, "extends: nowhere.yaml\n")
+    with pytest.raises(ConfigError, match="'extends' names .*nowhere.yaml, which is missing"):
+        load_config(path)
