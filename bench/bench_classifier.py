@@ -185,7 +185,7 @@ def main() -> None:
         cold = []
         for _ in range(3):
             started = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "bot.cli", "--config", str(cfg), "classify", batch[0]["id"]],
+            subprocess.run([sys.executable, "-m", "bot", "--config", str(cfg), "classify", batch[0]["id"]],
                            check=True, capture_output=True, cwd=ROOT)
             cold.append(time.perf_counter() - started)
     print("| measure | seconds | target |\n|---|---:|---|")

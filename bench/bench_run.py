@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BOT = [sys.executable, "-m", "bot.cli"]
+BOT = [sys.executable, "-m", "bot"]
 
 
 def timed(args: list[str], cwd: Path) -> tuple[float, float, str]:

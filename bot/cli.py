@@ -240,7 +240,3 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except SystemExit:
         raise
-
-
-if __name__ == "__main__":
-    main()

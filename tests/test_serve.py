@@ -73,7 +73,7 @@ def test_serve_process_runs_on_schedule_and_stops_on_sigterm(tmp_path):
                               arxiv__categories=["cs.CV"], arxiv__retries=0,
                               classifier__background=[str(ROOT / "demo" / "background.jsonl.gz")])
         env = {k: v for k, v in os.environ.items() if k != "GITHUB_TOKEN"}
-        process = subprocess.Popen([sys.executable, "-m", "bot.cli", "--config", str(config), "serve"],
+        process = subprocess.Popen([sys.executable, "-m", "bot", "--config", str(config), "serve"],
                                    stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env)
         log, deadline = [], time.monotonic() + 90
         while time.monotonic() < deadline:
