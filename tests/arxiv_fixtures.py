@@ -83,6 +83,30 @@ def rss20(category: str, day: str | None, items: list[tuple[dict, str]]) -> byte
     return "\n".join(out).encode("utf-8")
 
 
+def atom_feed(category: str, day: str, items: list[tuple[dict, str]]) -> bytes:
+    """The Atom flavour of rss.arxiv.org (rss.arxiv.org/atom/<category>), per arXiv's specification."""
+    stamp = f"{day}T00:00:00-04:00"
+    out = ['<?xml version=\'1.0\' encoding=\'UTF-8\'?>',
+           '<feed xmlns="http://www.w3.org/2005/Atom" xmlns:arxiv="http://arxiv.org/schemas/atom" '
+           'xmlns:dc="http://purl.org/dc/elements/1.1/">',
+           "  <id>http://rss.arxiv.org/atom/</id>", f"  <title>{category} updates on arXiv.org</title>",
+           f"  <updated>{stamp}</updated>",
+           f'  <link href="http://rss.arxiv.org/atom/{category}" rel="self" type="application/atom+xml"/>',
+           f"  <subtitle>{category} updates on the arXiv.org e-print archive.</subtitle>"]
+    for paper, kind in items:
+        pid = paper["id"]
+        out += ["  <entry>", f"    <id>oai:arXiv.org:{pid}v1</id>", f"    <title>{escape(paper['title'])}</title>",
+                f"    <updated>{stamp}</updated>",
+                f'    <link href="https://arxiv.org/abs/{pid}" rel="alternate" type="text/html"/>',
+                f"    <summary>arXiv:{pid}v1 Announce Type: {kind} \nAbstract: {escape(paper['abstract'])}</summary>"]
+        out += [f'    <category term="{c}"/>' for c in paper["categories"]]
+        out += [f"    <published>{stamp}</published>", f"    <arxiv:announce_type>{kind}</arxiv:announce_type>",
+                "    <dc:rights>http://creativecommons.org/licenses/by/4.0/</dc:rights>",
+                f"    <dc:creator>{escape(', '.join(paper['authors']))}</dc:creator>", "  </entry>"]
+    out += ["</feed>", ""]
+    return "\n".join(out).encode("utf-8")
+
+
 def rdf(category: str, day: str, items: list[tuple[dict, str]]) -> bytes:
     """The older export.arxiv.org RDF / RSS 1.0 feed."""
     flags = {"new": "", "cross": " CROSS LISTED", "replace": " UPDATED", "replace-cross": " UPDATED"}

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from arxiv_fixtures import Loopback, Reply, api_route, atom, day_listing, rdf, rss20, write_config
+from arxiv_fixtures import Loopback, Reply, api_route, atom, atom_feed, day_listing, rdf, rss20, write_config
 from bot.arxiv_api import ArxivAPI
 from bot.config import load_config
 from bot.errors import FetchError
@@ -67,6 +67,16 @@ def test_fetch_real_captured_item_matches_corpus(listing):
     result = parse_feed((header + "    <item>" + built_item + "  </channel>\n</rss>\n").encode(), "cs.CV")
     assert result.ok and result.announced == date(2025, 9, 18)
     assert result.items[0].paper.abstract == first["abstract"]
+
+
+def test_fetch_atom_flavour_parses_like_rss(listing):
+    items = listing[:30] + [(listing[30][0], "replace-cross")]
+    result = parse_feed(atom_feed("cs.CV", DAY, items), "cs.CV")
+    assert result.ok and result.announced == date(2025, 9, 18) and len(result.items) == 31
+    for item, (paper, kind) in zip(result.items, items):
+        assert (item.paper.id, item.announce_type, item.paper.title) == (paper["id"], kind, paper["title"])
+        assert item.paper.abstract == paper["abstract"] and item.paper.authors == paper["authors"]
+        assert item.paper.categories == paper["categories"]
 
 
 def test_fetch_rdf_format_parses_titles_types_and_html(listing):
