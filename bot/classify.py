@@ -119,7 +119,7 @@ def new_entry(paper: Paper, section: str) -> NewEntry:
     from datetime import date
 
     return NewEntry(arxiv_id=paper.id, title=paper.title, authors=paper.authors, date=paper.date or date.today(),
-                    section=section, venue=None, code_url=paper.code_url)
+                    section=section, venue=paper.venue, code_url=paper.code_url)
 
 
 def describe(paper: Paper, verdict: Verdict, document: AwesomeList) -> dict:

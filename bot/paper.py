@@ -15,6 +15,12 @@ from .awesome import normalize_arxiv_id
 from .errors import InputError
 
 
+VENUES = ["MICCAI", "CVPR", "ICCV", "ECCV", "NeurIPS", "ICLR", "ICML", "MIDL", "ISBI", "IPMI", "WACV", "AAAI",
+          "BMVC", "IEEE TMI", "IEEE Transactions on Medical Imaging", "Medical Image Analysis", "MedIA"]
+VENUE_NAMES = {"IEEE Transactions on Medical Imaging": "IEEE TMI", "Medical Image Analysis": "MedIA Journal",
+               "MedIA": "MedIA Journal"}
+
+
 def clean(text: str | None) -> str:
     """Collapse arXiv's hard line-wrapping into single spaces."""
     return " ".join((text or "").split())
@@ -57,6 +63,21 @@ class Paper:
         text = f"{self.comment or ''} {self.abstract}"
         match = re.search(r"https?://github\.com/[\w.-]+/[\w.-]+", text)
         return match.group(0).rstrip(".") if match else None
+
+    @property
+    def venue(self) -> str | None:
+        """'MICCAI, 2025' or 'MICCAI Workshop, 2025' when the comment says where it was accepted."""
+        comment = self.comment or ""
+        if not re.search(r"\b(accepted|to appear|appear(s|ed)? in|published|camera[- ]ready|presented)\b",
+                         comment, re.IGNORECASE):
+            return None
+        for name in VENUES:
+            if re.search(rf"\b{re.escape(name)}\b", comment):
+                year = re.search(r"\b(20\d\d)\b", comment)
+                when = year.group(1) if year else (str(self.date.year) if self.date else "")
+                workshop = " Workshop" if re.search(r"\bworkshop\b", comment, re.IGNORECASE) else ""
+                return f"{VENUE_NAMES.get(name, name)}{workshop}, {when}".rstrip(", ")
+        return None
 
     @classmethod
     def from_json(cls, record: dict[str, Any], source: str | None = None) -> "Paper":

@@ -99,3 +99,24 @@ def test_render_hostile_title_is_inert(seed_text):
 ])
 def test_markdown_text_neutralises(raw, forbidden):
     assert forbidden not in markdown_text(raw)
+
+
+@pytest.mark.parametrize("comment,venue", [
+    ("Accepted at MICCAI 2025", "MICCAI, 2025"),
+    ("Accepted to the MICCAI 2025 Workshop on Deep Generative Models", "MICCAI Workshop, 2025"),
+    ("Published in IEEE Transactions on Medical Imaging", "IEEE TMI, 2025"),
+    ("12 pages, 5 figures", None), ("Submitted to MICCAI 2026", None), (None, None),
+])
+def test_render_venue_from_arxiv_comment(comment, venue):
+    from bot.paper import Paper
+
+    paper = Paper(id="2509.00001", title="T", comment=comment, listing_date="2025-09-18")
+    assert paper.venue == venue
+
+
+def test_render_entry_with_venue_and_code_link(seed_text):
+    entry = NewEntry(arxiv_id="2509.00001", title="T", authors=["A"], date=date(2025, 9, 18), section="Segmentation",
+                     venue="MICCAI, 2025", code_url="https://github.com/someone/code")
+    rendered = render_entry(entry, parse(seed_text))
+    assert "[18th Sep., 2025] [MICCAI, 2025] \\" in rendered
+    assert rendered.endswith("[[Paper](https://arxiv.org/abs/2509.00001)] [[Github](https://github.com/someone/code)]\n")
