@@ -36,9 +36,13 @@ def _names(model: Model) -> np.ndarray:
 
 
 def explain_rows(model: Model, X, top: int = TOP_TERMS) -> list[dict[str, list[str]]]:
-    """For each row: the features that pushed the score up (for) and down (against)."""
+    """For each row: the words that pushed the score up (for) and down (against), then the
+    strongest lexicon indicators — words first, since the indicators weigh most but say least."""
     coef = model.relevance.named_steps["model"].coef_.ravel()
     names = _names(model)
+    is_cue = getattr(model, "_cue_columns", None)
+    if is_cue is None:
+        is_cue = model._cue_columns = np.array([name.startswith("[") for name in names])
     X = X.tocsr()
     out = []
     for row in range(X.shape[0]):
@@ -46,9 +50,14 @@ def explain_rows(model: Model, X, top: int = TOP_TERMS) -> list[dict[str, list[s
         columns = X.indices[start:end]
         contribution = X.data[start:end] * coef[columns]
         order = np.argsort(contribution)
-        against = [names[columns[i]] for i in order[:top] if contribution[i] < 0]
-        for_ = [names[columns[i]] for i in order[::-1][:top] if contribution[i] > 0]
-        out.append({"for": for_, "against": against})
+        cues = is_cue[columns]
+
+        def pick(indices, sign):
+            chosen = [i for i in indices if sign * contribution[i] > 0]
+            words = [names[columns[i]] for i in chosen if not cues[i]][:top - 2]
+            return words + [names[columns[i]] for i in chosen if cues[i]][:2]
+
+        out.append({"for": pick(order[::-1], 1), "against": pick(order, -1)})
     return out
 
 
