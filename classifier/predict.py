@@ -53,9 +53,9 @@ def explain_rows(model: Model, X, top: int = TOP_TERMS) -> list[dict[str, list[s
         cues = is_cue[columns]
 
         def pick(indices, sign):
-            chosen = [i for i in indices if sign * contribution[i] > 0]
-            words = [names[columns[i]] for i in chosen if not cues[i]][:top - 2]
-            return words + [names[columns[i]] for i in chosen if cues[i]][:2]
+            chosen = indices[sign * contribution[indices] > 0]
+            picked = np.concatenate([chosen[~cues[chosen]][:top - 2], chosen[cues[chosen]][:2]])
+            return [str(name) for name in names[columns[picked]]]
 
         out.append({"for": pick(order[::-1], 1), "against": pick(order, -1)})
     return out
