@@ -77,15 +77,12 @@ def classify_texts(model: Model, titles: list[str], abstracts: list[str | None],
     classes = model.section.classes_
     explanations = explain_rows(model, X) if explain else [{} for _ in texts]
     title_threshold = model.meta.get("metrics", {}).get("threshold_title_only", model.threshold)
-    verdicts = []
-    for i in range(len(texts)):
-        threshold = model.threshold if abstracts[i] else title_threshold
-        order = np.argsort(-section_proba[i])[:3]
-        verdicts.append(Verdict(
-            relevant=bool(probability[i] >= threshold),
-            probability=round(float(probability[i]), 4),
-            section=str(classes[order[0]]),
-            section_probabilities={str(classes[j]): round(float(section_proba[i, j]), 4) for j in order},
-            explanation=explanations[i],
-        ))
-    return verdicts
+    thresholds = np.where([bool(a) for a in abstracts], model.threshold, title_threshold)
+    relevant = (probability >= thresholds).tolist()
+    best = np.argsort(-section_proba, axis=1)[:, :3]
+    best_names = classes.astype(str)[best].tolist()
+    best_probability = np.round(np.take_along_axis(section_proba, best, axis=1), 4).tolist()
+    rounded = np.round(probability, 4).tolist()
+    return [Verdict(relevant=relevant[i], probability=rounded[i], section=best_names[i][0],
+                    section_probabilities=dict(zip(best_names[i], best_probability[i])),
+                    explanation=explanations[i]) for i in range(len(texts))]
