@@ -161,11 +161,15 @@ class AwesomeList:
         raise ListFormatError(f"the list has no heading named '{name}'", f"known sections: {known}")
 
     def arxiv_ids(self) -> set[str]:
-        """Every arXiv id linked anywhere in the list (abs or pdf, any version)."""
-        return {normalize_arxiv_id(m.group(0)) for line in self.lines for m in ARXIV_URL.finditer(line)}
+        """Every arXiv id linked anywhere in the list (abs or pdf, any version); computed once."""
+        if "_ids" not in self.__dict__:
+            self._ids = {normalize_arxiv_id(m.group(0)) for line in self.lines for m in ARXIV_URL.finditer(line)}
+        return self._ids
 
     def title_keys(self) -> set[str]:
-        return {entry.title_key for entry in self.entries}
+        if "_titles" not in self.__dict__:
+            self._titles = {entry.title_key for entry in self.entries}
+        return self._titles
 
     def contains(self, arxiv_id: str | None, title: str | None) -> bool:
         """Whether the list already has this paper, by arXiv id or by normalised title."""

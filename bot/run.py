@@ -121,7 +121,8 @@ def run(config, *, dry_run: bool = False, publisher: str | None = None, output: 
         report.ingest = daily(config, store, **(ingest_options or {}))
         report.problems += report.ingest.problems
         source = make_publisher(config, publisher, output)
-        document = awesome.parse(source.base_text())
+        list_text = source.base_text()
+        document = awesome.parse(list_text)
         if isinstance(source, GitHubPublisher):
             accepted, rejected = source.closed_feedback(document)
             store.record_decisions([(i, "accepted", s, None, "merged pull request") for i, s in accepted.items()] +
@@ -150,7 +151,7 @@ def run(config, *, dry_run: bool = False, publisher: str | None = None, output: 
         proposals = [Proposal(p.id, p.title, v.section, v.probability, list(v.explanation.get("for", [])),
                               [s for s in v.section_probabilities if s != v.section][:2]) for p, v in chosen]
         if dry_run:
-            source = LocalPublisher(output, source.base_text(), config.github.max_entries)
+            source = LocalPublisher(output, list_text, config.github.max_entries)
         report.published = source.publish(entries, proposals, model.fingerprint, config.github.pr_template)
         report.proposed = [p for p in report.published.proposals if p.id in set(report.published.added)]
         if dry_run:

@@ -246,15 +246,6 @@ class Store:
 
     # classification ---------------------------------------------------------
 
-    def unclassified(self, model: str, ids: Iterable[str] | None = None) -> list[str]:
-        """Ids not yet classified by this model (among ids, or among all papers)."""
-        if ids is None:
-            rows = self.db.execute("SELECT p.id FROM papers p LEFT JOIN classified c ON c.id = p.id "
-                                   "WHERE c.model IS NULL OR c.model != ?", (model,))
-            return [r[0] for r in rows]
-        done = {r[0] for r in self.db.execute("SELECT id FROM classified WHERE model = ?", (model,))}
-        return [i for i in ids if i not in done]
-
     def unclassified_from_feeds(self) -> list[Paper]:
         """Papers that came from the feeds or the API and no model has classified yet
         (imported background files are never candidates)."""

@@ -173,7 +173,28 @@ class Reply:
     content_type: str = "application/xml; charset=utf-8"
 
 
-class Loopback:
+class LoopbackServer:
+    """A threaded HTTP server on 127.0.0.1 (a free port) running ``handler``, as a context manager."""
+
+    def _start_server(self, handler) -> None:
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class Loopback(LoopbackServer):
     """A threaded HTTP server on 127.0.0.1 answering from a route table.
 
     ``routes[path]`` is a Reply, a list of Replies (served in turn, the last one
@@ -219,21 +240,7 @@ class Loopback:
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
-
-    def __enter__(self) -> "Loopback":
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self._start_server(Handler)
 
 
 def api_route(papers: list[dict]):

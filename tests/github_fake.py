@@ -16,8 +16,10 @@ import json
 import re
 import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, unquote, urlparse
+
+from arxiv_fixtures import LoopbackServer
 
 BOT_TRAILER = "Generated-by: awesome-list-bot"
 
@@ -33,7 +35,7 @@ class Failure:
     message: str = "Server Error"
 
 
-class FakeGitHub:
+class FakeGitHub(LoopbackServer):
     def __init__(self, owner="owner", name="list", path="README.md", text="", token="secret-token"):
         self.owner, self.name, self.path, self.token = owner, name, path, token
         self.lock = threading.RLock()
@@ -66,22 +68,7 @@ class FakeGitHub:
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-
-    # --- lifecycle --------------------------------------------------------------------------------
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self._start_server(Handler)
 
     # --- state helpers for tests -------------------------------------------------------------------
     def _commit(self, parent, files, message, author, second_parent=None) -> str:
