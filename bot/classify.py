@@ -20,7 +20,8 @@ from .arxiv_api import ArxivAPI
 from .awesome import AwesomeList
 from .errors import FetchError, InputError, ListFormatError
 from .paper import Paper
-from .render import NewEntry, render_entry, where
+from .proposals import Proposal
+from .render import render_entry, where
 from .store import Store, read_jsonl
 
 log = logging.getLogger(__name__)
@@ -115,16 +116,9 @@ def verdicts(model, papers: list[Paper], explain: bool = True) -> list[Verdict]:
     return classify_texts(model, [p.title for p in papers], [p.abstract or None for p in papers], explain=explain)
 
 
-def new_entry(paper: Paper, section: str) -> NewEntry:
-    from datetime import date
-
-    return NewEntry(arxiv_id=paper.id, title=paper.title, authors=paper.authors, date=paper.date or date.today(),
-                    section=section, venue=paper.venue, code_url=paper.code_url)
-
-
 def describe(paper: Paper, verdict: Verdict, document: AwesomeList) -> dict:
     """The JSON object of one classified paper (the fields scripts rely on, plus placement)."""
-    entry = new_entry(paper, verdict.section)
+    entry = Proposal.of(paper, verdict)
     try:
         placement = where(document, entry)
     except ListFormatError as exc:  # the model knows a section this list has no heading for

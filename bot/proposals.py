@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import jinja2
@@ -28,12 +28,30 @@ TEMPLATE = Path(__file__).with_name("templates") / "pull_request.md.j2"
 
 @dataclass
 class Proposal:
+    """One paper the bot proposes: what its entry shows, the section, and why it was chosen.
+
+    Built from a classified paper (``Proposal.of``) or read back from a pull request's
+    marker (then only id, title, section and probability are known)."""
+
     id: str
     title: str
     section: str
-    probability: float
+    probability: float = 0.0
     terms: list[str] = field(default_factory=list)
     alternatives: list[str] = field(default_factory=list)
+    authors: list[str] = field(default_factory=list)
+    date: date = field(default_factory=date.today)
+    venue: str | None = None
+    code_url: str | None = None
+
+    @classmethod
+    def of(cls, paper, verdict) -> "Proposal":
+        """The proposal of a classified paper (a ``Paper`` and its ``Verdict``)."""
+        return cls(id=paper.id, title=paper.title, section=verdict.section, probability=verdict.probability,
+                   terms=[str(t) for t in verdict.explanation.get("for", [])],
+                   alternatives=[s for s in verdict.section_probabilities if s != verdict.section][:2],
+                   authors=list(paper.authors), date=paper.date or date.today(), venue=paper.venue,
+                   code_url=paper.code_url)
 
 
 def marker(proposals: list[Proposal]) -> str:

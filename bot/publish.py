@@ -24,7 +24,7 @@ from github import Auth, Github, GithubException, GithubRetry, UnknownObjectExce
 from .awesome import AwesomeList, parse
 from .errors import PublishError
 from .proposals import Proposal, feedback, pull_request_body, read_marker
-from .render import NewEntry, insert_entries
+from .render import insert_entries
 from .store import atomic_write
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,7 @@ def strip_entries(document: AwesomeList, ids: set[str]) -> str:
     return "".join(lines)
 
 
-def reapply(base_text: str, head: AwesomeList, kept_ids: set[str], new: list[NewEntry]) -> str:
+def reapply(base_text: str, head: AwesomeList, kept_ids: set[str], new: list[Proposal]) -> str:
     """The current list plus the kept entries (as edited and placed in the head) plus new ones."""
     text = base_text
     for paper_id, (section, block) in entry_blocks(head, kept_ids).items():
@@ -90,7 +90,7 @@ class Rolled:
     rejected: dict[str, str | None]
 
 
-def roll(base_text: str, head_text: str, previously: list[dict], new: list[NewEntry], proposals: list[Proposal],
+def roll(base_text: str, head_text: str, previously: list[dict], new: list[Proposal], proposals: list[Proposal],
          limit: int) -> Rolled:
     """Add new entries to an open proposal (the README on its branch, as maintainers left it).
 
@@ -101,17 +101,17 @@ def roll(base_text: str, head_text: str, previously: list[dict], new: list[NewEn
     present = head.arxiv_ids()
     rejected = {p["id"]: p.get("section") for p in previously if p["id"] not in present}
     kept_ids = {p["id"] for p in previously if p["id"] in present}
-    new = [n for n in new if n.arxiv_id not in present][:max(0, limit - len(kept_ids))]
+    new = [n for n in new if n.id not in present][:max(0, limit - len(kept_ids))]
     sections = {e.arxiv_id: e.label for e in head.entries if e.arxiv_id in kept_ids}
     kept = [Proposal(p.id, p.title, sections[p.id], p.probability, p.terms, p.alternatives)
             for p in _known(previously, proposals, kept_ids)]
-    new_ids = {n.arxiv_id for n in new}
+    new_ids = {n.id for n in new}
     if strip_entries(head, kept_ids) == base_text:
         text = insert_entries(head_text, new) if new else head_text
     else:
         text = reapply(base_text, head, kept_ids, new)
     check_list(text, kept_ids | new_ids)
-    return Rolled(text, kept + [p for p in proposals if p.id in new_ids], [n.arxiv_id for n in new], rejected)
+    return Rolled(text, kept + [p for p in proposals if p.id in new_ids], [n.id for n in new], rejected)
 
 
 class LocalPublisher:
@@ -137,7 +137,7 @@ class LocalPublisher:
         found = self._open()
         return {p["id"] for p in found[1]} if found else set()
 
-    def publish(self, new: list[NewEntry], proposals: list[Proposal], model: str, template=None) -> Published:
+    def publish(self, new: list[Proposal], proposals: list[Proposal], model: str, template=None) -> Published:
         head, previously = self._open() or (self.list_text, [])
         rolled = roll(self.list_text, head, previously, new, proposals, self.limit)
         if rolled.text == head and not rolled.rejected and (self.folder / "README.md").exists():
@@ -270,7 +270,7 @@ class GitHubPublisher:
                     rejected[paper_id] = section
         return accepted, rejected
 
-    def publish(self, new: list[NewEntry], proposals: list[Proposal], model: str, template=None) -> Published:
+    def publish(self, new: list[Proposal], proposals: list[Proposal], model: str, template=None) -> Published:
         """Open the bot's pull request, or add to it; repeated when another run got in the way."""
         for attempt in range(4):
             try:

@@ -13,7 +13,12 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
+from typing import TYPE_CHECKING
+
 from .awesome import HEADING, AwesomeList, Entry, parse, parse_date
+
+if TYPE_CHECKING:
+    from .proposals import Proposal
 
 MONTH_ABBR = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 MONTH_FULL = ["January", "February", "March", "April", "May", "June", "July", "August",
@@ -77,19 +82,6 @@ def date_style(document: AwesomeList) -> DateStyle:
     return votes.most_common(1)[0][0] if votes else DateStyle()
 
 
-@dataclass
-class NewEntry:
-    """A paper to add: what the renderer needs, with untrusted text still raw."""
-
-    arxiv_id: str
-    title: str
-    authors: list[str]
-    date: date
-    section: str
-    venue: str | None = None
-    code_url: str | None = None
-
-
 def _separators(document: AwesomeList, section: str | None) -> tuple[str, ...]:
     """The line separators the section's entries use (the list's majority elsewhere)."""
     def majority(entries: list[Entry]) -> tuple[str, ...] | None:
@@ -100,14 +92,14 @@ def _separators(document: AwesomeList, section: str | None) -> tuple[str, ...]:
     return majority(in_section) or majority(document.entries) or DEFAULT_SEPARATORS
 
 
-def render_entry(paper: NewEntry, document: AwesomeList, newline: str = "\n") -> str:
+def render_entry(paper: Proposal, document: AwesomeList, newline: str = "\n") -> str:
     """One entry, four lines, in the list's format for the paper's section."""
     style = date_style(document)
     seps = [s.strip() if s.strip() == "<br>" else " \\" for s in _separators(document, paper.section)]
     title = markdown_text(paper.title)
     authors = markdown_text(", ".join(paper.authors))
     venue = markdown_text(paper.venue or f"arXiv, {paper.date.year}")
-    links = f"[[Paper](https://arxiv.org/abs/{paper.arxiv_id})]"
+    links = f"[[Paper](https://arxiv.org/abs/{paper.id})]"
     if paper.code_url:
         links += f" [[Github]({paper.code_url})]"
     lines = [
@@ -119,7 +111,7 @@ def render_entry(paper: NewEntry, document: AwesomeList, newline: str = "\n") ->
     return newline.join(lines) + newline
 
 
-def _insertion_line(document: AwesomeList, paper: NewEntry) -> tuple[int, bool]:
+def _insertion_line(document: AwesomeList, paper: Proposal) -> tuple[int, bool]:
     """Where the entry goes: (line index, whether it goes *after* the last entry)."""
     heading = document.heading_for(paper.section)
     in_section = [e for e in document.entries if e.heading_line == heading.line]
@@ -135,7 +127,7 @@ def _insertion_line(document: AwesomeList, paper: NewEntry) -> tuple[int, bool]:
     return index, False
 
 
-def insert_entries(text: str, papers: list[NewEntry]) -> str:
+def insert_entries(text: str, papers: list[Proposal]) -> str:
     """Insert each paper into its section, newest first; no other byte changes."""
     document = parse(text)
     newline = document.newline
@@ -159,7 +151,7 @@ def insert_entries(text: str, papers: list[NewEntry]) -> str:
     return "".join(lines)
 
 
-def where(document: AwesomeList, paper: NewEntry) -> str:
+def where(document: AwesomeList, paper: Proposal) -> str:
     """A human description of where the entry would be inserted."""
     index, after = _insertion_line(document, paper)
     heading = document.heading_for(paper.section)
@@ -172,4 +164,4 @@ def where(document: AwesomeList, paper: NewEntry) -> str:
     return f"section '{paper.section}', line {index + 1}, above '{below.title[:60]}'"
 
 
-__all__ = ["NewEntry", "insert_entries", "markdown_text", "render_entry", "where", "parse_date"]
+__all__ = ["insert_entries", "markdown_text", "render_entry", "where", "parse_date"]

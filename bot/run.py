@@ -22,7 +22,7 @@ from classifier import model as model_io
 
 from . import awesome
 from .arxiv_api import ArxivAPI
-from .classify import gather, load_model, new_entry, train_model, verdicts
+from .classify import gather, load_model, train_model, verdicts
 from .errors import BotError, ModelError
 from .ingest import IngestReport, daily
 from .proposals import Proposal
@@ -147,9 +147,8 @@ def run(config, *, dry_run: bool = False, publisher: str | None = None, output: 
         if len(chosen) > config.github.max_entries:
             report.skipped["over the limit of the pull request (next run)"] += len(chosen) - config.github.max_entries
             chosen = chosen[:config.github.max_entries]
-        entries = [new_entry(p, v.section) for p, v in chosen]
-        proposals = [Proposal(p.id, p.title, v.section, v.probability, list(v.explanation.get("for", [])),
-                              [s for s in v.section_probabilities if s != v.section][:2]) for p, v in chosen]
+        proposals = [Proposal.of(p, v) for p, v in chosen]
+        entries = proposals
         if dry_run:
             source = LocalPublisher(output, list_text, config.github.max_entries)
         report.published = source.publish(entries, proposals, model.fingerprint, config.github.pr_template)

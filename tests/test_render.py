@@ -7,13 +7,14 @@ import pytest
 
 from bot.awesome import parse
 from bot.errors import ListFormatError
-from bot.render import NewEntry, date_style, insert_entries, markdown_text, render_entry
+from bot.proposals import Proposal
+from bot.render import date_style, insert_entries, markdown_text, render_entry
 
 HOSTILE = "**[click](javascript:alert(1))** @octocat fixes #1 <img src=x onerror=alert(1)>"
 
 
 def paper(section="Segmentation", when=date(2023, 8, 10), title="A New Diffusion Segmenter", pid="2308.09999"):
-    return NewEntry(arxiv_id=pid, title=title, authors=["Ann Author", "Bob Writer"], date=when, section=section)
+    return Proposal(id=pid, title=title, authors=["Ann Author", "Bob Writer"], date=when, section=section)
 
 
 def added_lines(before: str, after: str) -> tuple[list[str], list[str]]:
@@ -115,7 +116,7 @@ def test_render_venue_from_arxiv_comment(comment, venue):
 
 
 def test_render_entry_with_venue_and_code_link(seed_text):
-    entry = NewEntry(arxiv_id="2509.00001", title="T", authors=["A"], date=date(2025, 9, 18), section="Segmentation",
+    entry = Proposal(id="2509.00001", title="T", authors=["A"], date=date(2025, 9, 18), section="Segmentation",
                      venue="MICCAI, 2025", code_url="https://github.com/someone/code")
     rendered = render_entry(entry, parse(seed_text))
     assert "[18th Sep., 2025] [MICCAI, 2025] \\" in rendered
