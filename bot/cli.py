@@ -62,7 +62,7 @@ def read_list(ctx: Context, path: str | None) -> tuple[str, str]:
                              f"pass PATH, set list.local_copy, or set ${config.github.token_env}")
         from .publish import GitHubPublisher
 
-        publisher = GitHubPublisher(config, token, pause=config.github.backoff)
+        publisher = GitHubPublisher(config, token)
         return publisher.base_text(), f"{config.list.repo}@{config.list.branch}:{config.list.path}"
     if path is None:
         path = str(config.list.local_copy)

@@ -53,6 +53,7 @@ class GithubConfig(_Section):
     branch: str = "bot/new-papers"
     labels: list[str] = ["new-papers", "bot"]
     max_entries: int = Field(25, ge=1)
+    lookback_days: int = Field(30, ge=1)
     pr_title: str = "New papers from arXiv"
     pr_template: Path | None = None
     retries: int = Field(4, ge=0)

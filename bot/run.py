@@ -2,9 +2,10 @@
 
 Runs from cron, GitHub Actions or `bot serve`.  Holds a lock so two runs on
 one machine never overlap; on GitHub, one rolling pull request and the
-optimistic checks in ``publish`` keep two machines from proposing twice.
-Verdicts are recorded only after publishing succeeded, so a failed run is
-simply repeated by the next one.
+conditional writes in ``publish`` keep two machines from proposing twice.
+What was proposed and rejected is read from the publisher (GitHub, or the
+local folder) on every run: the store only caches papers, verdicts and
+decisions, so a run with a fresh store or after a failed run does the same.
 """
 
 from __future__ import annotations
@@ -19,14 +20,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from classifier import model as model_io
+from classifier.predict import Verdict
 
 from . import awesome
 from .arxiv_api import ArxivAPI
 from .classify import gather, load_model, train_model, verdicts
 from .errors import BotError, ModelError
 from .ingest import IngestReport, daily
+from .paper import Paper
 from .proposals import Proposal
-from .publish import GitHubPublisher, LocalPublisher, Published
+from .publish import DryRunPublisher, GitHubPublisher, LocalPublisher, Published
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -36,6 +39,7 @@ log = logging.getLogger(__name__)
 class RunReport:
     ingest: IngestReport | None = None
     classified: int = 0
+    candidates: int = 0
     proposed: list[Proposal] = field(default_factory=list)
     skipped: Counter = field(default_factory=Counter)
     published: Published | None = None
@@ -48,7 +52,8 @@ class RunReport:
 
     def lines(self) -> list[str]:
         out = list(self.ingest.lines()) if self.ingest else []
-        out.append(f"classified: {self.classified} paper(s) not classified before")
+        out.append(f"classified: {self.classified} paper(s) not classified before; "
+                   f"{self.candidates} relevant paper(s) announced in the last days")
         sections = Counter(p.section for p in self.proposed)
         by_section = ", ".join(f"{name} {n}" for name, n in sections.most_common()) or "none"
         out.append(f"proposed: {len(self.proposed)} ({by_section})")
@@ -95,21 +100,59 @@ def _model(config, store: Store, document, report: RunReport, online: bool):
         return model
 
 
-def make_publisher(config, kind: str | None, output: Path):
+def make_publisher(config, kind: str | None, output: Path, dry_run: bool = False):
+    """The publisher for this run: GitHub when a token is set (or asked for), else the local
+    folder; wrapped so that a dry run reads from it and writes only the preview folder."""
     token = os.environ.get(config.github.token_env, "").strip()
     kind = kind or ("github" if token else "local")
     if kind == "github":
         if not token:
             raise BotError(f"no GitHub token in ${config.github.token_env}",
                            "set it, or use --publisher local for an offline run")
-        return GitHubPublisher(config, token, pause=config.github.backoff)
-    if config.list.local_copy is None:
-        raise BotError("the local publisher needs list.local_copy in the config", "set it to a README path")
-    try:
-        text = Path(config.list.local_copy).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise BotError(f"cannot read list.local_copy {config.list.local_copy}: {exc.strerror}") from None
-    return LocalPublisher(output, text, config.github.max_entries)
+        source = GitHubPublisher(config, token)
+    else:
+        if config.list.local_copy is None:
+            raise BotError("the local publisher needs list.local_copy in the config", "set it to a README path")
+        try:
+            text = Path(config.list.local_copy).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise BotError(f"cannot read list.local_copy {config.list.local_copy}: "
+                           f"{getattr(exc, 'strerror', None) or exc}") from None
+        source = LocalPublisher(output, text, config.github.max_entries, config.github.pr_template)
+    return DryRunPublisher(source, output) if dry_run else source
+
+
+def select(papers: list[Paper], found: list[Verdict], document, open_ids: set[str], rejected: set[str],
+           report: RunReport) -> list[tuple[Paper, Verdict]]:
+    """The relevant papers worth proposing, most probable first; the others counted by reason."""
+    chosen = []
+    for paper, verdict in sorted(zip(papers, found), key=lambda pv: (-pv[1].probability, pv[0].id)):
+        why = ("already in the list" if document.contains(paper.id, paper.title) else
+               "already proposed" if paper.id in open_ids else
+               "rejected before" if paper.id in rejected else None)
+        if why:
+            report.skipped[why] += 1
+        else:
+            chosen.append((paper, verdict))
+    return chosen
+
+
+def classify_candidates(config, store: Store, model, report: RunReport) -> list[tuple[Paper, Verdict]]:
+    """Classify the candidates no model like this one classified before (the verdicts are a
+    cache in the store), then the relevant ones again with their explanations."""
+    papers = store.candidates(config.github.lookback_days)
+    cached = store.cached_verdicts(model.fingerprint, [p.id for p in papers])
+    todo = [p for p in papers if p.id not in cached]
+    found = verdicts(model, todo, explain=False)
+    store.record_verdicts(model.fingerprint, [(p.id, v.relevant, v.probability, v.section) for p, v in zip(todo, found)])
+    report.classified = len(todo)
+    relevant = {p.id for p, v in zip(todo, found) if v.relevant} | {i for i, (r, _, _) in cached.items() if r}
+    failed_before = set(store.unpublishable(model.fingerprint))
+    if relevant & failed_before:
+        report.skipped["could not become an entry in an earlier run"] += len(relevant & failed_before)
+    candidates = [p for p in papers if p.id in relevant - failed_before]
+    report.candidates = len(candidates)
+    return list(zip(candidates, verdicts(model, candidates)))
 
 
 def run(config, *, dry_run: bool = False, publisher: str | None = None, output: Path | None = None,
@@ -120,44 +163,29 @@ def run(config, *, dry_run: bool = False, publisher: str | None = None, output: 
     with run_lock(Path(config.store.path).parent), Store(config.store.path) as store:
         report.ingest = daily(config, store, **(ingest_options or {}))
         report.problems += report.ingest.problems
-        source = make_publisher(config, publisher, output)
-        list_text = source.base_text()
-        document = awesome.parse(list_text)
-        if isinstance(source, GitHubPublisher):
-            accepted, rejected = source.closed_feedback(document)
-            store.record_decisions([(i, "accepted", s, None, "merged pull request") for i, s in accepted.items()] +
-                                   [(i, "rejected", s, None, "closed pull request") for i, s in rejected.items()])
+        source = make_publisher(config, publisher, output, dry_run)
+        document = awesome.parse(source.base_text())
+        decisions = source.feedback()  # the truth lives with the publisher; the store caches it
+        store.record_decisions([(i, "accepted", s, None, "pull request") for i, s in decisions.accepted.items()] +
+                               [(i, "rejected", s, None, "pull request") for i, s in decisions.rejected.items()])
         model = _model(config, store, document, report, online=isinstance(source, GitHubPublisher))
-        papers = store.unclassified_from_feeds()
-        found = verdicts(model, papers)
-        report.classified = len(papers)
-        open_ids = source.open_proposals()
-        rejected_ids = set(store.decisions("rejected"))
-        chosen, settled = [], []
-        for paper, verdict in sorted(zip(papers, found), key=lambda pv: -pv[1].probability):
-            why = ("not relevant" if not verdict.relevant else
-                   "already in the list" if document.contains(paper.id, paper.title) else
-                   "already proposed" if paper.id in open_ids else
-                   "rejected before" if paper.id in rejected_ids else None)
-            if why:
-                report.skipped[why] += 1
-                settled.append((paper, verdict))
-            else:
-                chosen.append((paper, verdict))
-        if len(chosen) > config.github.max_entries:
-            report.skipped["over the limit of the pull request (next run)"] += len(chosen) - config.github.max_entries
-            chosen = chosen[:config.github.max_entries]
-        proposals = [Proposal.of(p, v) for p, v in chosen]
-        entries = proposals
-        if dry_run:
-            source = LocalPublisher(output, list_text, config.github.max_entries)
-        report.published = source.publish(entries, proposals, model.fingerprint, config.github.pr_template)
-        report.proposed = [p for p in report.published.proposals if p.id in set(report.published.added)]
-        if dry_run:
-            report.notes.append(f"dry run: wrote {output / 'README.md'} and {output / 'pull-request.md'}")
+        found = classify_candidates(config, store, model, report)
+        chosen = select([p for p, _ in found], [v for _, v in found], document, source.open_proposals(),
+                        set(decisions.rejected), report)
+        try:
+            report.published = source.publish([Proposal.of(p, v) for p, v in chosen], model.fingerprint)
+        except BotError as exc:
+            report.problems.append(exc.one_line())
             return report
-        store.record_decisions([(i, "rejected", s, None, "deleted from the open pull request")
-                                for i, s in report.published.rejected.items()])
-        done = settled + [(p, v) for p, v in chosen if p.id in set(report.published.added) | open_ids]
-        store.record_verdicts(model.fingerprint, [(p.id, v.relevant, v.probability, v.section) for p, v in done])
+        published = report.published
+        if published.over_limit:
+            report.skipped["over the limit of the pull request (next run)"] += published.over_limit
+        report.proposed = [p for p in published.proposals if p.id in set(published.added)]
+        report.notes += published.notes
+        report.problems += [f"paper {i} skipped: {why}" for i, why in published.failed.items()]
+        if published.failed and not dry_run:
+            store.record_unpublishable(model.fingerprint, published.failed)
+        if published.rejected and not dry_run:
+            store.record_decisions([(i, "rejected", s, None, "deleted from the open pull request")
+                                    for i, s in published.rejected.items()])
     return report

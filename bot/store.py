@@ -6,8 +6,9 @@ each other (``busy_timeout``) instead of failing, and readers never block.
 It is also the cache of abstracts, so training never asks arXiv twice.
 
 Tables: ``papers`` (metadata, when and where first seen), ``state`` (small
-key/value facts such as the last successful poll), ``classified`` (the
-verdict of the model that last looked at a paper).
+key/value facts such as the last successful poll), ``classified`` (a cache of
+the verdict of the model that last looked at a paper), ``decisions`` (a cache
+of the maintainers' decisions, whose truth lives with the publisher: GitHub).
 """
 
 from __future__ import annotations
@@ -52,6 +53,12 @@ CREATE TABLE IF NOT EXISTS classified (
     relevant INTEGER NOT NULL,
     probability REAL NOT NULL,
     section TEXT,
+    at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS unpublishable (
+    id TEXT PRIMARY KEY,
+    model TEXT NOT NULL,
+    reason TEXT NOT NULL,
     at TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS decisions (
@@ -195,7 +202,8 @@ class Store:
 
     @staticmethod
     def _refresh(db: sqlite3.Connection, paper: Paper) -> None:
-        """Fill gaps and take a newer version's text; never lose what was known."""
+        """Fill gaps and take a newer version's text; never lose what was known.  A paper known
+        only from an imported file becomes a feed paper (a candidate) when a feed announces it."""
         db.execute(
             """UPDATE papers SET
                  title = CASE WHEN ?1 != '' THEN ?1 ELSE title END,
@@ -204,12 +212,16 @@ class Store:
                  categories = CASE WHEN length(?4) > length(categories) THEN ?4 ELSE categories END,
                  primary_category = COALESCE(primary_category, ?5),
                  published = COALESCE(published, ?6), updated = COALESCE(?7, updated),
-                 listing_date = COALESCE(listing_date, ?8), comment = COALESCE(?9, comment),
-                 journal_ref = COALESCE(?10, journal_ref), doi = COALESCE(?11, doi)
+                 comment = COALESCE(?9, comment),
+                 journal_ref = COALESCE(?10, journal_ref), doi = COALESCE(?11, doi),
+                 source = CASE WHEN source LIKE 'file:%' AND (?13 LIKE 'rss:%' OR ?13 LIKE 'api%')
+                               THEN ?13 ELSE source END,
+                 listing_date = CASE WHEN source LIKE 'file:%' AND ?13 LIKE 'rss:%' AND ?8 IS NOT NULL
+                                     THEN ?8 ELSE COALESCE(listing_date, ?8) END
                WHERE id = ?12""",
             (paper.title, paper.abstract, json.dumps(paper.authors, ensure_ascii=False),
              json.dumps(paper.categories), paper.primary_category, paper.published, paper.updated,
-             paper.listing_date, paper.comment, paper.journal_ref, paper.doi, paper.id))
+             paper.listing_date, paper.comment, paper.journal_ref, paper.doi, paper.id, paper.source))
 
     def _paper(self, row: sqlite3.Row | tuple) -> Paper:
         record = dict(zip(COLUMNS, row))
@@ -262,13 +274,29 @@ class Store:
 
     # classification ---------------------------------------------------------
 
-    def unclassified_from_feeds(self) -> list[Paper]:
-        """Papers that came from the feeds or the API and no model has classified yet
-        (imported background files are never candidates)."""
-        rows = self.db.execute(
-            f"SELECT {', '.join('p.' + c for c in COLUMNS)} FROM papers p LEFT JOIN classified c ON c.id = p.id "
-            "WHERE c.id IS NULL AND (p.source LIKE 'rss:%' OR p.source LIKE 'api%') ORDER BY p.id")
+    def candidates(self, days: int) -> list[Paper]:
+        """Papers announced in a feed (or caught up through the API) within ``days`` days of the
+        newest announcement in the store: the papers ``bot run`` may propose.  Imported files
+        are background, never candidates, until a feed announces one of their papers."""
+        day = "COALESCE(listing_date, published, substr(first_seen, 1, 10))"
+        feed = "(source LIKE 'rss:%' OR source LIKE 'api%')"
+        newest = self.db.execute(f"SELECT max({day}) FROM papers WHERE {feed}").fetchone()[0]
+        if newest is None:
+            return []
+        rows = self.db.execute(f"SELECT {', '.join(COLUMNS)} FROM papers WHERE {feed} "
+                               f"AND {day} >= date(?, ?) ORDER BY id", (newest[:10], f"-{int(days)} days"))
         return [self._paper(row) for row in rows]
+
+    def cached_verdicts(self, model: str, ids: Iterable[str]) -> dict[str, tuple[bool, float, str | None]]:
+        """id -> (relevant, probability, section) for the papers this model classified before."""
+        found: dict[str, tuple[bool, float, str | None]] = {}
+        ids = list(ids)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            rows = self.db.execute(f"SELECT id, relevant, probability, section FROM classified WHERE model = ? "
+                                   f"AND id IN ({', '.join('?' * len(chunk))})", [model, *chunk])
+            found.update((r[0], (bool(r[1]), r[2], r[3])) for r in rows)
+        return found
 
     def record_verdicts(self, model: str, verdicts: Iterable[tuple[str, bool, float, str | None]]) -> None:
         stamp = now()
@@ -276,6 +304,16 @@ class Store:
             db.executemany("INSERT OR REPLACE INTO classified (id, model, relevant, probability, section, at) "
                            "VALUES (?, ?, ?, ?, ?, ?)",
                            [(i, model, int(r), p, s, stamp) for i, r, p, s in verdicts])
+
+    def record_unpublishable(self, model: str, reasons: dict[str, str]) -> None:
+        """Papers this model chose that could not become entries (reported once, not every run)."""
+        stamp = now()
+        with self.transaction() as db:
+            db.executemany("INSERT OR REPLACE INTO unpublishable (id, model, reason, at) VALUES (?, ?, ?, ?)",
+                           [(i, model, why, stamp) for i, why in reasons.items()])
+
+    def unpublishable(self, model: str) -> dict[str, str]:
+        return dict(self.db.execute("SELECT id, reason FROM unpublishable WHERE model = ?", (model,)))
 
     # maintainers' decisions ------------------------------------------------------
 

@@ -61,3 +61,68 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.path.name not in NEEDS_NO_SHARED_DATA:
             item.add_marker(skip)
+
+
+# --- a world of loopback arXiv feeds and a loopback GitHub, for `bot run` ------------------
+
+TOKEN = "ghp_test_token_never_printed_1234"
+DAYS = {"2025-09-18": ["2509.13525", "2509.13576"], "2025-09-19": ["2509.14566", "2509.14780"],
+        "2025-09-22": ["2509.16019"]}
+
+
+@pytest.fixture(scope="session")
+def model_folder(tmp_path_factory):
+    """The demo's classifier (bundled list + bundled background), trained once."""
+    from bot.awesome import parse
+    from bot.config import load_config
+    from bot.store import read_jsonl
+    from classifier import model as model_io
+    from classifier.train import Doc, train
+
+    config = load_config(ROOT / "config.yaml")
+    entries = [Doc(e.arxiv_id or e.title_key, e.title, "", e.label) for e in parse(SEED_README.read_text()).entries]
+    background = [Doc(p.id, p.title, p.abstract) for p in read_jsonl(ROOT / "demo" / "background.jsonl.gz")]
+    folder = tmp_path_factory.mktemp("model")
+    model_io.save(train(entries, background, config.classifier.lexicon.model_dump(), target_recall=0.98), folder)
+    return folder
+
+
+@pytest.fixture
+def feeds():
+    from arxiv_fixtures import Loopback
+
+    with Loopback() as server:
+        yield server
+
+
+@pytest.fixture
+def github():
+    from github_fake import FakeGitHub
+
+    with FakeGitHub(text=SEED_README.read_text(), token=TOKEN) as fake:
+        yield fake
+
+
+@pytest.fixture
+def world(tmp_path, model_folder, feeds, github, monkeypatch):
+    """A config wired to the loopback feeds and GitHub; `serve(day)` switches the feed's day."""
+    from arxiv_fixtures import Reply, day_listing, rss20, write_config
+    from bot.config import load_config
+
+    monkeypatch.setenv("TEST_GH_TOKEN", TOKEN)
+
+    def serve(day):
+        feeds.routes["/rss/cs.CV"] = Reply(body=rss20("cs.CV", day, day_listing(day, "cs.CV")))
+
+    def config(store="store"):
+        path = write_config(tmp_path / store if store != "store" else tmp_path,
+                            arxiv__rss_url=feeds.url + "/rss/{category}", arxiv__categories=["cs.CV"],
+                            list__repo="owner/list", github__api_url=github.url, github__token_env="TEST_GH_TOKEN",
+                            github__backoff=0.05, github__retries=2, classifier__model_path=str(model_folder))
+        return load_config(path)
+
+    (tmp_path / "other").mkdir()
+    serve("2025-09-18")
+    return serve, config
+
+

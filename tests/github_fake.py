@@ -1,8 +1,11 @@
 """A loopback HTTP server speaking the subset of GitHub's REST API the bot uses.
 
-Written from GitHub's REST documentation (repos, branches, git refs, contents,
-pulls, labels, issue labels, compare), with inspectable state: commits,
-branches, pull requests, labels, and every request received.  Failures can be
+Written from GitHub's REST documentation (user, repos, branches, git refs,
+contents, pulls with ``mergeable`` and ``update-branch``, issue comments, labels,
+compare), with inspectable state: commits (with authors), branches, pull
+requests, comments, labels, and every request received.  Merges are real
+three-way merges of the README (``git merge-file``), so a pull request is
+unmergeable exactly when git would report a conflict.  Failures can be
 injected before or after a request takes effect (a 502 whose first attempt
 landed), including secondary rate limits with ``Retry-After``.
 """
@@ -14,6 +17,8 @@ import hashlib
 import itertools
 import json
 import re
+import subprocess
+import tempfile
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
@@ -36,8 +41,14 @@ class Failure:
 
 
 class FakeGitHub(LoopbackServer):
-    def __init__(self, owner="owner", name="list", path="README.md", text="", token="secret-token"):
+    def __init__(self, owner="owner", name="list", path="README.md", text="", token="secret-token",
+                 login="list-bot", user_type="User"):
         self.owner, self.name, self.path, self.token = owner, name, path, token
+        self.login, self.user_type = login, user_type  # who the token belongs to
+        self.comments: list[dict] = []
+        self.holds: list[dict] = []
+        self.max_body = 65536  # GitHub's limit on a pull request's description
+        self.mergeable_override: bool | None = None  # GitHub's answer while it recomputes (None: compute)
         self.lock = threading.RLock()
         self.commits: dict[str, dict] = {}
         self.branches: dict[str, str] = {}
@@ -97,6 +108,41 @@ class FakeGitHub(LoopbackServer):
                 todo += self.commits[current]["parents"]
         return out
 
+    def merge_base(self, a: str, b: str) -> str | None:
+        ancestors = set(self.history(a))
+        return next((c for c in self.history(b) if c in ancestors), None)
+
+    def three_way(self, base_sha: str, ours_sha: str, theirs_sha: str) -> str | None:
+        """git merge-file of the README: the merged text, or None on a conflict."""
+        texts = [self.commits[s]["files"][self.path] if s else "" for s in (ours_sha, base_sha, theirs_sha)]
+        if texts[0] == texts[2] or texts[1] == texts[2]:
+            return texts[0]
+        if texts[0] == texts[1]:
+            return texts[2]
+        with tempfile.TemporaryDirectory() as folder:
+            names = []
+            for label, text in zip(("ours", "base", "theirs"), texts):
+                path = f"{folder}/{label}"
+                with open(path, "w", encoding="utf-8", newline="") as handle:
+                    handle.write(text)
+                names.append(path)
+            done = subprocess.run(["git", "merge-file", "-p", "-q", *names], capture_output=True)
+        return done.stdout.decode("utf-8") if done.returncode == 0 else None
+
+    def mergeable(self, pull: dict) -> bool:
+        base, head = self.branches[pull["base"]], self.branches.get(pull["head"])
+        if head is None:
+            return False
+        return self.three_way(self.merge_base(base, head), head, base) is not None
+
+    def open_pull(self, head: str, body: str, author: str, base: str = "main", fork: str | None = None) -> dict:
+        """A pull request opened by someone else (a maintainer, or a fork's owner)."""
+        with self.lock:
+            pull = {"number": len(self.pulls) + 1, "state": "open", "title": "A pull request", "body": body,
+                    "merged": False, "head": head, "base": base, "labels": [], "user": author, "fork": fork}
+            self.pulls.append(pull)
+            return pull
+
     def open_pulls(self) -> list[dict]:
         return [p for p in self.pulls if p["state"] == "open"]
 
@@ -105,13 +151,16 @@ class FakeGitHub(LoopbackServer):
         with self.lock:
             pull = self.pulls[number - 1]
             base, head = self.branches[pull["base"]], self.branches[pull["head"]]
-            files = {**self.commits[base]["files"], self.path: self.file(pull["head"])}
+            merged = self.three_way(self.merge_base(base, head), base, head)
+            assert merged is not None, "the test merges a pull request that conflicts"
+            files = {**self.commits[base]["files"], self.path: merged}
             self.branches[pull["base"]] = self._commit(base, files, f"Merge pull request #{number}", "maintainer",
                                                        None if squash else head)
-            pull.update(state="closed", merged=True, merged_head=head)
+            pull.update(state="closed", merged=True, merged_head=head, merged_at="2025-09-20T00:00:00Z")
 
     def close(self, number: int) -> None:
         pull = self.pulls[number - 1]
+        pull["closed_at"] = "2025-09-20T00:00:00Z"
         pull.update(state="closed", closed_head=self.branches.get(pull["head"]))
 
     def fail(self, method, pattern, status, **kwargs) -> None:
@@ -132,15 +181,27 @@ class FakeGitHub(LoopbackServer):
         return {"ref": f"refs/heads/{branch}", "url": f"{self._repo_url()}/git/refs/heads/{branch}",
                 "object": {"sha": sha, "type": "commit", "url": f"{self._repo_url()}/git/commits/{sha}"}}
 
+    def _user(self, login: str) -> dict:
+        kind = self.user_type if login == self.login else ("Bot" if login.endswith("[bot]") else "User")
+        return {"login": login, "id": abs(hash(login)) % 10**6, "type": kind}
+
     def _pull(self, pull) -> dict:
+        head_repo = pull.get("fork") or f"{self.owner}/{self.name}"
+        mergeable = (self.mergeable(pull) if self.mergeable_override is None else self.mergeable_override) \
+            if pull["state"] == "open" else None
         return {"number": pull["number"], "id": pull["number"], "state": pull["state"], "title": pull["title"],
                 "body": pull["body"], "merged": pull["merged"], "draft": False,
+                "merged_at": pull.get("merged_at"), "closed_at": pull.get("closed_at"),
+                "user": self._user(pull.get("user") or self.login),
+                "mergeable": mergeable, "mergeable_state": {True: "clean", False: "dirty"}.get(mergeable, "unknown"),
                 "html_url": f"https://github.test/{self.owner}/{self.name}/pull/{pull['number']}",
                 "url": f"{self._repo_url()}/pulls/{pull['number']}",
                 "issue_url": f"{self._repo_url()}/issues/{pull['number']}",
                 "head": {"ref": pull["head"], "sha": pull.get("merged_head") or pull.get("closed_head")
                          or self.branches.get(pull["head"], ""),
-                         "label": f"{self.owner}:{pull['head']}"},
+                         "label": f"{head_repo.split('/')[0]}:{pull['head']}",
+                         "repo": {"full_name": head_repo, "name": head_repo.split("/")[1],
+                                  "owner": self._user(head_repo.split("/")[0]), "fork": bool(pull.get("fork"))}},
                 "base": {"ref": pull["base"], "sha": self.branches[pull["base"]], "label": f"{self.owner}:{pull['base']}"},
                 "labels": [self.labels[n] for n in pull["labels"]]}
 
@@ -148,7 +209,24 @@ class FakeGitHub(LoopbackServer):
         return self.branches.get(name) or (name if name in self.commits else None)
 
     # --- the API ------------------------------------------------------------------------------------
+    def hold(self, method: str, pattern: str, times: int = 1) -> threading.Event:
+        """Make the next matching requests wait until the returned event is set (to force an
+        interleaving of two runs); ``arrived`` is set when one is waiting."""
+        release, arrived = threading.Event(), threading.Event()
+        self.holds.append({"method": method, "pattern": pattern, "times": times, "release": release,
+                           "arrived": arrived})
+        release.arrived = arrived
+        return release
+
     def handle(self, method, raw_path, body, headers):
+        with self.lock:
+            hold = next((h for h in self.holds if h["times"] > 0 and h["method"] == method
+                         and re.search(h["pattern"], raw_path)), None)
+            if hold:
+                hold["times"] -= 1
+        if hold:
+            hold["arrived"].set()
+            hold["release"].wait(30)
         with self.lock:
             parsed = urlparse(raw_path)
             path, query = unquote(parsed.path), {k: v[0] for k, v in parse_qs(parsed.query).items()}
@@ -169,6 +247,8 @@ class FakeGitHub(LoopbackServer):
 
     def route(self, method, path, query, body):
         repo = f"/repos/{self.owner}/{self.name}"
+        if path == "/user" and method == "GET":
+            return 200, self._user(self.login)
         if not path.startswith(repo):
             return 404, {"message": "Not Found"}
         rest = path[len(repo):]
@@ -196,8 +276,7 @@ class FakeGitHub(LoopbackServer):
                 if body.get("sha") != hashlib.sha1(current.encode()).hexdigest():
                     return 409, {"message": f"{self.path} does not match {body.get('sha')}"}
                 text = base64.b64decode(body["content"]).decode()
-                author = "bot" if BOT_TRAILER in body["message"] else "someone"
-                sha = self.commit_file(branch, text, body["message"], author)
+                sha = self.commit_file(branch, text, body["message"], self.login)
                 return 200, {"content": self._content(text, branch),
                              "commit": {"sha": sha, "message": body["message"], "url": f"{self._repo_url()}/git/commits/{sha}"}}
         if match := re.fullmatch(r"/git/refs?/heads/(.+)", rest):
@@ -225,24 +304,54 @@ class FakeGitHub(LoopbackServer):
             ahead = [c for c in self.history(head) if c not in self.history(base)]
             behind = [c for c in self.history(base) if c not in self.history(head)]
             commits = [{"sha": c, "url": "", "commit": {"message": self.commits[c]["message"],
-                                                       "author": {"name": self.commits[c]["author"]}}}
+                                                       "author": {"name": self.commits[c]["author"]}},
+                        "author": self._user(self.commits[c]["author"]),
+                        "parents": [{"sha": p, "url": ""} for p in self.commits[c]["parents"]]}
                        for c in reversed(ahead)]
+            mb = self.merge_base(base, head)
             return 200, {"status": "ahead" if not behind else "diverged", "ahead_by": len(ahead),
+                         "merge_base_commit": {"sha": mb, "url": "", "commit": {"message": self.commits[mb]["message"]},
+                                               "parents": []} if mb else None,
                          "behind_by": len(behind), "total_commits": len(ahead), "commits": commits, "files": [],
                          "url": f"{self._repo_url()}/compare/{match.group(1)}...{match.group(2)}"}
         if rest == "/pulls" and method == "GET":
             found = [p for p in self.pulls
                      if query.get("state", "open") in (p["state"], "all")
-                     and ("head" not in query or query["head"] == f"{self.owner}:{p['head']}")
+                     and ("head" not in query or query["head"] == f"{(p.get('fork') or self.owner).split('/')[0]}:{p['head']}")
                      and ("base" not in query or query["base"] == p["base"])]
             return 200, [self._pull(p) for p in found]
+        if match := re.fullmatch(r"/pulls(?:/\d+)?", rest):
+            if method in ("POST", "PATCH") and len((body or {}).get("body") or "") > self.max_body:
+                return 422, {"message": "Validation Failed", "errors": [{"resource": "Issue", "code": "custom",
+                                                                        "field": "body", "message": "body is too long"}]}
         if rest == "/pulls" and method == "POST":
             if any(p["head"] == body["head"] and p["state"] == "open" for p in self.pulls):
                 return 422, {"message": f"A pull request already exists for {self.owner}:{body['head']}."}
             pull = {"number": len(self.pulls) + 1, "state": "open", "title": body["title"], "body": body.get("body"),
-                    "merged": False, "head": body["head"], "base": body["base"], "labels": []}
+                    "merged": False, "head": body["head"], "base": body["base"], "labels": [], "user": self.login}
             self.pulls.append(pull)
             return 201, self._pull(pull)
+        if match := re.fullmatch(r"/pulls/(\d+)/update-branch", rest):
+            pull = self.pulls[int(match.group(1)) - 1]
+            head, base = self.branches[pull["head"]], self.branches[pull["base"]]
+            if (body or {}).get("expected_head_sha") not in (None, head):
+                return 422, {"message": "expected head sha didn't match current head ref."}
+            merged = self.three_way(self.merge_base(base, head), head, base)
+            if merged is None:
+                return 422, {"message": "merge conflict between base and head"}
+            files = {**self.commits[head]["files"], self.path: merged}
+            self.branches[pull["head"]] = self._commit(head, files, f"Merge branch '{pull['base']}' into {pull['head']}",
+                                                       self.login, base)
+            return 202, {"message": "Updating pull request branch.", "url": f"https://github.test/pull/{pull['number']}"}
+        if match := re.fullmatch(r"/issues/(\d+)/comments", rest):
+            number = int(match.group(1))
+            if method == "POST":
+                comment = {"id": len(self.comments) + 1, "body": body["body"], "user": self._user(self.login),
+                           "number": number, "url": f"{self._repo_url()}/issues/comments/{len(self.comments) + 1}",
+                           "html_url": f"https://github.test/pull/{number}#c{len(self.comments) + 1}"}
+                self.comments.append(comment)
+                return 201, comment
+            return 200, [c for c in self.comments if c["number"] == number]
         if match := re.fullmatch(r"/pulls/(\d+)", rest):
             pull = self.pulls[int(match.group(1)) - 1]
             if method == "PATCH":

@@ -1,0 +1,311 @@
+"""Every GitHub call the bot makes, in one place (PyGithub).
+
+Used by the GitHub publisher (``publish``) and by the commands that read the
+list from GitHub.  Reads return plain records (``Pull``, ``Commit``), writes
+are conditional on what was read (a file update carries the blob SHA it
+replaces, a new branch or pull request fails if one exists) and raise
+:class:`Conflict` when someone else got there first, so the caller re-reads
+and merges.  Only reads are retried blindly (PyGithub's ``GithubRetry``);
+a write that failed with a 5xx or a lost connection is repeated only after
+``landed()`` confirmed that the first attempt did not take effect.  Refusals
+(401/403/404/422) become one :class:`PublishError` line that names what the
+token lacks; the token itself never appears in any message.
+
+Example::
+
+    repo = GitHubRepo.from_config(config, token)
+    text, blob = repo.file("main")
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import requests
+from github import Auth, Github, GithubException, GithubRetry, UnknownObjectException
+
+from .errors import PublishError
+
+log = logging.getLogger(__name__)
+TRAILER = "Generated-by: awesome-list-bot"
+LABEL_COLOR = "0e8a16"
+
+
+class Conflict(Exception):
+    """Someone else (another run, a maintainer) changed the branch or the pull request meanwhile."""
+
+
+@dataclass
+class Pull:
+    number: int
+    body: str
+    head_sha: str
+    head_repo: str | None  # owner/name the head branch lives in (a fork's name for a fork)
+    author: str
+    author_is_bot: bool  # GitHub says the author is a bot account (an App, github-actions)
+    merged: bool
+    html_url: str
+    raw: object = None  # the PyGithub object, for writes
+
+
+@dataclass
+class Commit:
+    sha: str
+    parents: list[str]
+    message: str
+    author: str | None
+
+    @property
+    def by_bot(self) -> bool:
+        return TRAILER in self.message
+
+
+@dataclass
+class Comparison:
+    commits: list[Commit]  # on the head, not on the base; oldest first
+    behind: int  # commits of the base that the head has not
+    merge_base: str | None
+
+
+class GitHubRepo:
+    """One repository, reached with one token."""
+
+    def __init__(self, api_url: str, repo: str, token: str, *, retries: int = 4, timeout: float = 30,
+                 pause: float = 2.0):
+        self.name, self.pause = repo, pause
+        retry = GithubRetry(total=retries, allowed_methods={"GET", "HEAD"}, backoff_factor=pause / 4,
+                            max_rate_limit_wait=300)
+        self.github = Github(base_url=api_url.rstrip("/"), auth=Auth.Token(token), timeout=int(timeout),
+                             retry=retry, seconds_between_requests=None, seconds_between_writes=None)
+        self.repo = self.call(lambda: self.github.get_repo(repo), f"read repository {repo}")
+        self.owner = self.repo.owner.login
+        self._login: str | None | bool = False
+        self._files: dict[str, tuple[str, str]] = {}
+
+    @classmethod
+    def from_config(cls, config, token: str) -> "GitHubRepo":
+        gh = config.github
+        return cls(gh.api_url, config.list.repo, token, retries=gh.retries, timeout=gh.timeout, pause=gh.backoff)
+
+    # --- requests ------------------------------------------------------------------------------
+
+    def _refused(self, exc: GithubException, what: str) -> PublishError:
+        message = (exc.data or {}).get("message", "") if isinstance(exc.data, dict) else str(exc.data or "")
+        hints = {401: "the token is missing, expired or wrong",
+                 403: "the token lacks permission (it needs contents: write and pull_requests: write)",
+                 404: f"check list.repo and list.branch, and that the token can see {self.name}"}
+        return PublishError(f"GitHub refused to {what}: HTTP {exc.status} {message}".strip(),
+                            hints.get(exc.status, "see the GitHub API documentation"))
+
+    @staticmethod
+    def _retry_after(exc: GithubException) -> float | None:
+        headers = {k.lower(): v for k, v in (exc.headers or {}).items()}
+        if headers.get("retry-after", "").isdigit():
+            return float(headers["retry-after"])
+        if headers.get("x-ratelimit-remaining") == "0" and headers.get("x-ratelimit-reset", "").isdigit():
+            return max(0.0, float(headers["x-ratelimit-reset"]) - time.time())
+        message = str((exc.data or {}).get("message", "")) if isinstance(exc.data, dict) else ""
+        return 60.0 if exc.status == 403 and "rate limit" in message.lower() else None
+
+    def call(self, action: Callable, what: str, landed: Callable | None = None, attempts: int = 4,
+             conflict: Callable[[GithubException], bool] | None = None):
+        """Run one request.  5xx, timeouts, cut-off bodies and rate limits are retried, but a
+        write is only repeated after ``landed()`` said that the failed attempt did not take
+        effect (``landed`` returns the result of the write, or None).  ``conflict(exc)`` says
+        which refusals mean 'someone else got there first' (raised as Conflict)."""
+        for attempt in range(attempts):
+            try:
+                return action()
+            except GithubException as exc:
+                if conflict is not None and conflict(exc):
+                    raise Conflict(f"{what}: HTTP {exc.status} {_message(exc)}".strip()) from None
+                wait = self._retry_after(exc) if exc.status in (403, 429) else None
+                if exc.status < 500 and wait is None:
+                    raise self._refused(exc, what) from None
+                problem = f"HTTP {exc.status}"
+            except (requests.RequestException, OSError) as exc:  # includes urllib3's exhausted retries
+                wait, problem = None, _network_problem(exc)
+            if attempt == attempts - 1:
+                raise PublishError(f"GitHub failed to {what}: {problem} after {attempts} attempts",
+                                   "GitHub may be down; the next run picks up where this one stopped")
+            delay = min(wait if wait is not None else self.pause * 2 ** attempt, 300)
+            log.warning("GitHub: %s failed (%s); retrying in %.1fs", what, problem, delay)
+            time.sleep(delay)
+            if landed is not None:
+                result = landed()
+                if result is not None:
+                    return result
+
+    # --- reads ---------------------------------------------------------------------------------
+
+    def login(self) -> str | None:
+        """The token's account name, or None when the token cannot say (an App installation token)."""
+        if self._login is False:
+            try:
+                self._login = self.github.get_user().login
+            except GithubException:
+                self._login = None
+            except (requests.RequestException, OSError) as exc:
+                raise PublishError(f"GitHub failed to read the token's account: {_network_problem(exc)}") from None
+        return self._login
+
+    def file(self, ref: str, path: str) -> tuple[str, str] | None:
+        """(text, blob SHA) of a file at a branch or commit; None when the file is not there.
+        Files at a commit SHA never change, so they are read once."""
+        if ref in self._files:
+            return self._files[ref]
+
+        def read():
+            try:
+                return self.repo.get_contents(path, ref=ref)
+            except UnknownObjectException:
+                return None
+
+        content = self.call(read, f"read {path} at {ref[:12]}")
+        if content is None:
+            return None
+        try:
+            found = content.decoded_content.decode("utf-8"), content.sha
+        except UnicodeDecodeError:
+            raise PublishError(f"{path} at {ref[:12]} is not UTF-8 text", "save the list as UTF-8") from None
+        if len(ref) == 40:
+            self._files[ref] = found
+        return found
+
+    def branch_sha(self, name: str) -> str | None:
+        def read():
+            try:
+                return self.repo.get_git_ref(f"heads/{name}").object.sha
+            except UnknownObjectException:
+                return None
+
+        return self.call(read, f"read branch {name}")
+
+    def _pull(self, raw) -> Pull:
+        head_repo = raw.head.repo.full_name if raw.head.repo is not None else None
+        user = raw.user
+        return Pull(number=raw.number, body=raw.body or "", head_sha=raw.head.sha, head_repo=head_repo,
+                    author=user.login if user else "", author_is_bot=bool(user and user.type == "Bot"),
+                    merged=raw.merged_at is not None, html_url=raw.html_url, raw=raw)
+
+    def pulls(self, branch: str, base: str, state: str) -> list[Pull]:
+        """Pull requests from ``branch`` of this repository (never a fork's) into ``base``."""
+        found = self.call(lambda: list(self.repo.get_pulls(state=state, head=f"{self.owner}:{branch}", base=base)),
+                          f"list {state} pull requests")
+        return [p for p in map(self._pull, found) if p.head_repo == self.repo.full_name]
+
+    def mergeable(self, number: int, tries: int = 4) -> bool | None:
+        """Whether GitHub can merge the pull request (it computes this in the background:
+        None while it does not know yet)."""
+        for attempt in range(tries):
+            raw = self.call(lambda: self.repo.get_pull(number), f"read pull request #{number}")
+            if raw.mergeable is not None:
+                return bool(raw.mergeable)
+            time.sleep(self.pause * (attempt + 1) / 2)
+        return None
+
+    def compare(self, base: str, head: str) -> Comparison:
+        """What ``head`` has that ``base`` has not, and the other way round."""
+        comparison = self.call(lambda: self.repo.compare(base, head), f"compare {base[:12]}...{head[:12]}")
+        found = self.call(lambda: list(comparison.commits), "list the branch's commits")
+        commits = [Commit(c.sha, [p.sha for p in c.parents], c.commit.message or "",
+                          c.author.login if c.author is not None else None) for c in found]
+        merge_base = comparison.merge_base_commit.sha if comparison.merge_base_commit is not None else None
+        return Comparison(commits, comparison.behind_by, merge_base)
+
+    def comments(self, pull: Pull) -> list[str]:
+        return [c.body or "" for c in self.call(lambda: list(pull.raw.get_issue_comments()),
+                                                f"read the comments of #{pull.number}")]
+
+    # --- conditional writes --------------------------------------------------------------------
+
+    def create_branch(self, name: str, sha: str) -> None:
+        """Create a branch; Conflict if it exists already."""
+        self.call(lambda: self.repo.create_git_ref(f"refs/heads/{name}", sha), f"create branch {name}",
+                  lambda: True if self.branch_sha(name) == sha else None,
+                  conflict=lambda e: e.status == 422)
+
+    def reset_branch(self, name: str, sha: str, expected: str) -> None:
+        """Point a branch that still holds exactly ``expected`` (the head of a closed pull request,
+        whose commits GitHub keeps with that pull request) at ``sha``."""
+        if self.branch_sha(name) != expected:
+            raise Conflict(f"branch {name} moved")
+        ref = self.call(lambda: self.repo.get_git_ref(f"heads/{name}"), f"read branch {name}")
+        self.call(lambda: ref.edit(sha, force=True), f"reset branch {name}",
+                  lambda: True if self.branch_sha(name) == sha else None)
+
+    def commit_file(self, branch: str, path: str, text: str, blob: str, message: str) -> str | None:
+        """Replace the file on a branch if it still is the blob that was read; Conflict if not.
+        Returns the new commit's SHA (None when only a later read showed that the write landed)."""
+        def landed():
+            current = self.file(branch, path)
+            return True if current is not None and current[0] == text else None
+
+        def stale(exc: GithubException) -> bool:  # the file is no longer the blob that was read
+            return exc.status == 409 or (exc.status == 422 and "sha" in _message(exc).lower())
+
+        done = self.call(lambda: self.repo.update_file(path, f"{message}\n\n{TRAILER}", text, blob, branch=branch),
+                         f"commit {path} to {branch}", landed, conflict=stale)
+        return done["commit"].sha if isinstance(done, dict) else None
+
+    def create_pull(self, base: str, branch: str, title: str, body: str) -> Pull:
+        """Open a pull request; Conflict if one is open for the branch already."""
+        def landed():
+            found = self.pulls(branch, base, "open")
+            return found[0].raw if found else None
+
+        raw = self.call(lambda: self.repo.create_pull(base=base, head=branch, title=title, body=body),
+                        "open the pull request", landed,
+                        conflict=lambda e: e.status == 422 and "already exists" in _message(e))
+        return self._pull(raw)
+
+    def edit_body(self, pull: Pull, body: str) -> None:
+        self.call(lambda: pull.raw.edit(body=body), f"update pull request #{pull.number}")
+
+    def comment(self, pull: Pull, body: str) -> None:
+        self.call(lambda: pull.raw.create_issue_comment(body), f"comment on pull request #{pull.number}",
+                  lambda: True if body in self.comments(pull) else None)
+
+    def update_branch(self, pull: Pull, head_sha: str) -> bool:
+        """GitHub's 'Update branch': merge the base into the pull request's head, keeping every
+        commit.  False when that merge conflicts; Conflict when the head moved meanwhile."""
+        def update():
+            try:
+                return pull.raw.update_branch(expected_head_sha=head_sha)
+            except GithubException as exc:
+                if exc.status == 422 and "conflict" in _message(exc).lower():
+                    return False
+                raise
+
+        return self.call(update, f"update the branch of pull request #{pull.number}",
+                         conflict=lambda e: e.status == 422 and "expected head sha" in _message(e).lower())
+
+    def label(self, pull: Pull, labels: list[str]) -> None:
+        for name in labels:
+            try:
+                self.repo.get_label(name)
+            except UnknownObjectException:
+                try:
+                    self.call(lambda: self.repo.create_label(name, LABEL_COLOR), f"create label {name}",
+                              lambda: self.repo.get_label(name), conflict=lambda e: e.status == 422)
+                except Conflict:
+                    pass  # created meanwhile by another run
+            except GithubException as exc:
+                raise self._refused(exc, f"read label {name}") from None
+        if labels:
+            self.call(lambda: pull.raw.add_to_labels(*labels), "label the pull request")
+
+
+def _message(exc: GithubException) -> str:
+    data = exc.data
+    return str(data.get("message", "")) if isinstance(data, dict) else str(data or "")
+
+
+def _network_problem(exc: BaseException) -> str:
+    """A short name for a failed connection, never the request (whose headers hold the token)."""
+    name = type(exc).__name__
+    reason = getattr(exc, "reason", None)
+    return f"{name} ({type(reason).__name__})" if reason is not None and not isinstance(reason, str) else name

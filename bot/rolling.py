@@ -1,0 +1,238 @@
+"""The rolling pull request as pure functions over texts: what the bot adds on top of its branch.
+
+Used by every publisher (GitHub, local folder, dry run) on each publish.  The
+rule: the branch as maintainers left it is the truth.  The bot's change is a
+patch applied to the head of the branch as it is: insert new entries, and
+remove the bot's own copy of a paper that a maintainer also added to the base
+(so that merging never duplicates it).  Nothing else is touched; ``plan``
+checks that the new text is the head plus insertions (minus those copies) and
+that every proposed id appears exactly once.
+
+A paper the bot proposed that is gone from the branch was *rejected* only if a
+commit by someone other than the bot removed its lines (``human_removed``);
+otherwise (a stale marker, a run that stopped half-way) it is simply no longer
+proposed, and nothing is recorded against it.
+
+Example::
+
+    plan(Branch(base_text, head_text, Marker(), [], set()), [proposal], limit=25).text
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field, replace
+
+import merge3
+
+from .awesome import AwesomeList, Entry, parse
+from .errors import ListFormatError, PublishError
+from .proposals import Marker, Proposal
+from .render import insert_entries, where
+
+ARXIV_ID = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z][a-z.\-]*(?:\.[A-Z]{2})?/\d{7})$")
+MAX_TITLE = 500  # characters; real arXiv titles stay far below
+MAX_AUTHORS_TEXT = 20_000
+
+
+@dataclass
+class Branch:
+    """What was read of the proposal at one moment."""
+
+    base_text: str  # the list on the base branch now
+    head_text: str  # the list on the bot's branch now
+    marker: Marker = field(default_factory=Marker)  # the open pull request's marker
+    bot_added: list[str] = field(default_factory=list)  # ids the bot's own commits on the branch added
+    human_removed: set[str] = field(default_factory=set)  # ids whose lines a commit by someone else removed
+
+
+@dataclass
+class Plan:
+    text: str  # the README to commit (the head itself when nothing changes)
+    proposals: list[Proposal]  # the pull request's proposals after this change
+    rejected: list[dict]  # every paper deleted from this pull request by maintainers
+    added: list[str] = field(default_factory=list)
+    newly_rejected: dict[str, str | None] = field(default_factory=dict)  # found deleted since the last run
+    removed: list[str] = field(default_factory=list)  # the bot's copies removed: a maintainer listed them
+    failed: dict[str, str] = field(default_factory=dict)  # papers that could not be added: id -> why
+    notes: list[str] = field(default_factory=list)
+    over_limit: int = 0
+
+
+def _norm(name: str) -> str:
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+
+
+def resolve_section(document: AwesomeList, name: str) -> tuple[str | None, str | None]:
+    """The heading a proposal goes under: its own, or, when the list renamed it, the closest
+    one (same words in another case or punctuation, else the most similar name).
+    Returns (heading, note) or (None, reason)."""
+    headings = [h.text for h in document.headings if h.level >= 2]
+    if name in headings:
+        return name, None
+    normal = {_norm(h): h for h in reversed(headings)}
+    if _norm(name) in normal:
+        return normal[_norm(name)], None
+    close = difflib.get_close_matches(_norm(name), list(normal), n=1, cutoff=0.6)
+    if close:
+        return normal[close[0]], f"section '{name}' is not in the list; placed under '{normal[close[0]]}', the closest heading"
+    return None, f"the list has no section '{name}' (nor one like it)"
+
+
+def check_proposal(proposal: Proposal) -> str | None:
+    """Why a proposal cannot become an entry, or None."""
+    if not ARXIV_ID.match(proposal.id or ""):
+        return f"'{proposal.id[:40]}' is not an arXiv id"
+    if not proposal.title.strip():
+        return "no title"
+    if len(proposal.title) > MAX_TITLE:
+        return f"a title of {len(proposal.title)} characters (over {MAX_TITLE})"
+    if len(", ".join(proposal.authors)) > MAX_AUTHORS_TEXT:
+        return "an author list too long to render"
+    return None
+
+
+def branch_only(base: AwesomeList, head: AwesomeList) -> set[int]:
+    """Indices (into head.lines) of the lines the head has that the base has not."""
+    matcher = difflib.SequenceMatcher(None, base.lines, head.lines, autojunk=False)
+    shared = set()
+    for tag, _, _, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            shared.update(range(j1, j2))
+    return set(range(len(head.lines))) - shared
+
+
+def remove_entries(document: AwesomeList, entries: list[Entry]) -> str:
+    """The text without these entries, each with one blank line beside it."""
+    lines = list(document.lines)
+    for entry in sorted(entries, key=lambda e: -e.start):
+        start, end = entry.start, entry.end
+        if end < len(lines) and not lines[end].strip():
+            end += 1
+        elif start > 0 and not lines[start - 1].strip():
+            start -= 1
+        del lines[start:end]
+    return "".join(lines)
+
+
+def only_added(before: str, after: str, allowed_removals: list[str]) -> bool:
+    """Whether ``after`` is ``before`` plus inserted lines, minus the given removed blocks."""
+    removed = "".join(allowed_removals)
+    matcher = difflib.SequenceMatcher(None, before.splitlines(True), after.splitlines(True), autojunk=False)
+    gone = []
+    for tag, i1, i2, _, _ in matcher.get_opcodes():
+        if tag in ("delete", "replace"):
+            gone.append("".join(before.splitlines(True)[i1:i2]))
+    return all(not block.strip() or block.strip() in removed for block in gone)
+
+
+def would_conflict(ancestor: str, base: str, head: str) -> bool:
+    """Whether merging ``head`` and ``base`` (last common version ``ancestor``) would conflict, or
+    come so close (changes on both sides with no unchanged line between) that git may refuse."""
+    regions = list(merge3.Merge3(ancestor.splitlines(True), base.splitlines(True),
+                                 head.splitlines(True)).merge_regions())
+    kinds = [r[0] for r in regions if r[0] != "unchanged" or r[2] > r[1]]
+    return "conflict" in kinds or any({a, b} == {"a", "b"} for a, b in zip(kinds, kinds[1:]))
+
+
+def plan(branch: Branch, new: list[Proposal], limit: int) -> Plan:
+    """The bot's change to the branch: keep what is there, remove its own duplicate copies,
+    add the new proposals that fit (within ``limit`` proposals in the pull request)."""
+    head, base = parse(branch.head_text), parse(branch.base_text)
+    previous = {p["id"]: p for p in branch.marker.proposals}
+    rejected = {r["id"]: dict(r) for r in branch.marker.rejected}
+    on_branch = {e.arxiv_id: e for e in head.entries if e.arxiv_id}
+    result = Plan(branch.head_text, [], [])
+    duplicates: list[Entry] = []
+    kept: list[str] = []
+    fresh: set[int] | None = None  # the head's lines that the base has not (computed when needed)
+    for paper_id in dict.fromkeys(list(branch.bot_added) + list(previous)):
+        title = previous.get(paper_id, {}).get("title") or (on_branch[paper_id].title if paper_id in on_branch else None)
+        if base.contains(paper_id, title):  # a maintainer listed it on the base: drop the bot's copy
+            fresh = branch_only(base, head) if fresh is None else fresh
+            copies = [e for e in head.entries if e.arxiv_id == paper_id and fresh.intersection(range(e.start, e.end))]
+            duplicates += copies
+            result.removed += [paper_id] if copies else []
+        elif paper_id in on_branch:
+            kept.append(paper_id)
+        elif paper_id in rejected:
+            continue
+        elif paper_id in branch.human_removed:
+            section = previous.get(paper_id, {}).get("section")
+            rejected[paper_id] = {"id": paper_id, "section": section, "title": title or ""}
+            result.newly_rejected[paper_id] = section
+        else:
+            result.notes.append(f"{paper_id} is no longer on the branch (not removed by a person): not rejected")
+    text = remove_entries(head, duplicates) if duplicates else branch.head_text
+    document = parse(text) if duplicates else head
+    fresh_details = {p.id: p for p in new}
+    for paper_id in kept:
+        entry = on_branch[paper_id]
+        known = fresh_details.get(paper_id)
+        old = previous.get(paper_id, {})
+        result.proposals.append(replace(known, section=entry.label) if known else Proposal(
+            paper_id, old.get("title") or entry.title, entry.label or "", float(old.get("probability") or 0.0)))
+    room = max(0, limit - len(kept))
+    chosen: list[Proposal] = []
+    for proposal in new:
+        if proposal.id in kept or proposal.id in rejected or document.contains(proposal.id, proposal.title) \
+                or base.contains(proposal.id, proposal.title) or any(p.id == proposal.id for p in chosen):
+            continue
+        if len(chosen) >= room:
+            result.over_limit += 1
+            continue
+        problem = check_proposal(proposal)
+        section, note = (None, None) if problem else resolve_section(document, proposal.section)
+        if section is None:
+            result.failed[proposal.id] = problem or note
+            continue
+        placed = replace(proposal, section=section)
+        try:
+            where(document, placed)
+        except ListFormatError as exc:
+            result.failed[proposal.id] = exc.one_line()
+            continue
+        if note:
+            result.notes.append(f"paper {proposal.id}: {note}")
+        chosen.append(placed)
+    text = _insert(text, chosen, result)
+    blocks = ["".join(head.lines[e.start:e.end]) for e in duplicates]
+    if not only_added(branch.head_text, text, blocks):
+        raise PublishError("refusing to publish: the change would alter lines of the list it did not add",
+                           "this is a bug; the branch was left as it was")
+    result.text = text
+    result.proposals += chosen
+    result.added = [p.id for p in chosen]
+    result.rejected = list(rejected.values())
+    return result
+
+
+def _insert(text: str, chosen: list[Proposal], result: Plan) -> str:
+    """Insert the chosen entries; a paper whose entry would not parse back exactly once is left out."""
+    if not chosen:
+        return text
+    before = Counter(e.arxiv_id for e in parse(text).entries)
+    updated = insert_entries(text, chosen)
+    if _each_once(updated, chosen, before):
+        return updated
+    good: list[Proposal] = []
+    for proposal in chosen:  # find the culprit: insert one at a time
+        attempt = insert_entries(text, good + [proposal])
+        if _each_once(attempt, good + [proposal], before):
+            good.append(proposal)
+        else:
+            result.failed[proposal.id] = "its entry does not read back as exactly one entry"
+    chosen[:] = good
+    return insert_entries(text, good) if good else text
+
+
+def _each_once(text: str, chosen: list[Proposal], before: Counter) -> bool:
+    document = parse(text)
+    if document.render() != text:
+        return False
+    counts = Counter(e.arxiv_id for e in document.entries)
+    return all(counts[p.id] == 1 for p in chosen) and all(counts[i] == n for i, n in before.items())

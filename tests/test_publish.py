@@ -1,0 +1,379 @@
+"""Maintainers' promises, held by `bot run` against a loopback GitHub (real PyGithub):
+their commits are never undone, the bot's memory lives on GitHub, nothing is lost,
+duplicated or falsely rejected under races and faults, one bad paper blocks nothing."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+
+from arxiv_fixtures import Reply, day_listing, rss20
+from bot.awesome import parse
+from bot.proposals import Marker, marker, read_marker
+from bot.run import run
+from bot.store import Store
+from conftest import DAYS, ROOT, SEED_README, TOKEN
+
+BRANCH = "bot/new-papers"
+HAND_ENTRY = ("**A Paper Added By Hand** \\\n*Ann Maintainer* \\\n[1st Sep., 2025] [arXiv, 2025] \\\n"
+              "[[Paper](https://arxiv.org/abs/2509.00001)]\n\n")
+
+
+def counts(text: str) -> Counter:
+    return Counter(e.arxiv_id for e in parse(text).entries if e.arxiv_id)
+
+
+def bot_ids(github) -> set[str]:
+    return set(counts(github.file(BRANCH))) - set(counts(github.file("main")))
+
+
+def block(text: str, arxiv_id: str) -> str:
+    document = parse(text)
+    entry = next(e for e in document.entries if e.arxiv_id == arxiv_id)
+    return "".join(document.lines[entry.start:entry.end + 1])
+
+
+def only_insertions(before: str, after: str) -> bool:
+    matcher = difflib.SequenceMatcher(None, before.splitlines(True), after.splitlines(True), autojunk=False)
+    return all(tag in ("equal", "insert") for tag, *_ in matcher.get_opcodes())
+
+
+def pull_marker(github, number: int = 1) -> Marker:
+    return read_marker(github.pulls[number - 1]["body"])
+
+
+def rejected_in_store(config) -> set[str]:
+    with Store(config.store.path) as store:
+        return set(store.decisions("rejected"))
+
+
+def test_run_never_undoes_maintainer_commits_on_its_branch(world, github):
+    serve, config = world
+    run(config())
+    first = github.file(BRANCH)
+    order = [e.arxiv_id for e in parse(first).entries if e.arxiv_id in DAYS["2025-09-18"]]
+    edited = first.replace("This is a collection of awesome articles", "This is a curated collection of articles")
+    edited = edited.replace("Latent Diffusion Models via Hard Data Consistency**",
+                            "Latent Diffusion Models via Hard Data Consistency (ICLR 2024)**")
+    edited = edited.replace("### Denoising\n\n", "### Denoising\n\n" + HAND_ENTRY, 1)
+    mine = github.commit_file(BRANCH, edited, "Maintainer review")
+    github.requests.clear()
+    report = run(config())  # nothing new: nothing is written
+    assert not report.failed, report.lines()
+    assert github.branches[BRANCH] == mine and github.file(BRANCH) == edited
+    assert not [r for r in github.requests if r[0] in ("PUT", "POST")]
+    serve("2025-09-19")
+    report = run(config())  # new papers: added on top of the maintainer's commit
+    assert not report.failed, report.lines()
+    head = github.file(BRANCH)
+    assert mine in github.history(github.branches[BRANCH])
+    assert only_insertions(edited, head)
+    assert set(DAYS["2025-09-19"]) <= set(counts(head))
+    assert [e.arxiv_id for e in parse(head).entries if e.arxiv_id in DAYS["2025-09-18"]] == order
+    assert "2509.00001" not in read_marker(github.pulls[0]["body"]).ids()  # the hand-added paper is not the bot's
+
+
+def test_run_base_moved_far_from_the_proposals_needs_no_merge(world, github):
+    serve, config = world
+    run(config())
+    edited = github.file(BRANCH).replace("This is a collection", "This is a curated collection")
+    mine = github.commit_file(BRANCH, edited, "Maintainer review")
+    github.commit_file("main", github.file("main").replace("## Updates\n", "## Updates\n- A new release\n"))
+    serve("2025-09-19")
+    report = run(config())
+    assert not report.failed, report.lines()
+    head_sha = github.branches[BRANCH]
+    assert mine in github.history(head_sha)
+    assert not any(len(github.commits[c]["parents"]) == 2 for c in github.history(head_sha))  # no merge needed
+    github.merge(1)
+    merged = github.file("main")
+    assert "- A new release" in merged and "This is a curated collection" in merged
+    found = counts(merged)
+    assert all(found[i] == 1 for i in DAYS["2025-09-18"] + DAYS["2025-09-19"])
+
+
+def test_run_base_moved_where_the_bot_adds_merges_the_base_in_first(world, github):
+    serve, config = world
+    run(config())
+    branch_edit = github.commit_file(BRANCH, github.file(BRANCH).replace("This is a collection", "This is a curated collection"))
+    serve("2025-09-19")
+    # what the bot would add on 09-19, and where: a maintainer adds a paper by hand right there on main
+    # (in a section the pull request has not touched yet, so the pull request itself does not conflict)
+    from bot.run import run as dry
+    preview = dry(config("other"), dry_run=True)
+    day1_section = {e.label for e in parse(github.file(BRANCH)).entries if e.arxiv_id in DAYS["2025-09-18"]}
+    section = next(p.section for p in preview.proposed if p.section not in day1_section)
+    main = github.file("main").replace(f"### {section}\n\n", f"### {section}\n\n" + HAND_ENTRY, 1)
+    github.commit_file("main", main, "Add a paper by hand")
+    report = run(config())
+    assert not report.failed, report.lines()
+    head_sha = github.branches[BRANCH]
+    merges = [c for c in github.history(head_sha) if len(github.commits[c]["parents"]) == 2]
+    assert len(merges) == 1 and github.branches["main"] in github.commits[merges[0]]["parents"]
+    assert branch_edit in github.history(head_sha)
+    assert github.mergeable(github.pulls[0])
+    found = counts(github.file(BRANCH))
+    assert found["2509.00001"] == 1 and all(found[i] == 1 for i in DAYS["2025-09-19"])
+    github.merge(1)
+    assert counts(github.file("main"))["2509.00001"] == 1
+
+
+def test_run_conflict_is_left_to_people_and_reported_once(world, github):
+    serve, config = world
+    run(config())
+    old = "Latent Diffusion Models via Hard Data Consistency**"
+    github.commit_file(BRANCH, github.file(BRANCH).replace(old, old[:-2] + " (ICLR 2024)**"), "Fix venue")
+    github.commit_file("main", github.file("main").replace(old, old[:-2] + " [ICLR]**"), "Fix venue too")
+    assert not github.mergeable(github.pulls[0])
+    head = github.branches[BRANCH]
+    serve("2025-09-19")
+    report = run(config())
+    assert report.published.action == "conflict" and any("conflicts" in n for n in report.notes)
+    assert github.branches[BRANCH] == head and report.proposed == []
+    assert len(github.comments) == 1 and "conflict" in github.comments[0]["body"]
+    run(config())
+    assert len(github.comments) == 1 and github.branches[BRANCH] == head
+    # a maintainer resolves the conflict by merging main into the branch
+    resolved = github.file(BRANCH).replace(" (ICLR 2024)**", " [ICLR 2024]**")
+    with github.lock:
+        files = {**github.commits[head]["files"], github.path: resolved}
+        github.branches[BRANCH] = github._commit(head, files, "Merge main", "maintainer", github.branches["main"])
+    report = run(config())
+    assert report.published.action == "updated" and {p.id for p in report.proposed} == set(DAYS["2025-09-19"])
+    assert "[ICLR 2024]" in github.file(BRANCH)
+
+
+def test_run_merges_the_base_when_github_says_unmergeable(world, github):
+    serve, config = world
+    run(config())
+    github.commit_file("main", github.file("main").replace("## Updates\n", "## Updates\n- A new release\n"))
+    github.mergeable_override = False  # GitHub's answer before it recomputed
+    serve("2025-09-19")
+    report = run(config())
+    assert not report.failed, report.lines()
+    assert "- A new release" in github.file(BRANCH)  # the base was merged in, as 'Update branch' does
+    assert set(DAYS["2025-09-19"]) <= set(counts(github.file(BRANCH)))
+
+
+def test_run_two_runners_interleaved_lose_nothing_and_reject_nothing(world, github):
+    serve, config = world
+    run(config())
+    serve("2025-09-19")
+    gate = github.hold("GET", r"/compare/")  # runner B stops after reading the branch
+    reports = {}
+    runner_b = threading.Thread(target=lambda: reports.setdefault("b", run(config("other"))))
+    runner_b.start()
+    assert gate.arrived.wait(30)
+    reports["a"] = run(config())  # runner A commits and describes in the meantime
+    gate.set()
+    runner_b.join(60)
+    assert not reports["a"].failed and not reports["b"].failed, [r.lines() for r in reports.values()]
+    found = counts(github.file(BRANCH))
+    assert all(found[i] == 1 for i in DAYS["2025-09-18"] + DAYS["2025-09-19"])
+    assert pull_marker(github).ids() == bot_ids(github) and pull_marker(github).rejected == []
+    assert not rejected_in_store(config()) and not rejected_in_store(config("other"))
+
+
+def test_run_two_runs_at_once_give_one_pull_request(world, github):
+    serve, config = world
+    results = []
+    threads = [threading.Thread(target=lambda c=c: results.append(run(c))) for c in (config(), config("other"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert len(results) == 2 and not any(r.failed for r in results), [r.lines() for r in results]
+    assert len(github.pulls) == 1
+    found = counts(github.file(BRANCH))
+    assert all(found[i] == 1 for i in DAYS["2025-09-18"])
+
+
+def test_run_removes_its_own_copy_when_a_maintainer_lists_the_paper_on_main(world, github):
+    serve, config = world
+    run(config())
+    copy = block(github.file(BRANCH), "2509.13576")
+    github.commit_file("main", github.file("main").replace("### Denoising\n\n", "### Denoising\n\n" + copy, 1))
+    report = run(config())
+    assert not report.failed, report.lines()
+    assert counts(github.file(BRANCH))["2509.13576"] == 0 and "2509.13576" not in pull_marker(github).ids()
+    assert "2509.13576" not in pull_marker(github).ids() | {r["id"] for r in pull_marker(github).rejected}
+    github.merge(1)
+    found = counts(github.file("main"))
+    assert found["2509.13576"] == 1 and found["2509.13525"] == 1
+    assert "2509.13576" not in rejected_in_store(config())
+
+
+def test_run_removes_the_duplicate_after_a_maintainer_merged_main_into_the_branch(world, github):
+    serve, config = world
+    run(config())
+    copy = block(github.file(BRANCH), "2509.13525")
+    github.commit_file("main", github.file("main").replace("### Segmentation\n\n", "### Segmentation\n\n" + copy, 1))
+    head, main = github.branches[BRANCH], github.branches["main"]
+    merged = github.three_way(github.merge_base(head, main), head, main)
+    with github.lock:
+        files = {**github.commits[head]["files"], github.path: merged}
+        github.branches[BRANCH] = github._commit(head, files, "Merge main", "maintainer", main)
+    assert counts(github.file(BRANCH))["2509.13525"] == 2
+    run(config())
+    text = github.file(BRANCH)
+    assert counts(text)["2509.13525"] == 1
+    assert block(text, "2509.13525") in github.file("main")  # the maintainer's copy, where they put it
+
+
+def test_run_ignores_markers_it_did_not_write(world, github):
+    serve, config = world
+    poisoned = marker([], [{"id": i, "section": "Reconstruction"} for i in DAYS["2025-09-18"]])
+    fork = github.open_pull(BRANCH, f"Nice list!\n\n{poisoned}", "mallory", fork="mallory/list")
+    other = github.open_pull("feature", f"Some change\n\n{poisoned}", "someone")
+    for pull in (fork, other):
+        github.close(pull["number"])
+    report = run(config())
+    assert {p.id for p in report.proposed} == set(DAYS["2025-09-18"])
+    assert not rejected_in_store(config())
+
+
+def test_run_remembers_deletions_on_github_with_a_fresh_store(world, github):
+    serve, config = world
+    run(config())
+    github.commit_file(BRANCH, github.file(BRANCH).replace(block(github.file(BRANCH), "2509.13525"), ""), "Not this one")
+    report = run(config())
+    assert report.published.rejected == {"2509.13525": "Reconstruction"}
+    assert [r["id"] for r in pull_marker(github).rejected] == ["2509.13525"]
+    fresh = config("other")  # a lost actions cache: empty store, same GitHub, same feed day
+    report = run(fresh)
+    assert "2509.13525" not in set(counts(github.file(BRANCH)))
+    assert report.skipped["rejected before"] == 1 and "2509.13525" in rejected_in_store(fresh)
+    github.merge(1)
+    for path in fresh.store.path.parent.glob(fresh.store.path.name + "*"):
+        path.unlink()
+    report = run(config("other"))  # after the merge: still remembered
+    assert report.proposed == [] and "2509.13525" in rejected_in_store(config("other"))
+    assert counts(github.file("main"))["2509.13576"] == 1
+
+
+def test_run_a_stale_description_never_drops_entries(world, github):
+    serve, config = world
+    run(config())
+    serve("2025-09-19")
+    github.fail("PATCH", r"/pulls/1$", 403, message="Resource not accessible by integration")
+    report = run(config())
+    assert report.failed and set(DAYS["2025-09-19"]) <= set(counts(github.file(BRANCH)))
+    assert not set(DAYS["2025-09-19"]) & pull_marker(github).ids()  # the description is stale
+    edited = github.file(BRANCH).replace(block(github.file(BRANCH), DAYS["2025-09-19"][0]),
+                                         block(github.file(BRANCH), DAYS["2025-09-19"][0]).replace("**", "**[Corrected] ", 1))
+    mine = github.commit_file(BRANCH, edited, "Maintainer fix")
+    for _ in range(2):
+        report = run(config())
+        assert not report.failed, report.lines()
+        assert mine in github.history(github.branches[BRANCH]) and github.file(BRANCH) == edited
+    assert pull_marker(github).ids() == set(DAYS["2025-09-18"] + DAYS["2025-09-19"])
+    assert not rejected_in_store(config())
+
+
+def test_run_follows_a_section_renamed_on_main(world, github):
+    serve, config = world
+    github.commit_file("main", github.file("main").replace("### Reconstruction\n", "### Image Reconstruction\n"))
+    report = run(config())
+    assert not report.failed, report.lines()
+    head = parse(github.file(BRANCH))
+    assert {e.label for e in head.entries if e.arxiv_id in DAYS["2025-09-18"]} == {"Image Reconstruction"}
+    assert any("Image Reconstruction" in n for n in report.notes)
+
+
+def test_run_one_bad_paper_blocks_nothing(world, github, feeds):
+    serve, config = world
+    listing = [(dict(p, title="Diffusion MRI reconstruction " * 120) if p["id"] == "2509.13576" else p, k)
+               for p, k in day_listing("2025-09-18", "cs.CV")]
+    feeds.routes["/rss/cs.CV"] = Reply(body=rss20("cs.CV", "2025-09-18", listing))
+    github.commit_file("main", github.file("main").replace("### Reconstruction\n", "### Xyzzy\n"))
+    report = run(config())
+    problems = [p for p in report.problems if "2509.13576" in p or "2509.13525" in p]
+    assert problems and report.published.action in ("opened", "unchanged")
+    assert all("skipped" in p for p in problems)
+    report = run(config())  # the next run does not stumble on them again
+    assert not report.failed, report.lines()
+
+
+def test_run_description_stays_within_githubs_limit():
+    from datetime import date
+
+    from bot.proposals import MAX_BODY, Proposal, pull_request_body
+
+    proposals = [Proposal(f"2509.{i:05d}", "A very long title about diffusion " * 20, "Reconstruction", 0.9,
+                          ["diffusion", "mri"] * 5, ["Denoising", "Segmentation"], date=date(2025, 9, 18))
+                 for i in range(300)]
+    rejected = [{"id": f"2508.{i:05d}", "section": "Image Generation", "title": "t" * 300} for i in range(400)]
+    body = pull_request_body(proposals, rejected, "model")
+    found = read_marker(body)
+    assert len(body) <= MAX_BODY
+    assert found.ids() == {p.id for p in proposals} and len(found.rejected) == 400
+
+
+def test_run_local_folder_is_the_proposal(world, tmp_path, monkeypatch):
+    serve, config = world
+    monkeypatch.delenv("TEST_GH_TOKEN")
+    cfg = config()
+    report = run(cfg)
+    folder = cfg.output.path
+    assert {p.id for p in report.proposed} == set(DAYS["2025-09-18"])
+    shutil.rmtree(folder)  # the stand-in for the pull request is gone: nothing was decided
+    report = run(cfg)
+    assert {p.id for p in report.proposed} == set(DAYS["2025-09-18"])
+    text = (folder / "README.md").read_text()
+    (folder / "README.md").write_text(text.replace(block(text, "2509.13525"), ""))  # the maintainer deletes one
+    report = run(cfg)
+    assert report.published.rejected == {"2509.13525": "Reconstruction"}
+    assert "2509.13525" not in counts((folder / "README.md").read_text())
+    assert [r["id"] for r in read_marker((folder / "pull-request.md").read_text()).rejected] == ["2509.13525"]
+
+
+def test_run_proposes_papers_first_imported_from_a_file(world, github, tmp_path, bot):
+    import gzip
+    import json
+
+    serve, config = world
+    cfg = config()
+    dump = tmp_path / "day.jsonl.gz"
+    with gzip.open(dump, "wt") as handle:
+        for paper, _ in day_listing("2025-09-18", "cs.CV"):
+            handle.write(json.dumps(paper) + "\n")
+    assert bot("--config", cfg.source, "fetch", "--from-file", dump).exit_code == 0
+    report = run(cfg)
+    assert {p.id for p in report.proposed} == set(DAYS["2025-09-18"])
+
+
+def test_run_killed_at_random_points_recovers(world, github, tmp_path):
+    """kill -9 while a run talks to GitHub (after its k-th request, k random), several times a day;
+    then one clean run: one pull request, every paper once, nothing falsely rejected."""
+    serve, config = world
+    cfg = config()
+    environment = {**os.environ, "TEST_GH_TOKEN": TOKEN, "PYTHONPATH": str(ROOT)}
+    rng = random.Random(7)
+    for day in ("2025-09-18", "2025-09-19"):
+        serve(day)
+        for _ in range(3):
+            seen, stop_after = len(github.requests), rng.randint(1, 18)
+            process = subprocess.Popen([sys.executable, "-m", "bot", "--config", str(cfg.source), "run"],
+                                       env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            deadline = time.monotonic() + 60
+            while process.poll() is None and len(github.requests) - seen < stop_after and time.monotonic() < deadline:
+                time.sleep(0.002)
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+    report = run(config())
+    assert not report.failed, report.lines()
+    assert len(github.open_pulls()) == 1
+    found = counts(github.file(BRANCH))
+    assert all(found[i] == 1 for i in DAYS["2025-09-18"] + DAYS["2025-09-19"])
+    assert pull_marker(github).ids() == bot_ids(github) and pull_marker(github).rejected == []
+    assert parse(github.file(BRANCH)).render() == github.file(BRANCH)
+    assert github.file("main") == SEED_README.read_text()
+    assert not rejected_in_store(cfg)
