@@ -35,7 +35,7 @@ TEMPLATE = Path(__file__).with_name("templates") / "pull_request.md.j2"
 MAX_BODY = 60_000  # GitHub refuses descriptions over 65,536 characters
 TITLE_CELL = 300  # characters of a title shown in the table
 MARKER_PACK = 8_000  # characters of marker JSON above which it is stored compressed
-TITLE_MARK = 80  # characters of a title kept in the marker (a reminder; ids are what counts)
+TITLE_MARK = 200  # characters of a title kept in the marker (to recognise an entry whose link changed)
 
 
 @dataclass

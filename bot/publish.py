@@ -38,7 +38,7 @@ from .store import atomic_write
 
 log = logging.getLogger(__name__)
 PROPOSED = re.compile(r"^Proposed-papers:\s*(.*)$", re.MULTILINE)
-CONFLICT_NOTE = "<!-- awesome-list-bot conflict {base} -->"
+CONFLICT_NOTE = "<!-- awesome-list-bot conflict {head} -->"
 
 
 @dataclass
@@ -237,9 +237,10 @@ class GitHubPublisher:
         return _State(base_sha, base_text, pull, head_sha, head_text, blob, comparison.commits, comparison.behind,
                       comparison.merge_base, found)
 
-    def _removed_by_people(self, state: _State, missing: set[str]) -> set[str]:
-        """Of the missing ids, those whose lines a commit by someone other than the bot removed."""
-        removed: set[str] = set()
+    def _removed_by_people(self, state: _State, missing: set[str], added: list[str]) -> set[str]:
+        """Of the missing ids, those whose lines a commit by someone other than the bot removed,
+        and those whose adding commit is gone from the branch's history (a person rewrote it)."""
+        removed = {i for i in missing if i in state.marker.ids() and i not in added}
         login = self.gh.login()
         for commit in state.commits:
             if not missing - removed:
@@ -256,7 +257,7 @@ class GitHubPublisher:
         present = parse(state.head_text).arxiv_ids()
         missing = (set(added) | state.marker.ids()) - present - {r["id"] for r in state.marker.rejected}
         return Branch(state.base_text, state.head_text, state.marker, added,
-                      self._removed_by_people(state, missing) if missing else set())
+                      self._removed_by_people(state, missing, added) if missing else set())
 
     def open_proposals(self) -> set[str]:
         state = self._read()
@@ -348,7 +349,7 @@ class GitHubPublisher:
         note = (f"pull request #{pull.number} conflicts with {self.base}: nothing added until a maintainer "
                 f"resolves the conflict (Resolve conflicts on GitHub, or merge {self.base} into {self.branch})")
         if write:
-            tag = CONFLICT_NOTE.format(base=state.base_sha)
+            tag = CONFLICT_NOTE.format(head=state.head_sha)  # once, until the branch changes
             if not any(tag in c for c in self.gh.comments(pull)):
                 self.gh.comment(pull, f"This pull request conflicts with `{self.base}` and GitHub cannot merge "
                                       f"`{self.base}` into it automatically. The bot will add no new papers until "

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 
 import merge3
 
-from .awesome import AwesomeList, Entry, parse
+from .awesome import AwesomeList, Entry, normalize_title, parse
 from .errors import ListFormatError, PublishError
 from .proposals import Marker, Proposal
 from .render import insert_entries, where
@@ -74,7 +74,7 @@ def resolve_section(document: AwesomeList, name: str) -> tuple[str | None, str |
     headings = [h.text for h in document.headings if h.level >= 2]
     if name in headings:
         return name, None
-    normal = {_norm(h): h for h in reversed(headings)}
+    normal = {_norm(h): h for h in reversed(document.labels())}  # renamed sections hold entries
     if _norm(name) in normal:
         return normal[_norm(name)], None
     close = difflib.get_close_matches(_norm(name), list(normal), n=1, cutoff=0.6)
@@ -146,19 +146,21 @@ def plan(branch: Branch, new: list[Proposal], limit: int) -> Plan:
     previous = {p["id"]: p for p in branch.marker.proposals}
     rejected = {r["id"]: dict(r) for r in branch.marker.rejected}
     on_branch = {e.arxiv_id: e for e in head.entries if e.arxiv_id}
+    by_title = {e.title_key: e for e in head.entries}
     result = Plan(branch.head_text, [], [])
     duplicates: list[Entry] = []
-    kept: list[str] = []
+    kept: dict[str, Entry] = {}
     fresh: set[int] | None = None  # the head's lines that the base has not (computed when needed)
     for paper_id in dict.fromkeys(list(branch.bot_added) + list(previous)):
         title = previous.get(paper_id, {}).get("title") or (on_branch[paper_id].title if paper_id in on_branch else None)
+        entry = on_branch.get(paper_id) or _titled(by_title, title)  # a maintainer may have changed its link
         if base.contains(paper_id, title):  # a maintainer listed it on the base: drop the bot's copy
             fresh = branch_only(base, head) if fresh is None else fresh
             copies = [e for e in head.entries if e.arxiv_id == paper_id and fresh.intersection(range(e.start, e.end))]
             duplicates += copies
             result.removed += [paper_id] if copies else []
-        elif paper_id in on_branch:
-            kept.append(paper_id)
+        elif entry is not None:
+            kept[paper_id] = entry
         elif paper_id in rejected:
             continue
         elif paper_id in branch.human_removed:
@@ -170,8 +172,7 @@ def plan(branch: Branch, new: list[Proposal], limit: int) -> Plan:
     text = remove_entries(head, duplicates) if duplicates else branch.head_text
     document = parse(text) if duplicates else head
     fresh_details = {p.id: p for p in new}
-    for paper_id in kept:
-        entry = on_branch[paper_id]
+    for paper_id, entry in kept.items():
         known = fresh_details.get(paper_id)
         old = previous.get(paper_id, {})
         result.proposals.append(replace(known, section=entry.label) if known else Proposal(
@@ -209,6 +210,17 @@ def plan(branch: Branch, new: list[Proposal], limit: int) -> Plan:
     result.added = [p.id for p in chosen]
     result.rejected = list(rejected.values())
     return result
+
+
+def _titled(by_title: dict[str, Entry], title: str | None) -> Entry | None:
+    """The entry whose title is this (possibly shortened) title, if there is exactly one."""
+    if not title:
+        return None
+    key = normalize_title(title)
+    if key in by_title:
+        return by_title[key]
+    found = [e for k, e in by_title.items() if len(key) >= 40 and k.startswith(key)]
+    return found[0] if len(found) == 1 else None
 
 
 def _insert(text: str, chosen: list[Proposal], result: Plan) -> str:

@@ -259,6 +259,31 @@ def test_run_remembers_deletions_on_github_with_a_fresh_store(world, github):
     assert counts(github.file("main"))["2509.13576"] == 1
 
 
+def test_run_a_force_push_by_a_maintainer_is_respected(world, github):
+    serve, config = world
+    run(config())
+    text = github.file(BRANCH)
+    cleaned = text.replace(block(text, "2509.13525"), "")  # squashed and force-pushed without one paper
+    with github.lock:
+        main = github.branches["main"]
+        files = {**github.commits[main]["files"], github.path: cleaned}
+        github.branches[BRANCH] = github._commit(main, files, "Squashed review", "maintainer")
+    report = run(config())
+    assert report.published.rejected == {"2509.13525": "Reconstruction"}
+    assert github.file(BRANCH) == cleaned and pull_marker(github).ids() == {"2509.13576"}
+
+
+def test_run_an_entry_whose_link_a_maintainer_changed_stays_proposed(world, github):
+    serve, config = world
+    run(config())
+    text = github.file(BRANCH)
+    edited = text.replace("https://arxiv.org/abs/2509.13576", "https://doi.org/10.1000/journal.2025.1")
+    github.commit_file(BRANCH, edited, "Link the journal version")
+    report = run(config())
+    assert not report.failed and report.published.rejected == {}
+    assert github.file(BRANCH) == edited and "2509.13576" in pull_marker(github).ids()
+
+
 def test_run_a_stale_description_never_drops_entries(world, github):
     serve, config = world
     run(config())
