@@ -54,8 +54,26 @@ def example(document: AwesomeList, entries: list[Entry], order: str) -> Entry | 
     if not usable:
         return None
     votes = Counter(signature(e) for e in usable)
-    best = max(votes.values())
-    return next(e for e in usable if votes[signature(e)] == best)
+    return max(usable, key=lambda e: (votes[signature(e)], _well_formed(e), -usable.index(e)))
+
+
+def _well_formed(entry: Entry) -> bool:
+    return not any(p.kind == "link" and ("](" in p.label or "[" in p.url) for p in entry.pieces)
+
+
+def with_code(document: AwesomeList, model: Entry, entries: list[Entry]) -> Entry:
+    """An entry like ``model`` that also has a code link (to write a paper's code where the list does)."""
+    if any(p.role == "code" for p in model.pieces):
+        return model
+    def fields(entry: Entry) -> list:
+        return [x for x in signature(entry) if isinstance(x, tuple) and x[:2] != ("link", "code")]
+
+    bare = fields(model)
+    for entry in entries or document.entries:
+        if any(isinstance(x, tuple) and x[:2] == ("link", "code") for x in signature(entry)) and \
+                fields(entry) == bare:
+            return entry
+    return model
 
 
 def _arxiv_url(example_url: str, paper_id: str) -> str:
@@ -100,14 +118,19 @@ def unknown_value(document: AwesomeList, column: str | None, cell: int | None) -
     return found.most_common(1)[0][0] if found else ("-" if column not in ("code", "other") else "")
 
 
-def _venue(document: AwesomeList, example_text: str, paper, piece: Piece) -> str | None:
+def _venue(document: AwesomeList, example_text: str, paper, piece: Piece, piece_line: int | None) -> str | None:
     name, year = split_venue(paper.venue)
     when = paper.date
     if name is None:
-        spelled = [e.venue for e in document.entries if e.venue and re.search("arxiv", e.venue, re.I)]
+        near = [e for e in document.entries if e.label_line == piece_line] or document.entries
+        spelled = [e.venue for e in near if e.venue and re.search("arxiv", e.venue, re.I)] or \
+            [e.venue for e in document.entries if e.venue and re.search("arxiv", e.venue, re.I)]
         if piece.column is not None and not spelled:
             return None  # this column never names arXiv: a preprint has no venue here
         name = arxiv_spelling(document)
+        shapes = Counter(VenueFormat.of(v) for v in spelled)
+        if shapes:
+            return markdown_text(shapes.most_common(1)[0][0].format(name, when))
     elif year and (when is None or when.year != year):
         when = date(year, 1, 1)
     return markdown_text(VenueFormat.of(example_text).format(name, when))
@@ -121,6 +144,7 @@ def _short_name(title: str) -> str:
 def fill(document: AwesomeList, entry: Entry, paper, newline: str, number: int | None = None) -> str:
     """The example entry's text with the paper's fields in place of its own."""
     has_arxiv = any(p.kind == "link" and p.role in ("title", "arxiv") for p in entry.pieces)
+    like = next((p for p in entry.pieces if p.kind == "link" and p.role in ("title", "arxiv", "paper")), Piece("link", ""))
     out: list[tuple[Piece, str | None]] = []  # (template piece, text or None when dropped)
     code_done = False
     for piece in entry.pieces:
@@ -130,14 +154,14 @@ def fill(document: AwesomeList, entry: Entry, paper, newline: str, number: int |
         elif piece.kind == "title":
             text = markdown_text(paper.title)
         elif piece.kind == "acronym":
-            text = markdown_text(_short_name(paper.title))
+            text = re.sub(r"[^\w\s\-.]", "", _short_name(paper.title)).strip() or None
         elif piece.kind == "authors":
             text = _authors(piece.text, list(paper.authors)) or None
         elif piece.kind == "date":
             style = DateFormat.of(piece.text)
             text = style.format(paper.date) if style and paper.date else None
         elif piece.kind == "venue":
-            text = _venue(document, piece.text, paper, piece)
+            text = _venue(document, piece.text, paper, piece, entry.label_line)
         elif piece.kind == "number":
             text = str(number) if number is not None else piece.text
         elif piece.kind == "text":
@@ -145,14 +169,17 @@ def fill(document: AwesomeList, entry: Entry, paper, newline: str, number: int |
         elif piece.kind == "link":
             text = _link(piece, paper, has_arxiv)
             if piece.role in ("title", "arxiv") or (piece.role == "paper" and not has_arxiv):
-                has_arxiv = True
-                if paper.code_url and not code_done and not any(p.role == "code" for p in entry.pieces):
-                    out.append((piece, text))
-                    text = _code_link(document, piece, paper.code_url)
+                has_arxiv, like = True, piece
             code_done = code_done or (piece.role == "code" and text is not None)
         out.append((piece, text))
     if entry.shape == "table":
-        return _table(document, entry, out) + newline
+        return _table(document, entry, out, paper) + newline
+    if paper.code_url and not code_done and has_arxiv:
+        end = len(out) - (1 if out and out[-1][0].kind == "lit" and not (out[-1][1] or "").strip() else 0)
+        while end > 0 and out[end - 1][0].kind == "lit" and re.fullmatch(r"[ \t]*(\\|<br\s*/?>)?[ \t]*",
+                                                                        out[end - 1][1] or ""):
+            end -= 1
+        out.insert(end, (Piece("code", ""), _code_link(document, like, paper.code_url)))
     return _join(out, newline)
 
 
@@ -195,36 +222,38 @@ def _join(out: list[tuple[Piece, str | None]], newline: str) -> str:
     return newline.join(cleaned)
 
 
-def _table(document: AwesomeList, entry: Entry, out: list[tuple[Piece, str | None]]) -> str:
+def _table(document: AwesomeList, entry: Entry, out: list[tuple[Piece, str | None]], paper) -> str:
     """A table row: each cell padded like the example, unknown cells written as the list writes them."""
-    cells: dict[int, list[tuple[Piece, str | None]]] = {}
-    order: list = []
-    for piece, text in out:
+    row: list[str] = []
+    cell_parts: list[tuple[Piece, str | None]] = []
+    for position, (piece, text) in enumerate(out):
         if piece.cell is None:
-            order.append(text or "")
+            row.append(re.sub(r"\r?\n", "", text or ""))
             continue
-        if piece.cell not in cells:
-            cells[piece.cell] = []
-            order.append(piece.cell)
-        cells[piece.cell].append((piece, text))
-    row = []
-    for item in order:
-        if not isinstance(item, int):
-            row.append(re.sub(r"\r?\n", "", item))
-            continue
-        parts = cells[item]
-        raw = "".join(p.text for p, _ in parts)
-        left = raw[:len(raw) - len(raw.lstrip())]
-        content = _join([(p, t) for p, t in parts if p.kind != "lit" or p.text.strip()], "\n").strip()
-        known = [p for p, t in parts if p.kind not in ("lit", "empty") and t is not None and p.kind != "text"]
-        if not known and not any(p.kind == "empty" for p, _ in parts) and raw.strip():
-            content = unknown_value(document, parts[0][0].column, item)
-        elif not known and any(p.kind == "empty" for p, _ in parts):
-            content = next(p.text for p, _ in parts if p.kind == "empty")
-        elif not content or is_empty_value(content) and not known:
-            content = unknown_value(document, parts[0][0].column, item)
-        width = len(raw)
-        right_aligned = len(left) > 1 and raw.endswith(" ") and not raw.endswith("  ")
-        cell = f"{left}{content} " if not right_aligned else f"{content} ".rjust(width) if content else raw
-        row.append(cell.ljust(width) if len(cell) < width else cell if raw.strip() or content else raw)
+        cell_parts.append((piece, text))
+        following = out[position + 1][0].cell if position + 1 < len(out) else None
+        if following != piece.cell:
+            row.append(_cell(document, cell_parts, paper))
+            cell_parts = []
     return "".join(row)
+
+
+def _cell(document: AwesomeList, parts: list[tuple[Piece, str | None]], paper) -> str:
+    raw = "".join(p.text for p, _ in parts)
+    left = raw[:len(raw) - len(raw.lstrip())]
+    column, index = parts[0][0].column, parts[0][0].cell
+    inner = parts[1:] if parts[0][0].kind == "lit" and not parts[0][0].text.strip() else parts
+    inner = inner[:-1] if inner and inner[-1][0].kind == "lit" and not inner[-1][0].text.strip() else inner
+    known = [p for p, t in inner if p.kind not in ("lit", "empty", "text") and t is not None]
+    content = _join(inner, "\n").strip() if known else ""
+    if column == "code" and paper.code_url and not known:
+        like = next((p for e in document.entries for p in e.pieces if p.cell == index and p.role == "code"), None)
+        content = (f"{like.head}{like.label}{like.mid}{paper.code_url}{like.tail}" if like
+                   else f"[Code]({paper.code_url})")
+    if not content:
+        empty = next((p.text for p, _ in inner if p.kind == "empty"), None)
+        content = empty if empty is not None else unknown_value(document, column, index)
+    width = len(raw)
+    right_aligned = len(left) > 1 and raw.endswith(" ") and not raw.endswith("  ")
+    cell = f"{content} ".rjust(width) if right_aligned else f"{left}{content} " if raw.strip() else f"{left or ' '}{content} "
+    return cell.ljust(width)

@@ -18,7 +18,7 @@ import re
 from .inline import Piece, tokenize
 from .listfields import parse_date, split_authors
 
-TITLE_LINE = re.compile(r"^(?P<lead>[ \t]*(?:[\u2600-\u27BF\U0001F000-\U0001FAFF\uFE0F][ \t]*)*)\*\*(?P<title>(?!\[).+?)\*\*(?P<rest>.*)$")
+TITLE_LINE = re.compile(r"^(?P<lead>[ \t]*(?:[\u2600-\u27BF\U0001F000-\U0001FAFF\uFE0F][ \t]*)*)\*\*(?P<title>(?!\[).+?)(?<!\\)\*\*(?P<rest>.*)$")
 AUTHORS_LINE = re.compile(r"^\s*\*(?!\*)(?P<authors>.*?)\*(?P<rest>[^*]*)$")
 LINK = re.compile(r"\[\[(?P<label>[^\]]+)\]\((?P<url>[^)\s]*)\)\]|\[\[(?P<label2>[^\]]+)\]\]\((?P<url2>[^)\s]*)\)")
 DATE_LINE = re.compile(r"^(?P<a>\s*\[)(?P<date>[^\]]*)(?:(?P<b>\]\s*\[)(?P<venue>[^\]]*))?(?P<c>\]?)(?P<rest>.*)$")

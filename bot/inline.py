@@ -19,7 +19,7 @@ from .listfields import (ARXIV_URL, CODE_HOSTS, CODE_WORDS, date_parts, looks_li
 LINK = re.compile(r"\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\((\s*)([^()\s]*(?:\([^()\s]*\)[^()\s]*)*)(\s*)\)")
 MARKER = re.compile(r"^(?P<indent>[ \t]*)(?P<marker>[-*+]|(?P<number>\d{1,4})[.)])(?P<space>[ \t]+)(?=\S)")
 PREFIX = re.compile(r"^(?P<open>(?:\*\*|__)?[\[(【]\s*)(?P<core>[^\[\]()【】\n]{1,40}?)(?P<close>\s*[\])】](?:\*\*|__)?[ \t]*)")
-STRONG = re.compile(r"<br\s*/?>|\s*\|\s*|\s+[-–—]\s+|;\s*|\r?\n[ \t]*")
+STRONG = re.compile(r"<br\s*/?>|\s*\|\s*|\s+[-–—]\s+|;\s*|\r?\n[ \t]*|\.?\s+(?=[(*_\[])|(?<=[)*])\s+")
 WRAP = " \t*_`\"'“”()[],.:;-–—"
 EMPTY = {"", "-", "—", "–", "nan", "n/a", "na", "/", "none", "tbd", "?", "x", "✗", "null", "--", "---", "…"}
 
@@ -71,9 +71,13 @@ def tokenize(text: str) -> list[Piece]:
             start, end, head, tail = start - 1, end + 1, "[[", tail + "]"
         elif label.startswith("[") and label.endswith("]") and not label.startswith("[["):
             label, head, mid = label[1:-1], "[[", "]" + mid
+        image = start > pos and text[start - 1] == "!"
+        if image:  # ![alt](img): a picture (a badge), not a link
+            start, head = start - 1, "!" + head
         if start > pos:
             pieces.append(Piece("lit", text[pos:start]))
-        pieces.append(Piece("link", text[start:end], role=link_role(label, url), label=label, url=url,
+        role = "badge" if image else link_role(label, url)
+        pieces.append(Piece("link", text[start:end], role=role, label=label, url=url,
                             head=head, mid=mid, tail=tail))
         pos = end
     if pos < len(text):
@@ -86,7 +90,10 @@ def _strip_wrappers(text: str) -> tuple[str, str, str]:
     if not core:
         return text, "", ""
     start = text.index(core)
-    return text[:start], core, text[start + len(core):]
+    end = start + len(core)
+    if core.endswith("\\") and end < len(text):  # an escaped character ('\*') belongs to the core
+        end += 1
+    return text[:start], text[start:end], text[end:]
 
 
 def _classify(core: str) -> str:
@@ -162,8 +169,8 @@ def _title_from_text(pieces: list[Piece]) -> tuple[list[Piece], str] | None:
             continue
         before, core, after = _strip_wrappers(segment)
         if index == best:
-            title = core.strip()
-            out += [p for p in (Piece("lit", before), Piece("title", core), Piece("lit", after)) if p.text]
+            out += _title_segment(segment)
+            title = next(p.text.strip() for p in out if p.kind == "title")
         elif core and not title:
             out += [p for p in (Piece("lit", before), Piece("acronym", core), Piece("lit", after)) if p.text]
         elif core:
@@ -173,6 +180,20 @@ def _title_from_text(pieces: list[Piece]) -> tuple[list[Piece], str] | None:
     if not title:
         return None
     return out + pieces[first:], title
+
+
+def _title_segment(segment: str) -> list[Piece]:
+    """'**Title** — Authors. ' / 'Title - Authors' / 'Title.': the title and the fields after it."""
+    emphasis = re.match(r"^([ \t]*)(\*\*|__|\*|_|\"|“)(.+?)(?<!\\)(\*\*|__|\*|_|\"|”)(.*)$", segment, re.DOTALL)
+    if emphasis and len(emphasis.group(3).split()) >= 2:
+        lead, open_, core, close, rest = emphasis.groups()
+        return [p for p in (Piece("lit", lead + open_), Piece("title", core), Piece("lit", close),
+                            *classify_lit(rest)) if p.text]
+    cut = re.search(r"\s+[-–—|]\s+", segment)
+    head, rest = (segment[:cut.start()], segment[cut.start():]) if cut else (segment, "")
+    before, core, after = _strip_wrappers(head)
+    return [p for p in (Piece("lit", before), Piece("title", core), Piece("lit", after), *classify_lit(rest))
+            if p.text]
 
 
 def analyse(pieces: list[Piece]) -> LineEntry | None:

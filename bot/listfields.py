@@ -231,6 +231,8 @@ def looks_like_venue(text: str) -> bool:
 def looks_like_authors(text: str) -> bool:
     """'Bin Xia et al.', 'A One, B Two', 'Zhu, Yun and Liu, Yinxiao'."""
     text = text.strip().strip("*_").strip()
+    if any(ch.isdigit() for ch in text):
+        return False
     if re.search(r"\bet\.?\s*al\b", text):
         return True
     names = [n.strip() for n in re.split(r",|\band\b|&", text) if n.strip()]

@@ -21,7 +21,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from .awesome import HEADING, AwesomeList, Entry, parse, parse_date
-from .by_example import example, fill
+from .by_example import example, fill, recent, with_code
 from .errors import ListFormatError
 from .listfields import MONTH_ABBR, MONTH_FULL, ordinal
 from .text import ZWSP, markdown_text  # noqa: F401  (markdown_text is part of this module's API)
@@ -87,9 +87,9 @@ def section_order(document: AwesomeList, entries: list[Entry]) -> str:
         for entry in document.entries:
             groups.setdefault(entry.label_line, []).append(entry)
         up, down = count(list(groups.values()))
-    if down >= up:
-        return "desc" if down else "none"
-    return "asc"
+    if up == down:
+        return "none" if up else "desc"  # no evidence: newest first, as the bot has always written
+    return "desc" if down > up else "asc"
 
 
 def _number(entries: list[Entry], before: Entry | None) -> int | None:
@@ -175,6 +175,8 @@ def _render(paper: Proposal, document: AwesomeList, newline: str, plan: Plan | N
     except ListFormatError:
         entries, order = [], "desc"
     model = example(document, entries, order)
+    if model is not None and paper.code_url:
+        model = with_code(document, model, recent(entries, order))
     if model is None:
         return _default_block(paper, document, newline)
     number = _number(entries, plan.before) if plan and entries else None
@@ -184,7 +186,7 @@ def _render(paper: Proposal, document: AwesomeList, newline: str, plan: Plan | N
 def _blank_lines(entries: list[Entry], lines: list[str]) -> int:
     """Blank lines between the section's entries: 1 for blocks and loose lists, 0 for tight ones."""
     gaps = Counter(sum(1 for i in range(a.end, b.start) if not lines[i].strip()) for a, b in zip(entries, entries[1:]))
-    return min(1, gaps.most_common(1)[0][0]) if gaps else 1
+    return min(1, gaps.most_common(1)[0][0]) if gaps else 0
 
 
 def insert_one(text: str, paper: Proposal) -> str:
@@ -202,7 +204,7 @@ def insert_one(text: str, paper: Proposal) -> str:
         if index > 0 and not lines[index - 1].endswith("\n"):
             lines[index - 1] += newline
         lines[index:index] = spacer + [block]
-    elif index > 0 and HEADING.match(lines[index - 1]) or not plan.entries:
+    elif not plan.entries or (gap and index > 0 and HEADING.match(lines[index - 1])):
         heading_above = index > 0 and HEADING.match(lines[index - 1])
         if index > 0 and not lines[index - 1].endswith("\n"):
             lines[index - 1] += newline
