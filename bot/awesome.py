@@ -1,80 +1,42 @@
-"""A lossless model of an awesome list README: headings, entries, everything else.
+"""A lossless model of an awesome list README: headings, entries, comments, everything else.
 
-Runs whenever the bot reads the list (``bot list check``, training, every run).
-The document keeps its lines verbatim; entries are parsed *views* over line
-ranges, so ``render()`` is byte-identical to the input by construction and an
-insertion touches no byte outside the lines it adds.  Lines the parser does
-not understand are kept and reported in ``unparsed``.
+Runs whenever the bot reads the list (``bot list check``, ``bot init``,
+training, every run).  The document keeps its lines verbatim; entries are
+parsed *views* over line ranges, so ``render()`` is byte-identical to the
+input by construction and an insertion touches no byte outside the lines it
+adds.  Entries come in several shapes, mixed freely in one file: bold-title
+blocks (``entry_block``), bullets and numbered items (``inline``) and table
+rows (``tables``).  Lines the parser does not understand are kept and
+reported in ``unparsed``.
+
+HTML comments: what is inside ``<!-- ... -->`` is hidden on GitHub, so its
+headings and entries are not live.  Commented-out entries are reported in
+``commented`` (not in ``entries``) and new entries are never placed inside a
+comment.  Their arXiv ids and titles still count as *already in the list*: a
+paper a maintainer commented out was seen and set aside, and should not be
+proposed again.  An unclosed ``<!--`` hides everything after it; it is
+reported in ``warnings``.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
+from .entry_block import TITLE_LINE, parse_block
 from .errors import ListFormatError
+from .inline import MARKER, Piece, analyse, tokenize
+from .listfields import (ARXIV_TEXT, ARXIV_URL, arxiv_ids_in, date_parts, normalize_arxiv_id,  # noqa: F401
+                         normalize_title, parse_date)
+from .tables import DELIMITER, header_roles, infer_roles, is_row, parse_row
 
 HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+ITEM_HEADING = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(#{1,6})\s+(.*?)\s*#*\s*$")  # '  - ##### Noise Schedule'
 RULE = re.compile(r"^\s*(-{3,}|\*{3,}|_{3,})\s*$")
-TITLE_LINE = re.compile(r"^\s*\*\*(?P<title>.+?)\*\*(?P<rest>.*)$")
-AUTHORS_LINE = re.compile(r"^\s*\*(?!\*)(?P<authors>.*?)\*(?P<rest>[^*]*)$")
-LINK = re.compile(r"\[\[(?P<label>[^\]]+)\]\((?P<url>[^)\s]*)\)\]")
-ARXIV_URL = re.compile(
-    r"arxiv\.org/(?:abs|pdf)/(?P<id>(?:\d{4}\.\d{4,5})|(?:[a-z\-]+(?:\.[A-Z]{2})?/\d{7}))(?:v\d+)?",
-    re.IGNORECASE,
-)
-SEPARATORS = (" \\", "\\", "<br>", " <br>")
-MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
-         ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
-         ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"), ("dec", "december")],
-        start=1,
-    )
-    for name in names
-}
-DATE_TEXT = re.compile(r"^\s*(\d{1,2})\s*(?:st|nd|rd|th)?\s+([A-Za-z]+)\.?\s*,?\s*(\d{4})\s*$")
-
-
-def parse_date(text: str | None) -> date | None:
-    """'3rd Aug, 2023', '21st Jun., 2023', '4th July. 2023' → date; None if unreadable."""
-    if not text:
-        return None
-    match = DATE_TEXT.match(text)
-    if not match:
-        return None
-    month = MONTHS.get(match.group(2).lower())
-    if not month:
-        return None
-    try:
-        return date(int(match.group(3)), month, int(match.group(1)))
-    except ValueError:
-        return None
-
-
-def normalize_arxiv_id(text: str) -> str:
-    """'arXiv:2401.01234v2' / 'https://arxiv.org/pdf/2401.01234v2.pdf' → '2401.01234'."""
-    text = text.strip()
-    match = ARXIV_URL.search(text)
-    if match:
-        return match.group("id")
-    text = re.sub(r"^(?:arxiv:|oai:arxiv\.org:)", "", text, flags=re.IGNORECASE)
-    text = re.sub(r"\.pdf$", "", text)
-    return re.sub(r"v\d+$", "", text)
-
-
-def normalize_title(title: str) -> str:
-    """Fold case, accents, LaTeX, punctuation and whitespace: the key for title matching."""
-    text = unicodedata.normalize("NFKD", title)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = re.sub(r"\\[a-zA-Z]+", " ", text)  # LaTeX commands
-    text = text.lower().replace("_", " ")
-    text = re.sub(r"[^\w\s]", " ", text)
-    return " ".join(text.split())
+FENCE = re.compile(r"^\s*(```|~~~)")
+YEAR_HEADING = re.compile(r"^\W*(?:19|20)\d{2}\W*$")
 
 
 @dataclass
@@ -82,6 +44,8 @@ class Heading:
     level: int
     text: str
     line: int  # 0-based index into lines
+    path: tuple[str, ...] = ()  # the headings above it and itself, without the document's title
+    commented: bool = False
 
 
 @dataclass
@@ -99,6 +63,12 @@ class Entry:
     end: int  # one past the last line
     separators: tuple[str, ...] = ()
     warnings: list[str] = field(default_factory=list)
+    shape: str = "block"  # block, bullet, numbered, table
+    path: tuple[str, ...] = ()  # heading path, without the document's title
+    pieces: list[Piece] = field(default_factory=list, repr=False)  # the raw text cut into fields
+    label_text: str | None = None  # the section name the classifier predicts (unique in the list)
+    label_line: int | None = None  # the heading that name refers to
+    commented: bool = False
 
     @property
     def date(self) -> date | None:
@@ -107,11 +77,22 @@ class Entry:
     @property
     def label(self) -> str | None:
         """The finest heading the entry sits under: what the classifier predicts."""
-        return self.subsection or self.section
+        return self.label_text or self.subsection or self.section
 
     @property
     def title_key(self) -> str:
         return normalize_title(self.title)
+
+    @property
+    def sort_key(self) -> tuple[int, int, int] | None:
+        """(year, month, day) as far as known, from the date, else the arXiv id (yymm), else the venue year."""
+        parts = date_parts(self.date_text)
+        if parts:
+            return parts[0], parts[1] or 0, parts[2] or 0
+        if self.arxiv_id and re.fullmatch(r"\d{4}\.\d{4,5}", self.arxiv_id):
+            return 2000 + int(self.arxiv_id[:2]), int(self.arxiv_id[2:4]), 0
+        year = re.search(r"(?:19|20)\d{2}", self.venue or "")
+        return (int(year.group(0)), 0, 0) if year else None
 
     def as_json(self) -> dict:
         return {
@@ -125,6 +106,8 @@ class Entry:
             "arxiv_id": self.arxiv_id,
             "links": self.links,
             "line": self.start + 1,
+            "shape": self.shape,
+            "label": self.label,
             "warnings": self.warnings,
         }
 
@@ -132,9 +115,14 @@ class Entry:
 @dataclass
 class AwesomeList:
     lines: list[str]
-    headings: list[Heading]
-    entries: list[Entry]
+    headings: list[Heading]  # live headings (outside HTML comments)
+    entries: list[Entry]  # live entries
     unparsed: list[tuple[int, str]]
+    commented: list[Entry] = field(default_factory=list)  # entries inside HTML comments
+    commented_headings: list[Heading] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    in_comment: list[bool] = field(default_factory=list)  # per line: does it start inside a comment?
+    labels_by_line: dict[int, str] = field(default_factory=dict)
 
     def render(self) -> str:
         return "".join(self.lines)
@@ -152,23 +140,44 @@ class AwesomeList:
                 seen.setdefault(entry.label, None)
         return list(seen)
 
+    def shapes(self) -> Counter:
+        """How many entries of each shape (block, bullet, numbered, table) the list has."""
+        return Counter(entry.shape for entry in self.entries)
+
     def heading_for(self, name: str) -> Heading:
-        """The heading a section name refers to; ListFormatError if the list has none."""
+        """The heading a section name refers to; ListFormatError if the list has none (or only a
+        commented-out one)."""
         for heading in self.headings:
-            if heading.text == name and heading.level >= 2:
+            if self.labels_by_line.get(heading.line) == name:
                 return heading
+        matches = [h for h in self.headings if h.text == name]
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            options = ", ".join(repr(self.labels_by_line.get(h.line, h.text)) for h in matches)
+            raise ListFormatError(f"the list has several headings named '{name}'", f"use one of {options}")
+        hidden = next((h for h in self.commented_headings if h.text == name), None)
+        if hidden is not None:
+            raise ListFormatError(f"section '{name}' (line {hidden.line + 1}) is inside an HTML comment, "
+                                  "hidden on GitHub", "uncomment it or choose another section")
         known = ", ".join(self.labels())
         raise ListFormatError(f"the list has no heading named '{name}'", f"known sections: {known}")
 
+    def section_entries(self, name: str) -> list[Entry]:
+        """The live entries of a section (through any year sub-headings), in document order."""
+        heading = self.heading_for(name)
+        return [e for e in self.entries if e.label_line == heading.line]
+
     def arxiv_ids(self) -> set[str]:
-        """Every arXiv id linked anywhere in the list (abs or pdf, any version); computed once."""
+        """Every arXiv id anywhere in the list (links of any form and version, 'arXiv:' mentions),
+        commented-out entries included; computed once."""
         if "_ids" not in self.__dict__:
-            self._ids = {normalize_arxiv_id(m.group(0)) for line in self.lines for m in ARXIV_URL.finditer(line)}
+            self._ids = {i for line in self.lines for i in arxiv_ids_in(line)}
         return self._ids
 
     def title_keys(self) -> set[str]:
         if "_titles" not in self.__dict__:
-            self._titles = {entry.title_key for entry in self.entries}
+            self._titles = {entry.title_key for entry in self.entries + self.commented}
         return self._titles
 
     def contains(self, arxiv_id: str | None, title: str | None) -> bool:
@@ -178,108 +187,229 @@ class AwesomeList:
         return bool(title) and normalize_title(title) in self.title_keys()
 
 
-def _strip_separator(text: str) -> tuple[str, str]:
-    """Split a line's content from its trailing ' \\' or '<br>' separator."""
-    body = text.rstrip()
-    for sep in ("<br>", "\\"):
-        if body.endswith(sep):
-            core = body[: -len(sep)]
-            spaced = core.endswith(" ")
-            return core.rstrip(), (" " if spaced else "") + sep
-    return body, ""
-
-
-def _parse_entry(block: list[str]) -> tuple[dict, list[str], tuple[str, ...]]:
-    """Parse the lines of one entry into fields, warnings and line separators."""
-    warnings: list[str] = []
-    separators: list[str] = []
-    fields: dict = {"title": "", "authors": [], "date_text": None, "venue": None, "links": {}}
-    title_match = TITLE_LINE.match(block[0].rstrip("\r\n"))
-    fields["title"] = " ".join(title_match.group("title").split())
-    separators.append(_strip_separator(title_match.group("rest"))[1])
-    for raw in block[1:]:
+def comment_view(lines: list[str]) -> tuple[list[str], list[bool], int | None]:
+    """Each line with the text inside HTML comments blanked (line endings kept), whether each line
+    starts inside a comment, and the line of an unclosed '<!--' (None if all are closed)."""
+    masked, starts_inside = [], []
+    inside, in_code, opened = False, False, None
+    for index, raw in enumerate(lines):
         line = raw.rstrip("\r\n")
-        content, sep = _strip_separator(line)
-        stripped = content.strip()
-        if stripped.startswith("[["):
-            for link in LINK.finditer(stripped):
-                fields["links"][link.group("label")] = link.group("url")
-            if not LINK.search(stripped):
-                warnings.append("links line without [[label](url)] links")
-        elif stripped.startswith("[") and fields["date_text"] is None:
-            separators.append(sep)
-            parts = re.findall(r"\[([^\]]*)(\]|$)", stripped)
-            if any(closer == "" for _, closer in parts):
-                warnings.append("unclosed bracket on date line")
-            fields["date_text"] = parts[0][0].strip() if parts else None
-            fields["venue"] = parts[1][0].strip() if len(parts) > 1 else None
-        elif AUTHORS_LINE.match(content) and not fields["authors"]:
-            separators.append(sep)
-            inner = AUTHORS_LINE.match(content).group("authors")
-            names = re.split(r",\s*(?:and\s+)?|\s+and\s+", inner)
-            fields["authors"] = [n.strip() for n in names if n.strip() and n.strip() != "and"]
+        ending = raw[len(line):]
+        starts_inside.append(inside)
+        if not inside and FENCE.match(line):
+            in_code = not in_code
+        if in_code:
+            masked.append(raw)
+            continue
+        out, pos = [], 0
+        while pos < len(line):
+            if inside:
+                close = line.find("-->", pos)
+                if close < 0:
+                    out.append(" " * (len(line) - pos))
+                    break
+                out.append(" " * (close + 3 - pos))
+                pos, inside = close + 3, False
+            else:
+                start = line.find("<!--", pos)
+                if start < 0:
+                    out.append(line[pos:])
+                    break
+                out.append(line[pos:start] + "    ")
+                pos, inside, opened = start + 4, True, index
+        masked.append("".join(out) + ending)
+    return masked, starts_inside, opened if inside else None
+
+
+def _hidden_view(lines: list[str], masked: list[str]) -> list[str]:
+    """The text inside comments (markers blanked), live headings kept for context, the rest blank."""
+    view = []
+    for raw, live in zip(lines, masked):
+        ending = raw[len(raw.rstrip("\r\n")):]
+        if raw.strip() and not live.strip():
+            view.append(raw.replace("<!--", "    ").replace("-->", "   "))
+        elif HEADING.match(live.rstrip("\r\n")):
+            view.append(live)
         else:
-            warnings.append(f"line not understood in entry: {stripped[:60]!r}")
-    if not fields["authors"]:
-        warnings.append("no authors line")
-    if fields["date_text"] is None:
-        warnings.append("no date line")
-    elif parse_date(fields["date_text"]) is None:
-        warnings.append(f"unreadable date {fields['date_text']!r}")
-    if not fields["links"]:
-        warnings.append("no links")
-    return fields, warnings, tuple(separators)
+            view.append(ending)
+    return view
 
 
-def parse(text: str) -> AwesomeList:
-    """Parse a README into headings, entries and the lines not understood."""
-    lines = text.splitlines(keepends=True)
-    headings: list[Heading] = []
-    entries: list[Entry] = []
-    unparsed: list[tuple[int, str]] = []
+@dataclass
+class _Scan:
+    headings: list[Heading] = field(default_factory=list)
+    entries: list[Entry] = field(default_factory=list)
+    unparsed: list[tuple[int, str]] = field(default_factory=list)
+
+
+def _entry(fields: dict, title: str, pieces: list[Piece], context: dict, start: int, end: int, shape: str,
+           text: str, warnings=(), separators=()) -> Entry:
+    ids = [normalize_arxiv_id(u) for u in fields["links"].values() if ARXIV_URL.search(u)] or arxiv_ids_in(text)
+    path = tuple(h.text for _, h in sorted(context.items()))
+    section, subsection = (path[-2], path[-1]) if len(path) >= 3 else (path[-1] if path else None, None)
+    under = context[max(context)].line if context else None
+    return Entry(title=title, authors=fields["authors"], date_text=fields["date_text"], venue=fields["venue"],
+                 links=fields["links"], arxiv_id=ids[0] if ids else None, section=section, subsection=subsection,
+                 heading_line=under, start=start, end=end, separators=tuple(separators), warnings=list(warnings),
+                 shape=shape, path=path, pieces=pieces)
+
+
+def _scan(view: list[str], title_line: int | None) -> _Scan:
+    """Headings and entries of one view of the document (live text, or the text inside comments)."""
+    found = _Scan()
     context: dict[int, Heading] = {}
-    in_code = False
-    index = 0
-    while index < len(lines):
-        line = lines[index].rstrip("\r\n")
-        if line.lstrip().startswith("```"):
+    in_code, index, count = False, 0, len(view)
+    while index < count:
+        line = view[index].rstrip("\r\n")
+        if FENCE.match(line):
             in_code = not in_code
             index += 1
             continue
-        heading = None if in_code else HEADING.match(line)
+        heading = None if in_code else (HEADING.match(line) or ITEM_HEADING.match(line))
         if heading:
             level = len(heading.group(1))
-            found = Heading(level, heading.group(2), index)
-            headings.append(found)
             context = {lvl: h for lvl, h in context.items() if lvl < level}
-            context[level] = found
+            path = tuple(h.text for _, h in sorted(context.items())) + ((heading.group(2),) if index != title_line else ())
+            item = Heading(level, heading.group(2), index, path)
+            found.headings.append(item)
+            if index != title_line:
+                context[level] = item
             index += 1
             continue
-        if not in_code and TITLE_LINE.match(line) and context:
-            end = index + 1
-            while end < len(lines) and lines[end].strip() and not HEADING.match(lines[end]) \
-                    and not RULE.match(lines[end]) and not TITLE_LINE.match(lines[end]):
-                end += 1
-            fields, warnings, separators = _parse_entry(lines[index:end])
-            section, subsection, under = _place(context)
-            ids = [normalize_arxiv_id(url) for url in fields["links"].values() if ARXIV_URL.search(url)]
-            entries.append(Entry(**fields, arxiv_id=ids[0] if ids else None, section=section,
-                                 subsection=subsection, heading_line=under, start=index, end=end,
-                                 separators=separators, warnings=warnings))
-            index = end
+        if in_code or not line.strip() or RULE.match(line):
+            index += 1
             continue
-        if entries and line.strip() and not RULE.match(line) and not in_code:
-            unparsed.append((index + 1, line))
-        index += 1
-    return AwesomeList(lines, headings, entries, unparsed)
+        end = _read_entries(view, index, context, found, title_line)
+        if end == index:
+            if found.entries:
+                found.unparsed.append((index + 1, line))
+            end = index + 1
+        index = end
+    return found
 
 
-def _place(context: dict[int, Heading]) -> tuple[str | None, str | None, int | None]:
-    """Section and subsection names for an entry under the current headings."""
-    levels = sorted(level for level in context if level >= 2)
-    if not levels:
-        return None, None, None
-    deepest = context[levels[-1]]
-    if len(levels) >= 3:  # ## Papers / ### Image Restoration / #### Inpainting
-        return context[levels[-2]].text, deepest.text, deepest.line
-    return deepest.text, None, deepest.line
+def _read_entries(view: list[str], index: int, context: dict, found: _Scan, title_line: int | None) -> int:
+    """Read the entry (or table of entries) starting at line ``index``; the line after it, or ``index``."""
+    line = view[index].rstrip("\r\n")
+    has_context = bool(context) or title_line is not None
+    if TITLE_LINE.match(line) and has_context:
+        end = index + 1
+        while end < len(view) and view[end].strip() and not HEADING.match(view[end]) \
+                and not RULE.match(view[end]) and not TITLE_LINE.match(view[end]):
+            end += 1
+        block = view[index:end]
+        text = "".join(block)
+        if "](" not in text and not ARXIV_TEXT.search(text):
+            return index
+        fields, warnings, separators, pieces = parse_block(block)
+        found.entries.append(_entry(fields, fields["title"], pieces, context, index, end, "block", text,
+                                    warnings, separators))
+        return end
+    if is_row(line) and index + 1 < len(view) and DELIMITER.match(view[index + 1].rstrip("\r\n")):
+        end = index + 2
+        while end < len(view) and is_row(view[end].rstrip("\r\n")) and view[end].strip():
+            end += 1
+        rows = [view[i].rstrip("\r\n") for i in range(index + 2, end)]
+        roles = infer_roles(header_roles(line), rows)
+        for number, row in enumerate(rows, start=index + 2):
+            parsed = parse_row(row, roles)
+            if parsed is None:
+                if found.entries or arxiv_ids_in(row):
+                    found.unparsed.append((number + 1, row))
+                continue
+            found.entries.append(_entry(parsed.fields, parsed.title, parsed.pieces, context, number, number + 1,
+                                        "table", row))
+        return end
+    marker = MARKER.match(line)
+    if marker:
+        end = index + 1
+        content = len(marker.group(0))
+        while end < len(view) and view[end].strip() and not MARKER.match(view[end]) \
+                and not HEADING.match(view[end]) and not FENCE.match(view[end]) and not is_row(view[end]) \
+                and (len(view[end]) - len(view[end].lstrip()) >= min(content, 2) or not view[end].startswith((" ", "\t"))) \
+                and not view[end].lstrip().startswith("<"):
+            end += 1
+        raw = "".join(view[index:end])
+        ending = raw[len(raw.rstrip("\r\n")):]
+        body = raw[len(marker.group(0)):len(raw) - len(ending)]
+        parsed = analyse(tokenize(body))
+        if parsed is None:
+            if arxiv_ids_in(raw) and found.entries:
+                found.unparsed.append((index + 1, line))
+                return end
+            return index
+        head = [Piece("lit", marker.group("indent"))]
+        if marker.group("number"):
+            head += [Piece("number", marker.group("number")),
+                     Piece("lit", marker.group("marker")[len(marker.group("number")):] + marker.group("space"))]
+        else:
+            head.append(Piece("lit", marker.group("marker") + marker.group("space")))
+        pieces = [p for p in head if p.text] + parsed.pieces + ([Piece("lit", ending)] if ending else [])
+        shape = "numbered" if marker.group("number") else "bullet"
+        found.entries.append(_entry(parsed.fields, parsed.title, pieces, context, index, end, shape, raw))
+        return end
+    return index
+
+
+def _labels(headings: list[Heading]) -> dict[int, str]:
+    """A unique name for each heading: its text, or 'Parent / Child' where the text repeats."""
+    counts = Counter(h.text for h in headings)
+    labels = {}
+    for heading in headings:
+        name, depth = heading.text, 2
+        while counts[name] > 1 and depth <= len(heading.path):
+            name = " / ".join(heading.path[-depth:])
+            depth += 1
+        labels[heading.line] = name
+    return labels
+
+
+def _assign_labels(entries: list[Entry], headings: list[Heading], labels: dict[int, str]) -> None:
+    """An entry's label is its finest heading that is not a year ('### 2024' groups a section by year)."""
+    by_line = {h.line: h for h in headings}
+    for entry in entries:
+        if entry.heading_line is None:
+            continue
+        chosen = by_line.get(entry.heading_line)
+        while chosen is not None and YEAR_HEADING.match(chosen.text) and len(chosen.path) > 1:
+            parents = [h for h in headings if h.line < chosen.line and h.level < chosen.level]
+            chosen = parents[-1] if parents else None
+        if chosen is not None:
+            entry.label_text, entry.label_line = labels.get(chosen.line, chosen.text), chosen.line
+
+
+def parse(text: str) -> AwesomeList:
+    """Parse a README into headings, entries (live and commented out) and the lines not understood."""
+    lines = text.splitlines(keepends=True)
+    masked, starts_inside, unclosed = comment_view(lines)
+    first = next((i for i, line in enumerate(masked) if HEADING.match(line.rstrip("\r\n"))), None)
+    title_line = first if first is not None and HEADING.match(masked[first]).group(1) == "#" else None
+    live = _scan(masked, title_line)
+    hidden = _scan(_hidden_view(lines, masked), title_line)
+    live_lines = {h.line for h in live.headings}
+    commented_headings = [h for h in hidden.headings if h.line not in live_lines]
+    for heading in commented_headings:
+        heading.commented = True
+    commented = [e for e in hidden.entries if not masked[e.start].strip()]
+    for entry in commented:
+        entry.commented = True
+    labels = _labels([h for h in live.headings if h.line != title_line])
+    if title_line is not None:
+        labels[title_line] = live.headings[0].text
+    _assign_labels(live.entries, live.headings, labels)
+    for entry in live.entries:
+        if entry.heading_line is None or entry.heading_line == title_line:
+            entry.label_text, entry.label_line = (labels.get(title_line), title_line) if title_line is not None \
+                else (None, None)
+            if title_line is not None and entry.section is None:
+                entry.section = labels[title_line]
+    _assign_labels(commented, hidden.headings, _labels(hidden.headings))
+    warnings = []
+    if unclosed is not None:
+        warnings.append(f"line {unclosed + 1}: '<!--' is never closed: GitHub hides everything after it")
+    return AwesomeList(lines, live.headings, live.entries, live.unparsed, commented, commented_headings,
+                       warnings, starts_inside, labels)
+
+
+__all__ = ["AwesomeList", "Entry", "Heading", "HEADING", "parse", "parse_date", "normalize_arxiv_id",
+           "normalize_title", "comment_view"]

@@ -222,6 +222,65 @@ def serve_command(ctx: Context, max_runs: int | None) -> None:
     sys.exit(serve(ctx.config, max_runs=max_runs))
 
 
+@cli.command("init")
+@click.option("--list", "list_path", type=click.Path(dir_okay=False), help="Read the list from this README (offline).")
+@click.option("--repo", help="The list's repository on GitHub (owner/name): read the list from there, "
+                             "or name it when --list is given.")
+@click.option("--path", "list_file", default=None, help="The list's file in the repository (default README.md).")
+@click.option("--branch", help="The list's branch (default: the repository's default branch, or main).")
+@click.option("--api-url", default="https://api.github.com", show_default=True,
+              help="GitHub API base URL (GitHub Enterprise, or a test server).")
+@click.option("--output", default=".", show_default=True, type=click.Path(file_okay=False),
+              help="Folder to write config.yaml and .github/workflows/awesome-list-bot.yml into.")
+@click.option("--force", is_flag=True, help="Overwrite files that exist.")
+@click.option("--offline", is_flag=True, help="Do not ask the arXiv API for the categories of the list's papers.")
+@click.option("--action", "action", help="The GitHub Action to use, OWNER/REPO@SHA (default: this checkout's commit).")
+def init_command(list_path, repo, list_file, branch, api_url, output, force, offline, action) -> None:
+    """Set the bot up for a list: print what it found and write a config and a workflow.
+
+    Prints the list's formats, its sections with entry counts, the entries it
+    could not read and the arXiv categories its papers come from (looked up in
+    the bundled papers, then, unless --offline, on arXiv), then writes a
+    commented config.yaml and .github/workflows/awesome-list-bot.yml into
+    --output.  Existing files are kept unless --force.
+
+    Example: bot init --list README.md --repo octocat/awesome-papers --offline
+    """
+    from .config import BUNDLED_BACKGROUND
+    from .init import action_ref, read_from_github, render_files, survey, token, write_files
+
+    if not list_path and not repo:
+        raise InputError("give --list README.md or --repo owner/name", "e.g. bot init --list README.md")
+    folder = Path(output)
+    if list_path:
+        try:
+            text = Path(list_path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"cannot read list {list_path}: {getattr(exc, 'strerror', None) or exc}",
+                             "check the path (a UTF-8 Markdown file)") from None
+        source, branch, list_file = list_path, branch or "main", list_file or Path(list_path).name
+        try:
+            local_copy = os.path.relpath(Path(list_path).resolve(), folder.resolve())
+        except ValueError:
+            local_copy = str(Path(list_path).resolve())
+    else:
+        text, branch, list_file = read_from_github(repo, list_file, branch, api_url, token())
+        source, local_copy = f"{repo}@{branch}:{list_file}", "null"
+    api = None
+    if not offline:
+        from .arxiv_api import ArxivAPI
+
+        api = ArxivAPI(os.environ.get("ARXIV_API_URL", "https://export.arxiv.org/api/query"), retries=1, timeout=20)
+    found = survey(text, source, [BUNDLED_BACKGROUND], api)
+    for line in found.lines():
+        click.echo(line)
+    files = render_files(found, repo or "OWNER/LIST", branch, list_file, local_copy, action_ref(action))
+    for path in write_files(folder, files, force):
+        click.echo(f"wrote {path}")
+    if not repo:
+        click.echo("note: set list.repo in config.yaml (or pass --repo) before publishing", err=True)
+
+
 from . import cli_model  # noqa: E402,F401  (registers train, evaluate and classify)
 
 

@@ -85,10 +85,13 @@ class LexiconConfig(_Section):
         return terms
 
 
+BUNDLED_BACKGROUND = Path(__file__).with_name("data") / "background.jsonl.gz"  # installed with the package
+
+
 class ClassifierConfig(_Section):
     model_path: Path
     target_recall: float = Field(0.95, gt=0, le=1)
-    background: list[Path] = []
+    background: list[Path] = Field(default_factory=lambda: [BUNDLED_BACKGROUND])  # [] for none
     lexicon: LexiconConfig
 
 

@@ -1,9 +1,15 @@
 """Renders papers as list entries in the list's own format, and inserts them.
 
 Runs after classification, before publishing.  Everything here is pure:
-text in, text out.  Untrusted text from arXiv passes through
+text in, text out.  A new entry copies the format of the recent entries of
+its section (``by_example``): blocks, bullets, numbered items or table rows,
+with their markup, link labels, date and venue style.  It goes where the
+section's order puts it (newest first, oldest first, or at the end when the
+section has no order), never inside an HTML comment, and no other byte of the
+README changes.  Untrusted text from arXiv passes through
 :func:`markdown_text` before it reaches Markdown, so a title can neither break
-the list's formatting, ping a user, link an issue nor hide the README.
+the list's formatting (nor a table row), ping a user, link an issue nor hide
+the README.
 """
 
 from __future__ import annotations
@@ -12,45 +18,16 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
-
 from typing import TYPE_CHECKING
 
 from .awesome import HEADING, AwesomeList, Entry, parse, parse_date
+from .by_example import example, fill, recent, with_code
+from .errors import ListFormatError
+from .listfields import MONTH_ABBR, MONTH_FULL, ordinal
+from .text import ZWSP, markdown_text  # noqa: F401  (markdown_text is part of this module's API)
 
 if TYPE_CHECKING:
     from .proposals import Proposal
-
-MONTH_ABBR = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-MONTH_FULL = ["January", "February", "March", "April", "May", "June", "July", "August",
-              "September", "October", "November", "December"]
-DEFAULT_SEPARATORS = (" \\", " \\", " \\")
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-ZWSP = "&#8203;"
-
-
-def markdown_text(text: str) -> str:
-    """Make untrusted text inert inside Markdown and HTML, on one line.
-
-    Markdown and HTML punctuation is backslash-escaped, ``&`` becomes ``&amp;``,
-    ``@user`` and ``#123`` get a zero-width space so GitHub neither pings nor
-    links, and URLs lose their autolink.  The text still reads the same.
-    """
-    text = _CONTROL.sub(" ", text)
-    text = " ".join(text.split())
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = _MD_SPECIAL.sub(r"\\\1", text)
-    text = re.sub(r"@(?=[A-Za-z0-9_-])", "@" + ZWSP, text)
-    text = re.sub(r"\\#(?=[0-9A-Za-z])", "\\#" + ZWSP, text)
-    text = re.sub(r"(?i)\b(https?|ftp|javascript|data|vbscript):", lambda m: m.group(1) + ZWSP + ":", text)
-    text = re.sub(r"(?i)\bwww\.", "www" + ZWSP + ".", text)
-    return text
-
-
-def ordinal(day: int) -> str:
-    if 11 <= day % 100 <= 13:
-        return f"{day}th"
-    return f"{day}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(day % 10, 'th') }"
 
 
 @dataclass(frozen=True)
@@ -71,7 +48,7 @@ class DateStyle:
 
 
 def date_style(document: AwesomeList) -> DateStyle:
-    """The majority date style of the list (months whose full name is short are ignored)."""
+    """The majority ordinal date style of the list (months whose full name is short are ignored)."""
     votes: Counter = Counter()
     for entry in document.entries:
         match = re.match(r"^\s*\d+\s*\w*\s+([A-Za-z]+)(\.?)", entry.date_text or "")
@@ -82,86 +59,184 @@ def date_style(document: AwesomeList) -> DateStyle:
     return votes.most_common(1)[0][0] if votes else DateStyle()
 
 
-def _separators(document: AwesomeList, section: str | None) -> tuple[str, ...]:
-    """The line separators the section's entries use (the list's majority elsewhere)."""
-    def majority(entries: list[Entry]) -> tuple[str, ...] | None:
-        found = Counter(e.separators for e in entries if len(e.separators) == 3 and all(e.separators))
-        return found.most_common(1)[0][0] if found else None
-
-    in_section = [e for e in document.entries if e.label == section]
-    return majority(in_section) or majority(document.entries) or DEFAULT_SEPARATORS
-
-
-def render_entry(paper: Proposal, document: AwesomeList, newline: str = "\n") -> str:
-    """One entry, four lines, in the list's format for the paper's section."""
-    style = date_style(document)
-    seps = [s.strip() if s.strip() == "<br>" else " \\" for s in _separators(document, paper.section)]
-    title = markdown_text(paper.title)
-    authors = markdown_text(", ".join(paper.authors))
+def _default_block(paper: Proposal, document: AwesomeList, newline: str) -> str:
+    """The bundled list's four-line block, for a list with no entry to copy."""
     venue = markdown_text(paper.venue or f"arXiv, {paper.date.year}")
     links = f"[[Paper](https://arxiv.org/abs/{paper.id})]"
     if paper.code_url:
-        links += f" [[Github]({paper.code_url})]"
-    lines = [
-        f"**{title}**{seps[0]}",
-        f"*{authors}*{seps[1]}",
-        f"[{style.format(paper.date)}] [{venue}]{seps[2]}",
-        links,
-    ]
+        links += f" [[Code]({paper.code_url})]"
+    lines = [f"**{markdown_text(paper.title)}** \\", f"*{markdown_text(', '.join(paper.authors))}* \\",
+             f"[{date_style(document).format(paper.date)}] [{venue}] \\", links]
     return newline.join(lines) + newline
 
 
-def _insertion_line(document: AwesomeList, paper: Proposal) -> tuple[int, bool]:
-    """Where the entry goes: (line index, whether it goes *after* the last entry)."""
+def section_order(document: AwesomeList, entries: list[Entry]) -> str:
+    """'desc' (newest first), 'asc' (oldest first) or 'none', from the dates (or arXiv ids) of the
+    section's entries; a section too small to tell follows the whole list."""
+    def count(groups: list[list[Entry]]) -> tuple[int, int]:
+        up = down = 0
+        for group in groups:
+            keys = [e.sort_key for e in group if e.sort_key is not None]
+            for a, b in zip(keys, keys[1:]):
+                up, down = up + (b > a), down + (b < a)
+        return up, down
+
+    up, down = count([entries])
+    if up == down == 0:
+        groups: dict = {}
+        for entry in document.entries:
+            groups.setdefault(entry.label_line, []).append(entry)
+        up, down = count(list(groups.values()))
+    if up == down:
+        return "none" if up else "desc"  # no evidence: newest first, as the bot has always written
+    return "desc" if down > up else "asc"
+
+
+def _number(entries: list[Entry], before: Entry | None) -> int | None:
+    """The item number of a new numbered entry or table row (None when the section has none)."""
+    def value(entry: Entry) -> int | None:
+        found = next((p.text for p in entry.pieces if p.kind == "number"), None)
+        return int(found) if found else None
+
+    numbers = [value(e) for e in entries]
+    if not numbers or any(n is None for n in numbers):
+        return None
+    descending = len(numbers) > 1 and numbers[0] > numbers[-1]
+    if before is not None:
+        return value(before) + (1 if descending else 0)
+    return max(1, numbers[-1] + (-1 if descending else 1))
+
+
+@dataclass
+class Plan:
+    index: int  # the line the new text goes before
+    after: Entry | None  # the entry it follows (None: before ``before`` or first in the section)
+    before: Entry | None
+    entries: list[Entry]
+    order: str
+
+
+def _plan(document: AwesomeList, paper: Proposal) -> Plan:
+    """Where the entry goes in its section, by the section's order; never inside an HTML comment."""
     heading = document.heading_for(paper.section)
-    in_section = [e for e in document.entries if e.heading_line == heading.line]
-    for entry in in_section:
-        when = entry.date
-        if when is not None and when <= paper.date:
-            return entry.start, False
-    if in_section:
-        return in_section[-1].end, True
-    index = heading.line + 1
-    while index < len(document.lines) and not document.lines[index].strip():
-        index += 1
-    return index, False
+    entries = [e for e in document.entries if e.label_line == heading.line]
+    order = section_order(document, entries)
+    key = (paper.date.year, paper.date.month, paper.date.day)
+    before = None
+    if order == "desc":
+        before = next((e for e in entries if e.sort_key is not None and e.sort_key <= key), None)
+    elif order == "asc":
+        before = next((e for e in entries if e.sort_key is not None and e.sort_key > key), None)
+    if before is not None:
+        plan = Plan(before.start, None, before, entries, order)
+    elif entries:
+        plan = Plan(entries[-1].end, entries[-1], None, entries, order)
+    else:
+        index = heading.line + 1
+        while index < len(document.lines) and not document.lines[index].strip():
+            index += 1
+        plan = Plan(index, None, None, entries, order)
+    if _hidden(document, plan.index):
+        plan = _outside_comment(document, heading, plan)
+    return plan
+
+
+def _hidden(document: AwesomeList, index: int) -> bool:
+    if index < len(document.in_comment):
+        return document.in_comment[index]
+    return any("never closed" in w for w in document.warnings)
+
+
+def _outside_comment(document: AwesomeList, heading, plan: Plan) -> Plan:
+    """The nearest place in the section that is not inside an HTML comment, or a ListFormatError."""
+    end = next((h.line for h in document.headings if h.line > heading.line and h.level <= heading.level),
+               len(document.lines))
+    places = [i for i in range(heading.line + 1, end + 1) if not _hidden(document, i)]
+    if not places:
+        raise ListFormatError(f"section '{document.labels_by_line.get(heading.line, heading.text)}' "
+                              f"(line {heading.line + 1}) has no place outside an HTML comment for a new entry",
+                              "close the '<!--' comment or uncomment the section")
+    index = min(places, key=lambda i: abs(i - plan.index))
+    return Plan(index, None, None, plan.entries, plan.order)
+
+
+def render_entry(paper: Proposal, document: AwesomeList, newline: str = "\n") -> str:
+    """The paper's entry in the format of the recent entries of its section (one line, or a block).
+
+    Example: render_entry(proposal, parse(readme)) -> "- [Title](https://arxiv.org/abs/2509.00001), ...\\n"
+    """
+    return _render(paper, document, newline, None)
+
+
+def _render(paper: Proposal, document: AwesomeList, newline: str, plan: Plan | None) -> str:
+    try:
+        entries = plan.entries if plan else document.section_entries(paper.section)
+        order = plan.order if plan else section_order(document, entries)
+    except ListFormatError:
+        entries, order = [], "desc"
+    model = example(document, entries, order)
+    if model is not None and paper.code_url:
+        model = with_code(document, model, recent(entries, order))
+    if model is None:
+        return _default_block(paper, document, newline)
+    number = _number(entries, plan.before) if plan and entries else None
+    return fill(document, model, paper, newline, number)
+
+
+def _blank_lines(entries: list[Entry], lines: list[str]) -> int:
+    """Blank lines between the section's entries: 1 for blocks and loose lists, 0 for tight ones."""
+    gaps = Counter(sum(1 for i in range(a.end, b.start) if not lines[i].strip()) for a, b in zip(entries, entries[1:]))
+    return min(1, gaps.most_common(1)[0][0]) if gaps else 0
+
+
+def insert_one(text: str, paper: Proposal) -> str:
+    """Insert one paper into its section; no other byte changes."""
+    document = parse(text)
+    newline = document.newline
+    plan = _plan(document, paper)
+    block = _render(paper, document, newline, plan)
+    lines = list(document.lines)
+    model_shape = "block" if block.count(newline) > 1 or not plan.entries else plan.entries[0].shape
+    gap = 1 if model_shape == "block" else _blank_lines(plan.entries, lines)
+    spacer = [newline] * gap
+    index = plan.index
+    if plan.after is not None:
+        if index > 0 and not lines[index - 1].endswith("\n"):
+            lines[index - 1] += newline
+        lines[index:index] = spacer + [block]
+    elif not plan.entries or (gap and index > 0 and HEADING.match(lines[index - 1])):
+        heading_above = index > 0 and HEADING.match(lines[index - 1])
+        if index > 0 and not lines[index - 1].endswith("\n"):
+            lines[index - 1] += newline
+        lines[index:index] = ([newline] if heading_above else []) + [block] + \
+            ([newline] if index < len(lines) and lines[index].strip() else [])
+    else:
+        lines[index:index] = [block] + spacer
+    return "".join(lines)
 
 
 def insert_entries(text: str, papers: list[Proposal]) -> str:
-    """Insert each paper into its section, newest first; no other byte changes."""
-    document = parse(text)
-    newline = document.newline
-    lines = list(document.lines)
-    planned = []
-    for order, paper in enumerate(papers):
-        index, after = _insertion_line(document, paper)
-        planned.append((index, after, order, paper))
-    # bottom-up so earlier indices stay valid; same spot: newest first, input order kept
-    planned.sort(key=lambda item: (item[0], -item[3].date.toordinal(), item[2]), reverse=True)
-    for index, after, _, paper in planned:
-        block = render_entry(paper, document, newline)
-        if after:
-            if index > 0 and not lines[index - 1].endswith("\n"):
-                lines[index - 1] += newline
-            lines[index:index] = [newline, block]
-        elif index > 0 and HEADING.match(lines[index - 1]):
-            lines[index:index] = [newline, block, newline]
-        else:
-            lines[index:index] = [block, newline]
-    return "".join(lines)
+    """Insert each paper into its section, in the section's order; no other byte changes.
+
+    Example: insert_entries(readme, [proposal]) -> the README with one more entry
+    """
+    ordered = sorted(enumerate(papers), key=lambda item: (-item[1].date.toordinal(), -item[0]))
+    for _, paper in ordered:
+        text = insert_one(text, paper)
+    return text
 
 
 def where(document: AwesomeList, paper: Proposal) -> str:
     """A human description of where the entry would be inserted."""
-    index, after = _insertion_line(document, paper)
+    plan = _plan(document, paper)
     heading = document.heading_for(paper.section)
-    neighbours = [e for e in document.entries if e.heading_line == heading.line]
-    if not neighbours:
+    if not plan.entries:
         return f"section '{paper.section}' (line {heading.line + 1}), as its first entry"
-    if after:
-        return f"section '{paper.section}', at the end, after line {index} ('{neighbours[-1].title[:50]}')"
-    below = next(e for e in neighbours if e.start == index)
-    return f"section '{paper.section}', line {index + 1}, above '{below.title[:60]}'"
+    if plan.after is not None:
+        return f"section '{paper.section}', at the end, after line {plan.index} ('{plan.after.title[:50]}')"
+    if plan.before is None:
+        return f"section '{paper.section}', line {plan.index + 1}"
+    return f"section '{paper.section}', line {plan.index + 1}, above '{plan.before.title[:60]}'"
 
 
-__all__ = ["insert_entries", "markdown_text", "render_entry", "where", "parse_date"]
+__all__ = ["insert_entries", "markdown_text", "render_entry", "where", "parse_date", "section_order"]

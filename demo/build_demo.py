@@ -43,7 +43,7 @@ def main() -> None:
         chosen += group if limit is None else rng.sample(group, min(limit, len(group)))
     chosen.sort(key=lambda p: (p["listing_date"], p["id"]))
     keys = ("id", "title", "abstract", "categories", "listing_date")
-    with gzip.open(demo / "background.jsonl.gz", "wt", encoding="utf-8", compresslevel=9) as handle:
+    with gzip.open(demo.parent / "bot" / "data" / "background.jsonl.gz", "wt", encoding="utf-8", compresslevel=9) as handle:
         for paper in chosen:
             handle.write(json.dumps({k: paper[k] for k in keys}, ensure_ascii=False) + "\n")
     print(f"wrote {len(CATEGORIES)} feeds for {DAY} and {len(chosen)} background papers")

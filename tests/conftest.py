@@ -81,7 +81,7 @@ def model_folder(tmp_path_factory):
 
     config = load_config(ROOT / "config.yaml")
     entries = [Doc(e.arxiv_id or e.title_key, e.title, "", e.label) for e in parse(SEED_README.read_text()).entries]
-    background = [Doc(p.id, p.title, p.abstract) for p in read_jsonl(ROOT / "demo" / "background.jsonl.gz")]
+    background = [Doc(p.id, p.title, p.abstract) for p in read_jsonl(ROOT / "bot" / "data" / "background.jsonl.gz")]
     folder = tmp_path_factory.mktemp("model")
     model_io.save(train(entries, background, config.classifier.lexicon.model_dump(), target_recall=0.98), folder)
     return folder

@@ -72,7 +72,7 @@ def test_config_extends_keeps_each_path_relative_to_its_own_file(tmp_path):
     config = load_config(tmp_path / "child" / "config.yaml")
     assert config.store.path == tmp_path / "child" / "mine.sqlite"  # set here: relative to the child
     assert config.classifier.model_path == tmp_path / "data" / "model"  # inherited: relative to the base
-    assert config.classifier.background == [tmp_path / "demo" / "background.jsonl.gz"]
+    assert config.classifier.background == [ROOT / "bot" / "data" / "background.jsonl.gz"]  # bundled default
     assert config.list.repo == "amirhossein-kz/Awesome-Diffusion-Models-in-Medical-Imaging"
 
 

@@ -71,7 +71,7 @@ def test_serve_process_runs_on_schedule_and_stops_on_sigterm(tmp_path):
                                       Reply(body=rss20("cs.CV", "2025-09-18", listing))]
         config = write_config(tmp_path, schedule__cron="*/2 * * * * *", arxiv__rss_url=feeds.url + "/rss/{category}",
                               arxiv__categories=["cs.CV"], arxiv__retries=0,
-                              classifier__background=[str(ROOT / "demo" / "background.jsonl.gz")])
+                              classifier__background=[str(ROOT / "bot" / "data" / "background.jsonl.gz")])
         env = {k: v for k, v in os.environ.items() if k != "GITHUB_TOKEN"}
         process = subprocess.Popen([sys.executable, "-m", "bot", "--config", str(config), "serve"],
                                    stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env)

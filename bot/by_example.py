@@ -1,0 +1,259 @@
+"""Writing a new entry by example: the format of a section's recent entries, filled with a paper.
+
+Used by ``render``.  The example is the entry whose *format signature* (its
+shape, markup, link labels, date and venue style) is the most common among
+the recent entries of the section; its pieces (see ``inline``) are the
+template.  Fields the bot knows are replaced (title, authors, date, venue, the
+arXiv link, the code link), what it cannot know (a project page, a star
+rating, an institution column) is dropped or written the way the list writes
+unknown values.  Untrusted text goes through ``markdown_text``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import date
+
+from .awesome import AwesomeList, Entry
+from .inline import Piece, is_empty_value
+from .listfields import ARXIV_URL, DateFormat, VenueFormat, split_venue
+from .text import markdown_text
+
+RECENT = 8
+SEPARATOR_ONLY = re.compile(r"^[ \t|,;/·•\-–—]*$")
+
+
+def signature(entry: Entry) -> tuple:
+    """What makes two entries look alike: shape, markup, link labels, date and venue style."""
+    out: list = [entry.shape]
+    for piece in entry.pieces:
+        if piece.kind == "lit":
+            out.append(piece.text.count("|") if entry.shape == "table" else " ".join(piece.text.split()))
+        elif piece.kind == "link":
+            out.append(("link", piece.role, "" if piece.role == "title" else piece.label.lower()))
+        elif piece.kind == "date":
+            found = DateFormat.of(piece.text)
+            out.append(("date", found.signature() if found else "?"))
+        elif piece.kind == "venue":
+            out.append(("venue", VenueFormat.of(piece.text).sep))
+        elif piece.kind != "text":
+            out.append(piece.kind)
+    return tuple(out)
+
+
+def recent(entries: list[Entry], order: str) -> list[Entry]:
+    """The section's most recent entries, most recent first."""
+    return list(reversed(entries))[:RECENT] if order == "asc" else entries[:RECENT]
+
+
+def example(document: AwesomeList, entries: list[Entry], order: str) -> Entry | None:
+    """The entry whose format a new entry copies: the majority signature among the recent ones."""
+    pool = recent(entries, order) or document.entries[:RECENT * 4]
+    usable = [e for e in pool if e.pieces and any(p.kind == "title" or p.role == "title" for p in e.pieces)]
+    if not usable:
+        return None
+    votes = Counter(signature(e) for e in usable)
+    return max(usable, key=lambda e: (votes[signature(e)], _well_formed(e), -usable.index(e)))
+
+
+def _well_formed(entry: Entry) -> bool:
+    return not any(p.kind == "link" and ("](" in p.label or "[" in p.url) for p in entry.pieces)
+
+
+def with_code(document: AwesomeList, model: Entry, entries: list[Entry]) -> Entry:
+    """An entry like ``model`` that also has a code link (to write a paper's code where the list does)."""
+    if any(p.role == "code" for p in model.pieces):
+        return model
+    def fields(entry: Entry) -> list:
+        return [x for x in signature(entry) if isinstance(x, tuple) and x[:2] != ("link", "code")]
+
+    bare = fields(model)
+    for entry in entries or document.entries:
+        if any(isinstance(x, tuple) and x[:2] == ("link", "code") for x in signature(entry)) and \
+                fields(entry) == bare:
+            return entry
+    return model
+
+
+def _arxiv_url(example_url: str, paper_id: str) -> str:
+    """The arXiv link in the list's own style (abs or pdf, http or https, '.pdf' suffix or not)."""
+    match = ARXIV_URL.search(example_url or "")
+    if not match:
+        return f"https://arxiv.org/abs/{paper_id}"
+    prefix = example_url[:match.start()].strip()
+    kind = re.match(r"arxiv\.org/(abs|pdf|html)/", match.group(0), re.IGNORECASE).group(1)
+    rest = example_url[match.end():].strip()
+    suffix = ".pdf" if rest.startswith(".pdf") else ""
+    return f"{prefix or 'https://'}arxiv.org/{kind}/{paper_id}{suffix}"
+
+
+def _authors(example: str, names: list[str]) -> str:
+    if not names:
+        return ""
+    etal = re.search(r"(,?\s*et\.?\s*al\.?)\s*$", example)
+    if etal:
+        shown = len([n for n in re.split(r",|\band\b", example[:etal.start()]) if n.strip()]) or 1
+        if len(names) > shown:
+            return markdown_text(", ".join(names[:shown])) + etal.group(1)
+    if re.search(r",\s*and\s+\S+\s*$", example) and len(names) > 2:
+        return markdown_text(", ".join(names[:-1]) + ", and " + names[-1])
+    if re.search(r"\sand\s+\S+\s*$", example) and "," not in example.rsplit(" and ", 1)[-1] and len(names) > 1:
+        return markdown_text(", ".join(names[:-1]) + " and " + names[-1])
+    return markdown_text(", ".join(names))
+
+
+def arxiv_spelling(document: AwesomeList) -> str:
+    spellings = Counter(m.group(0) for e in document.entries for m in re.finditer(r"arxiv", e.venue or "", re.I))
+    return spellings.most_common(1)[0][0] if spellings else "arXiv"
+
+
+def unknown_value(document: AwesomeList, column: str | None, cell: int | None) -> str:
+    """How the list writes a value it does not know in this column ('-', 'nan', 'N/A', or nothing)."""
+    def empties(entries):
+        return Counter(p.text for e in entries for p in e.pieces if p.kind == "empty" and p.cell == cell)
+
+    found = empties(document.entries) or Counter(p.text for e in document.entries for p in e.pieces
+                                                 if p.kind == "empty")
+    return found.most_common(1)[0][0] if found else ("-" if column not in ("code", "other") else "")
+
+
+def _venue(document: AwesomeList, example_text: str, paper, piece: Piece, piece_line: int | None) -> str | None:
+    name, year = split_venue(paper.venue)
+    when = paper.date
+    if name is None:
+        near = [e for e in document.entries if e.label_line == piece_line] or document.entries
+        spelled = [e.venue for e in near if e.venue and re.search("arxiv", e.venue, re.I)] or \
+            [e.venue for e in document.entries if e.venue and re.search("arxiv", e.venue, re.I)]
+        if piece.column is not None and not spelled:
+            return None  # this column never names arXiv: a preprint has no venue here
+        name = arxiv_spelling(document)
+        shapes = Counter(VenueFormat.of(v) for v in spelled)
+        if shapes:
+            return markdown_text(shapes.most_common(1)[0][0].format(name, when))
+    elif year and (when is None or when.year != year):
+        when = date(year, 1, 1)
+    return markdown_text(VenueFormat.of(example_text).format(name, when))
+
+
+def _short_name(title: str) -> str:
+    head = title.split(":", 1)[0].strip()
+    return head if ":" in title and len(head.split()) <= 4 else " ".join(title.split()[:1])
+
+
+def fill(document: AwesomeList, entry: Entry, paper, newline: str, number: int | None = None) -> str:
+    """The example entry's text with the paper's fields in place of its own."""
+    has_arxiv = any(p.kind == "link" and p.role in ("title", "arxiv") for p in entry.pieces)
+    like = next((p for p in entry.pieces if p.kind == "link" and p.role in ("title", "arxiv", "paper")), Piece("link", ""))
+    out: list[tuple[Piece, str | None]] = []  # (template piece, text or None when dropped)
+    code_done = False
+    for piece in entry.pieces:
+        text: str | None = piece.text
+        if piece.kind == "lit":
+            text = re.sub(r"\r?\n", newline, piece.text)
+        elif piece.kind == "title":
+            text = markdown_text(paper.title)
+        elif piece.kind == "acronym":
+            text = re.sub(r"[^\w\s\-.]", "", _short_name(paper.title)).strip() or None
+        elif piece.kind == "authors":
+            text = _authors(piece.text, list(paper.authors)) or None
+        elif piece.kind == "date":
+            style = DateFormat.of(piece.text)
+            text = style.format(paper.date) if style and paper.date else None
+        elif piece.kind == "venue":
+            text = _venue(document, piece.text, paper, piece, entry.label_line)
+        elif piece.kind == "number":
+            text = str(number) if number is not None else piece.text
+        elif piece.kind == "text":
+            text = None
+        elif piece.kind == "link":
+            text = _link(piece, paper, has_arxiv)
+            if piece.role in ("title", "arxiv") or (piece.role == "paper" and not has_arxiv):
+                has_arxiv, like = True, piece
+            code_done = code_done or (piece.role == "code" and text is not None)
+        out.append((piece, text))
+    if entry.shape == "table":
+        return _table(document, entry, out, paper) + newline
+    if paper.code_url and not code_done and has_arxiv:
+        end = len(out) - (1 if out and out[-1][0].kind == "lit" and not (out[-1][1] or "").strip() else 0)
+        while end > 0 and out[end - 1][0].kind == "lit" and re.fullmatch(r"[ \t]*(\\|<br\s*/?>)?[ \t]*",
+                                                                        out[end - 1][1] or ""):
+            end -= 1
+        out.insert(end, (Piece("code", ""), _code_link(document, like, paper.code_url)))
+    return _join(out, newline)
+
+
+def _link(piece: Piece, paper, has_arxiv: bool) -> str | None:
+    url = _arxiv_url(piece.url.strip(), paper.id)
+    if piece.role == "title":
+        return f"{piece.head}{markdown_text(paper.title)}{piece.mid}{url}{piece.tail}"
+    if piece.role == "arxiv":
+        label = re.sub(r"\d{4}\.\d{4,5}(?:v\d+)?", paper.id, piece.label)
+        return f"{piece.head}{label}{piece.mid}{url}{piece.tail}"
+    if piece.role == "paper" and not has_arxiv:
+        return f"{piece.head}{piece.label}{piece.mid}{url}{piece.tail}"
+    if piece.role == "code" and paper.code_url:
+        return f"{piece.head}{piece.label}{piece.mid}{paper.code_url}{piece.tail}"
+    return None
+
+
+def _code_link(document: AwesomeList, like: Piece, url: str) -> str:
+    labels = Counter(p.label for e in document.entries for p in e.pieces if p.kind == "link" and p.role == "code"
+                     and not p.label.startswith("!["))
+    label = labels.most_common(1)[0][0] if labels else "Code"
+    head, mid, tail = (like.head, like.mid, like.tail) if like.role != "title" else ("[", "](", ")")
+    return " " + f"{head}{label}{mid}{url}{tail}"
+
+
+def _join(out: list[tuple[Piece, str | None]], newline: str) -> str:
+    """Concatenate, dropping the separator before each dropped piece and lines left empty."""
+    kept: list[str] = []
+    for piece, text in out:
+        if text is None:
+            if kept and piece.kind != "lit" and SEPARATOR_ONLY.match(kept[-1]) and kept[-1]:
+                kept.pop()
+            kept.append("\x00")
+            continue
+        kept.append(text)
+    joined = re.sub(r"(\*\*|\*|__|_|`)\x00+\1", "", "".join(kept)).replace("\x00", "")
+    lines = joined.split(newline)
+    cleaned = [re.sub(r"[ \t]+$", "", line) if not line.rstrip().endswith("\\") else line for line in lines]
+    cleaned = [line for line in cleaned[:-1] if re.sub(r"<br\s*/?>|\\|\s", "", line)] + cleaned[-1:]
+    return newline.join(cleaned)
+
+
+def _table(document: AwesomeList, entry: Entry, out: list[tuple[Piece, str | None]], paper) -> str:
+    """A table row: each cell padded like the example, unknown cells written as the list writes them."""
+    row: list[str] = []
+    cell_parts: list[tuple[Piece, str | None]] = []
+    for position, (piece, text) in enumerate(out):
+        if piece.cell is None:
+            row.append(re.sub(r"\r?\n", "", text or ""))
+            continue
+        cell_parts.append((piece, text))
+        following = out[position + 1][0].cell if position + 1 < len(out) else None
+        if following != piece.cell:
+            row.append(_cell(document, cell_parts, paper))
+            cell_parts = []
+    return "".join(row)
+
+
+def _cell(document: AwesomeList, parts: list[tuple[Piece, str | None]], paper) -> str:
+    raw = "".join(p.text for p, _ in parts)
+    left = raw[:len(raw) - len(raw.lstrip())]
+    column, index = parts[0][0].column, parts[0][0].cell
+    inner = parts[1:] if parts[0][0].kind == "lit" and not parts[0][0].text.strip() else parts
+    inner = inner[:-1] if inner and inner[-1][0].kind == "lit" and not inner[-1][0].text.strip() else inner
+    known = [p for p, t in inner if p.kind not in ("lit", "empty", "text") and t is not None]
+    content = _join(inner, "\n").strip() if known else ""
+    if column == "code" and paper.code_url and not known:
+        like = next((p for e in document.entries for p in e.pieces if p.cell == index and p.role == "code"), None)
+        content = (f"{like.head}{like.label}{like.mid}{paper.code_url}{like.tail}" if like
+                   else f"[Code]({paper.code_url})")
+    if not content:
+        empty = next((p.text for p, _ in inner if p.kind == "empty"), None)
+        content = empty if empty is not None else unknown_value(document, column, index)
+    width = len(raw)
+    right_aligned = len(left) > 1 and raw.endswith(" ") and not raw.endswith("  ")
+    cell = f"{content} ".rjust(width) if right_aligned else f"{left}{content} " if raw.strip() else f"{left or ' '}{content} "
+    return cell.ljust(width)

@@ -1,0 +1,161 @@
+"""`bot init`: read a list, say what the bot found in it, and write a config and a workflow for it.
+
+Runs once, when a maintainer sets the bot up for a list (from a local README or
+from GitHub).  Reading and summarising are pure functions; ``write_files`` is
+the only step that touches disk, and it never overwrites a file unless told.
+The workflow ``uses:`` this project's GitHub Action at a commit SHA: the SHA of
+the checkout the bot runs from when it is one (``git rev-parse HEAD``), else
+``--action OWNER/REPO@SHA``, else a placeholder the user sees in the output.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+
+from . import __version__
+from .awesome import AwesomeList, parse
+from .errors import InputError
+from .store import atomic_write, read_jsonl
+
+TEMPLATES = Path(__file__).with_name("templates")
+ACTION_REPOSITORY = "awesome-list-bot/awesome-list-bot"
+PLACEHOLDER_SHA = "0" * 40
+DEFAULT_CATEGORIES = ["cs.CV", "cs.LG"]
+
+
+@dataclass
+class Survey:
+    """What `bot init` found in a list."""
+
+    source: str
+    document: AwesomeList
+    categories: Counter = field(default_factory=Counter)
+    categories_source: str = "not known: the defaults"
+
+    def lines(self) -> list[str]:
+        doc = self.document
+        shapes = ", ".join(f"{shape} {n}" for shape, n in doc.shapes().most_common()) or "none"
+        out = [f"{self.source}: {len(doc.entries)} entries in {len(doc.labels())} sections (formats: {shapes})"]
+        for label in doc.labels():
+            out.append(f"  {label:<40} {sum(1 for e in doc.entries if e.label == label):>4}")
+        without = sum(1 for e in doc.entries if not e.arxiv_id)
+        out.append(f"entries without an arXiv id: {without}")
+        out.append(f"entries commented out: {len(doc.commented)}")
+        out.append(f"lines not read as entries: {len(doc.unparsed)}")
+        out += [f"  line {n}: {line[:70]}" for n, line in doc.unparsed[:10]]
+        out += [f"warning: {w}" for w in doc.warnings]
+        known = sum(self.categories.values())
+        if known:
+            top = ", ".join(f"{c} {n}" for c, n in self.categories.most_common(8))
+            out.append(f"arXiv categories of the list's papers ({self.categories_source}): {top}")
+        else:
+            out.append("arXiv categories of the list's papers: not known (using " + ", ".join(DEFAULT_CATEGORIES) + ")")
+        return out
+
+    def chosen_categories(self, cover: float = 0.8, most: int = 5) -> list[str]:
+        """The main categories: the fewest that hold ``cover`` of the papers (at most ``most``)."""
+        if not self.categories:
+            return list(DEFAULT_CATEGORIES)
+        total, chosen, seen = sum(self.categories.values()), [], 0
+        for name, count in self.categories.most_common(most):
+            chosen.append(name)
+            seen += count
+            if seen >= cover * total:
+                break
+        return chosen
+
+
+def read_from_github(repo: str, path: str | None, branch: str | None, api_url: str, token: str | None) -> tuple[str, str, str]:
+    """(text, branch, path) of a list on GitHub."""
+    from github import Auth, Github, GithubException
+
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+", repo):
+        raise InputError(f"--repo {repo!r} is not owner/name", "e.g. --repo octocat/awesome-papers")
+    client = Github(base_url=api_url.rstrip("/"), auth=Auth.Token(token) if token else None, retry=None, timeout=30)
+    try:
+        repository = client.get_repo(repo)
+        branch = branch or repository.default_branch
+        found = repository.get_contents(path or "README.md", ref=branch)
+        return found.decoded_content.decode("utf-8"), branch, path or "README.md"
+    except GithubException as exc:
+        raise InputError(f"cannot read {path or 'README.md'} of {repo} from GitHub: {exc.status}",
+                         "check --repo, --path and the token in $GITHUB_TOKEN") from None
+
+
+def categories(document: AwesomeList, stores: list[Path], api=None, sample: int = 30) -> tuple[Counter, str]:
+    """The primary arXiv categories of the list's papers: from local paper files, else the arXiv API."""
+    ids = {e.arxiv_id for e in document.entries if e.arxiv_id}
+    found: dict[str, str] = {}
+    for path in stores:
+        if Path(path).is_file():
+            for paper in read_jsonl(path):
+                if paper.id in ids and paper.categories:
+                    found[paper.id] = paper.categories[0]
+    source = f"{len(found)} of {len(ids)} papers found locally"
+    if api is not None and len(found) < min(len(ids), sample):
+        missing = sorted(ids - set(found))[:sample]
+        try:
+            for paper in api.by_ids(missing):
+                if paper.categories:
+                    found[paper.id] = paper.categories[0]
+            source = f"{len(found)} of {len(ids)} papers, a sample looked up on arXiv"
+        except Exception as exc:  # noqa: BLE001  (any failure of the lookup leaves the local answer)
+            source += f"; arXiv lookup failed: {str(exc)[:80]}"
+    return Counter(found.values()), source
+
+
+def action_ref(given: str | None) -> tuple[str, str]:
+    """(repository, commit SHA) of the GitHub Action the workflow uses."""
+    if given:
+        match = re.fullmatch(r"([\w.-]+/[\w.-]+)@([0-9a-f]{40})", given)
+        if not match:
+            raise InputError(f"--action {given!r} is not OWNER/REPO@SHA", "use a full 40-character commit SHA")
+        return match.group(1), match.group(2)
+    try:
+        sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=Path(__file__).parent, capture_output=True,
+                             text=True, timeout=5).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        sha = ""
+    return ACTION_REPOSITORY, sha if re.fullmatch(r"[0-9a-f]{40}", sha) else PLACEHOLDER_SHA
+
+
+def render_files(survey: Survey, repo: str, branch: str, path: str, local_copy: str, action: tuple[str, str]) -> dict[str, str]:
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), keep_trailing_newline=True,
+                                     undefined=jinja2.StrictUndefined, autoescape=False)
+    counts = Counter(e.label for e in survey.document.entries)
+    config = environment.get_template("config.yaml.j2").render(
+        repo=repo, branch=branch, path=path, local_copy=local_copy,
+        sections=[(label, counts[label]) for label in survey.document.labels()],
+        categories=survey.chosen_categories(), categories_source=survey.categories_source)
+    workflow = environment.get_template("workflow.yml.j2").render(
+        action_repo=action[0], action_sha=action[1], version=__version__, config_path="config.yaml")
+    return {"config.yaml": config, ".github/workflows/awesome-list-bot.yml": workflow}
+
+
+def write_files(folder: Path, files: dict[str, str], force: bool) -> list[Path]:
+    """Write every file, or none: an existing file stops it unless ``force``."""
+    targets = {folder / name: text for name, text in files.items()}
+    existing = [p for p in targets if p.exists()]
+    if existing and not force:
+        raise InputError(f"{existing[0]} exists", "use --force to overwrite, or --output another folder")
+    for target, text in targets.items():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(target, text.encode("utf-8"))
+    return list(targets)
+
+
+def survey(text: str, source: str, stores: list[Path], api=None) -> Survey:
+    document = parse(text)
+    found, where = categories(document, stores, api)
+    return Survey(source, document, found, where)
+
+
+def token() -> str | None:
+    return os.environ.get("GITHUB_TOKEN", "").strip() or None

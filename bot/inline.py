@@ -1,0 +1,256 @@
+"""Entries written on one line (or one list item): bullets, numbered items and table rows.
+
+Used by the list model while it reads a README.  An entry's raw text is cut
+into :class:`Piece` s that cover it exactly (joining their ``text`` gives the
+raw bytes back): literal markup, links, and the fields found between them
+(title, authors, date, venue, an item number, text not understood).  The same
+pieces, taken from a neighbour, are the template ``render`` fills to write a
+new entry in that format.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .listfields import (ARXIV_URL, CODE_HOSTS, CODE_WORDS, date_parts, looks_like_authors, looks_like_venue,
+                         title_like)
+
+LINK = re.compile(r"\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\((\s*)([^()\s]*(?:\([^()\s]*\)[^()\s]*)*)(\s*)\)")
+MARKER = re.compile(r"^(?P<indent>[ \t]*)(?P<marker>[-*+]|(?P<number>\d{1,4})[.)])(?P<space>[ \t]+)(?=\S)")
+PREFIX = re.compile(r"^(?P<open>(?:\*\*|__)?[\[(【]\s*)(?P<core>[^\[\]()【】\n]{1,40}?)(?P<close>\s*[\])】](?:\*\*|__)?[ \t]*)")
+STRONG = re.compile(r"<br\s*/?>|\s*\|\s*|\s+[-–—]\s+|;\s*|\r?\n[ \t]*|\.?\s+(?=[(*_\[])|(?<=[)*])\s+")
+WRAP = " \t*_`\"'“”()[],.:;-–—"
+EMPTY = {"", "-", "—", "–", "nan", "n/a", "na", "/", "none", "tbd", "?", "x", "✗", "null", "--", "---", "…"}
+
+
+@dataclass
+class Piece:
+    """A run of an entry's raw text.  kind: lit, title, authors, date, venue, link, number, acronym, text."""
+
+    kind: str
+    text: str
+    role: str | None = None  # links: title, arxiv, paper, code, badge, other
+    label: str = ""
+    url: str = ""
+    head: str = ""  # a link's text is head + label + mid + url + tail
+    mid: str = ""
+    tail: str = ""
+    column: str | None = None  # tables: the role of the cell's column
+    cell: int | None = None
+
+
+@dataclass
+class LineEntry:
+    pieces: list[Piece]
+    title: str
+    fields: dict = field(default_factory=dict)
+
+
+def link_role(label: str, url: str) -> str:
+    if label.startswith("!["):
+        return "arxiv" if ARXIV_URL.search(url) else "badge"
+    if ARXIV_URL.search(url):
+        return "arxiv"
+    if CODE_HOSTS.search(url) or CODE_WORDS.search(label):
+        return "code"
+    if re.search(r"paper|pdf|openreview|doi|proceedings|article", label + " " + url, re.IGNORECASE):
+        return "paper"
+    return "other"
+
+
+def tokenize(text: str) -> list[Piece]:
+    """Split text into literal runs and links ([l](u), [[l](u)], [[l]](u), [![alt](img)](u))."""
+    pieces: list[Piece] = []
+    pos = 0
+    for match in LINK.finditer(text):
+        start, end = match.span()
+        label, lead, url, trail = match.groups()
+        head, mid, tail = "[", "](" + lead, trail + ")"
+        if start > pos and text[start - 1] == "[" and text[end:end + 1] == "]" and not label.startswith("["):
+            start, end, head, tail = start - 1, end + 1, "[[", tail + "]"
+        elif label.startswith("[") and label.endswith("]") and not label.startswith("[["):
+            label, head, mid = label[1:-1], "[[", "]" + mid
+        image = start > pos and text[start - 1] == "!"
+        if image:  # ![alt](img): a picture (a badge), not a link
+            start, head = start - 1, "!" + head
+        if start > pos:
+            pieces.append(Piece("lit", text[pos:start]))
+        role = "badge" if image else link_role(label, url)
+        pieces.append(Piece("link", text[start:end], role=role, label=label, url=url,
+                            head=head, mid=mid, tail=tail))
+        pos = end
+    if pos < len(text):
+        pieces.append(Piece("lit", text[pos:]))
+    return pieces
+
+
+def _strip_wrappers(text: str) -> tuple[str, str, str]:
+    core = text.strip(WRAP)
+    if not core:
+        return text, "", ""
+    start = text.index(core)
+    end = start + len(core)
+    if core.endswith("\\") and end < len(text):  # an escaped character ('\*') belongs to the core
+        end += 1
+    return text[:start], text[start:end], text[end:]
+
+
+def _classify(core: str) -> str:
+    if date_parts(core):
+        return "date"
+    if looks_like_authors(core):
+        return "authors"
+    if looks_like_venue(core):
+        return "venue"
+    return "text"
+
+
+def classify_lit(text: str) -> list[Piece]:
+    """Fields in a literal run: date, venue, authors; unknown words become 'text'."""
+    out: list[Piece] = []
+    pos = 0
+    for match in list(STRONG.finditer(text)) + [None]:
+        end = match.start() if match else len(text)
+        chunk = text[pos:end]
+        if chunk:
+            out += _chunk(chunk)
+        if match:
+            out.append(Piece("lit", match.group(0)))
+            pos = match.end()
+    return out
+
+
+def _chunk(chunk: str) -> list[Piece]:
+    before, core, after = _strip_wrappers(chunk)
+    if not core:
+        return [Piece("lit", chunk)]
+    kind = _classify(core)
+    if kind == "text" and "," in core:
+        parts = re.split(r"(,\s*)", core)
+        inner: list[Piece] = []
+        for index, part in enumerate(parts):
+            if index % 2:
+                inner.append(Piece("lit", part))
+            elif part:
+                b, c, a = _strip_wrappers(part)
+                inner += [p for p in (Piece("lit", b), Piece(_classify(c) if c else "lit", c), Piece("lit", a))
+                          if p.text]
+        if not any(p.kind == "text" for p in inner) or any(p.kind in ("date", "venue") for p in inner):
+            return [p for p in (Piece("lit", before), *inner, Piece("lit", after)) if p.text]
+    return [p for p in (Piece("lit", before), Piece(kind, core), Piece("lit", after)) if p.text]
+
+
+def _split_lit(pieces: list[Piece], index: int, cut: int) -> None:
+    """Split the literal piece at ``index`` at character ``cut``."""
+    text = pieces[index].text
+    pieces[index:index + 1] = [p for p in (Piece("lit", text[:cut]), Piece("lit", text[cut:])) if p.text]
+
+
+def _title_from_text(pieces: list[Piece]) -> tuple[list[Piece], str] | None:
+    """The title as plain text before the first link: 'Title [Paper](u)', '**Title**. [[Code]](u)'."""
+    first = next((i for i, p in enumerate(pieces) if p.kind == "link"), None)
+    if first is None or pieces[0].kind != "lit":
+        return None
+    links = [p for p in pieces if p.kind == "link"]
+    if links[0].role != "badge" and title_like(links[0].label):
+        return None  # 'Our survey: [A Long Title](url)' is prose about a paper, not an entry
+    head = "".join(p.text for p in pieces[:first])
+    segments = re.split(r"(<br\s*/?>|\r?\n[ \t]*)", head)
+    words = [len(_strip_wrappers(s)[1].split()) if not i % 2 else 0 for i, s in enumerate(segments)]
+    best = max(range(len(segments)), key=lambda i: words[i])
+    if words[best] < 2 or re.fullmatch(r"[\W\d_]+", _strip_wrappers(segments[best])[1]):
+        return None
+    out: list[Piece] = []
+    title = ""
+    for index, segment in enumerate(segments):
+        if index % 2:
+            out.append(Piece("lit", segment))
+            continue
+        before, core, after = _strip_wrappers(segment)
+        if index == best:
+            out += _title_segment(segment)
+            title = next(p.text.strip() for p in out if p.kind == "title")
+        elif core and not title:
+            out += [p for p in (Piece("lit", before), Piece("acronym", core), Piece("lit", after)) if p.text]
+        elif core:
+            out += [p for p in (Piece("lit", before), *classify_lit(core), Piece("lit", after)) if p.text]
+        elif segment:
+            out.append(Piece("lit", segment))
+    if not title:
+        return None
+    return out + pieces[first:], title
+
+
+def _title_segment(segment: str) -> list[Piece]:
+    """'**Title** — Authors. ' / 'Title - Authors' / 'Title.': the title and the fields after it."""
+    emphasis = re.match(r"^([ \t]*)(\*\*|__|\*|_|\"|“)(.+?)(?<!\\)(\*\*|__|\*|_|\"|”)(.*)$", segment, re.DOTALL)
+    if emphasis and len(emphasis.group(3).split()) >= 2:
+        lead, open_, core, close, rest = emphasis.groups()
+        return [p for p in (Piece("lit", lead + open_), Piece("title", core), Piece("lit", close),
+                            *classify_lit(rest)) if p.text]
+    cut = re.search(r"\s+[-–—|]\s+", segment)
+    head, rest = (segment[:cut.start()], segment[cut.start():]) if cut else (segment, "")
+    before, core, after = _strip_wrappers(head)
+    return [p for p in (Piece("lit", before), Piece("title", core), Piece("lit", after), *classify_lit(rest))
+            if p.text]
+
+
+def analyse(pieces: list[Piece]) -> LineEntry | None:
+    """Find the title and fields of one item's pieces (after its list marker); None if not an entry."""
+    pieces = [Piece(p.kind, p.text, p.role, p.label, p.url, p.head, p.mid, p.tail) for p in pieces]
+    if not any(p.kind == "link" for p in pieces):
+        return None
+    prefix: list[Piece] = []
+    if pieces[0].kind == "lit":
+        match = PREFIX.match(pieces[0].text)
+        if match and _classify(match.group("core").strip()) in ("venue", "date"):
+            core = match.group("core")
+            prefix = [Piece("lit", match.group("open")), Piece(_classify(core.strip()), core),
+                      Piece("lit", match.group("close"))]
+            rest = pieces[0].text[match.end():]
+            pieces = ([Piece("lit", rest)] if rest else []) + pieces[1:]
+    lead = 0
+    if pieces and pieces[0].kind == "lit" and not re.sub(r"[\s*_]|[^\x00-\u2e7f]", "", pieces[0].text):
+        lead = 1  # only emphasis, spaces or emoji before the first link
+    title = ""
+    if lead < len(pieces) and pieces[lead].kind == "link" and pieces[lead].role != "badge" \
+            and title_like(pieces[lead].label) and re.match(r"https?://", pieces[lead].url.strip()):
+        pieces[lead].role, title = "title", " ".join(re.sub(r"[*_`]{2,}", "", pieces[lead].label).split())
+        body = pieces
+    else:
+        found = _title_from_text(pieces)
+        if found is None:
+            return None
+        body, title = found
+    out = list(prefix)
+    seen_title = False
+    for piece in body:
+        if piece.kind == "lit" and seen_title:
+            out += classify_lit(piece.text)
+        else:
+            out.append(piece)
+        seen_title = seen_title or piece.kind == "title" or piece.role == "title"
+    return LineEntry(out, title, fields(out))
+
+
+def fields(pieces: list[Piece]) -> dict:
+    """title-independent fields of an entry's pieces: authors, date_text, venue, links."""
+    found: dict = {"authors": [], "date_text": None, "venue": None, "links": {}}
+    from .listfields import split_authors
+
+    for piece in pieces:
+        if piece.kind == "authors" and not found["authors"]:
+            found["authors"] = split_authors(piece.text.strip("*_ "))
+        elif piece.kind == "date" and found["date_text"] is None:
+            found["date_text"] = piece.text.strip()
+        elif piece.kind == "venue" and found["venue"] is None:
+            found["venue"] = piece.text.strip()
+        elif piece.kind == "link":
+            label = "paper" if piece.role == "title" else re.sub(r"!\[([^\]]*)\].*", r"\1", piece.label).strip()
+            found["links"].setdefault(label or piece.role or "link", piece.url.strip())
+    return found
+
+
+def is_empty_value(text: str) -> bool:
+    return text.strip().strip("*_`").strip().lower() in EMPTY

@@ -1,0 +1,230 @@
+"""Every common list format: lossless parsing, ids, and new entries that look like their neighbours.
+
+The fixture lists (tests/fixtures/lists/, sources in SOURCES.md) are each read as
+written, with CRLF line endings, and with a byte-order mark.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.awesome import parse
+from bot.by_example import signature
+from bot.errors import ListFormatError
+from bot.listfields import ARXIV_URL, arxiv_ids_in, normalize_arxiv_id
+from bot.proposals import Proposal
+from bot.render import insert_entries, render_entry
+
+FIXTURES = Path(__file__).parent / "fixtures" / "lists"
+LISTS = sorted(p.name for p in FIXTURES.glob("*.md") if p.name != "SOURCES.md")
+SHAPES = {"bullets-lowlevel.md": "bullet", "bullets-prefix-nested.md": "bullet", "table-unlearning.md": "table",
+          "table-cache.md": "table", "bullets-authors-date.md": "bullet", "numbered.md": "numbered",
+          "mixed-comments.md": "block"}
+
+
+def versions(name: str) -> dict[str, str]:
+    text = (FIXTURES / name).read_text(encoding="utf-8")
+    plain = text.lstrip("\ufeff")
+    return {"as written": text, "crlf": plain.replace("\n", "\r\n"), "bom": "\ufeff" + plain,
+            "bom+crlf": "\ufeff" + plain.replace("\n", "\r\n"), "no final newline": plain.rstrip("\n")}
+
+
+def proposal(section: str, **extra) -> Proposal:
+    values = dict(id="2509.01234", title="A Diffusion Model | for Tables <!-- and **Comments**", section=section,
+                  authors=["Ann Author", "Bob Writer", "Cy Third"], date=date(2025, 9, 18))
+    values.update(extra)
+    return Proposal(**values)
+
+
+def test_fixture_sources_are_noted():
+    sources = (FIXTURES / "SOURCES.md").read_text()
+    for name in LISTS:
+        assert f"`{name}`" in sources, f"{name} has no source note"
+
+
+@pytest.mark.parametrize("name", LISTS)
+def test_formats_round_trip_byte_identical_in_every_version(name):
+    for kind, text in versions(name).items():
+        document = parse(text)
+        assert document.render() == text, f"{name} ({kind}) does not round-trip"
+        assert document.entries, f"{name} ({kind}): no entries read"
+
+
+@pytest.mark.parametrize("name", LISTS)
+def test_formats_read_the_expected_shape_and_same_entries_in_every_version(name):
+    reference = [(e.title, e.arxiv_id, e.label, e.start) for e in parse(versions(name)["as written"]).entries]
+    assert SHAPES[name] in parse(versions(name)["as written"]).shapes()
+    for kind, text in versions(name).items():
+        assert [(e.title, e.arxiv_id, e.label, e.start) for e in parse(text).entries] == reference, kind
+
+
+@pytest.mark.parametrize("name", LISTS)
+def test_formats_ids_agree_with_the_links(name):
+    document = parse(versions(name)["as written"])
+    for entry in document.entries:
+        text = "".join(document.lines[entry.start:entry.end])
+        linked = [normalize_arxiv_id(m.group(0)) for m in ARXIV_URL.finditer(text)]
+        mentioned = arxiv_ids_in(text)
+        assert entry.arxiv_id == (linked[0] if linked else mentioned[0] if mentioned else None), entry.title
+        assert entry.title and entry.title in re.sub(r"\s+", " ", text.replace("\\", ""))
+        if entry.arxiv_id:
+            assert entry.arxiv_id in document.arxiv_ids()
+
+
+def test_formats_fields_of_each_shape():
+    lowlevel = parse(versions("bullets-lowlevel.md")["as written"]).entries[0]
+    assert (lowlevel.title, lowlevel.authors, lowlevel.venue) == \
+        ("DiffIR: Efficient Diffusion Model for Image Restoration", ["Bin Xia et al"], "ICCV 2023")
+    nested = parse(versions("bullets-prefix-nested.md")["as written"])
+    assert nested.entries[2].venue == "Arxiv 2024.07" and nested.entries[2].label == "Noise Schedule"
+    assert nested.entries[0].title == "Denoising Diffusion Implicit Models" and nested.entries[0].arxiv_id is None
+    dated = parse(versions("bullets-authors-date.md")["as written"]).entries
+    assert dated[0].authors == ["Marvin Seyfarth", "Salman Ul Hassan Dar", "Isabelle Ayx"]
+    assert (dated[0].date_text, dated[0].venue) == ("Mar., 2025", "arXiv 2025")
+    assert (dated[3].venue, dated[3].date_text) == ("ICCV'25", "2025.03.25")
+    assert dated[5].arxiv_id == "2111.08005"  # an /html/ link with a version
+    cache = parse(versions("table-cache.md")["as written"]).entries
+    assert cache[0].title.startswith("Accelerating Text-to-Image Editing") and cache[0].date_text == "2023.05"
+    assert cache[3].venue is None  # 'nan' is the list's unknown value
+    numbered = parse(versions("numbered.md")["as written"]).entries
+    assert numbered[0].authors == ["Abderrachid Hamrani", "Anuradha Godavarty"]
+    assert numbered[3].arxiv_id == "2405.01234"  # from 'arXiv:2405.01234' text
+
+
+def test_formats_prose_and_contents_links_are_not_entries():
+    document = parse(versions("bullets-authors-date.md")["as written"])
+    assert all(not e.title.startswith(("Synthesis", "Reconstruction")) for e in document.entries)
+    assert "2211.07804" in document.arxiv_ids()  # the arXiv: mention in prose still counts as listed
+    assert any("arXiv:2211.07804" in line for _, line in document.unparsed)
+
+
+def _cases():
+    for name in LISTS:
+        for label in parse(versions(name)["as written"]).labels():
+            yield name, label
+
+
+@pytest.mark.parametrize("name,section", list(_cases()))
+def test_insert_into_each_format_parses_back_in_its_section_and_looks_like_its_neighbours(name, section):
+    for kind in ("as written", "crlf"):
+        text = versions(name)[kind]
+        document = parse(text)
+        new = proposal(section, code_url="https://github.com/someone/code")
+        after = insert_entries(text, [new])
+        removed = [d for d in difflib.ndiff(text.splitlines(True), after.splitlines(True)) if d.startswith("- ")]
+        assert removed == [], f"{kind}: insertion changed existing lines"
+        parsed = parse(after)
+        assert parsed.render() == after
+        found = [e for e in parsed.entries if e.arxiv_id == "2509.01234"]
+        assert len(found) == 1 and found[0].label == section
+        assert found[0].title == "A Diffusion Model \\| for Tables &lt;\\!-- and \\*\\*Comments\\*\\*"
+        assert found[0].links.get("code", found[0].links.get("Code", found[0].links.get("GitHub"))) == \
+            "https://github.com/someone/code"
+        neighbours = [e for e in document.entries if e.label == section]
+        assert signature(found[0])[0] in {signature(e)[0] for e in neighbours}
+        assert fields_of(found[0]) in [fields_of(e) for e in neighbours], \
+            f"{section}: the new entry does not look like its neighbours"
+        newline = "\r\n" if kind == "crlf" else "\n"
+        added = "".join(parsed.lines[found[0].start:found[0].end])
+        assert added.endswith(newline) and ("\r\n" not in added if newline == "\n" else "\n" not in
+                                            added.replace("\r\n", ""))
+
+
+def fields_of(entry) -> list:
+    """The format signature without code links and pictures (a paper's code link is added where the
+    section's entries have none)."""
+    return [("link", "arxiv", x[2]) if isinstance(x, tuple) and x[:2] == ("link", "paper") else x
+            for x in signature(entry) if not (isinstance(x, tuple) and x[:2] in (("link", "code"), ("link", "badge")))
+            and not isinstance(x, (str, int))]
+
+
+def test_insert_table_row_keeps_columns_and_escapes_pipes():
+    text = versions("table-unlearning.md")["as written"]
+    after = insert_entries(text, [proposal("Concept Restoration")])
+    row = next(line for line in after.splitlines() if "2509.01234" in line)
+    header = next(line for line in text.splitlines() if "Type" in line)
+    from bot.tables import split_cells
+
+    assert len(split_cells(row)) == len(split_cells(header)) == 5
+    assert "\\|" in row and "<!--" not in row and "&lt;\\!--" in row
+    venue = split_cells(row)[2]
+    assert row[venue[0]:venue[1]].strip() == "arXiv"  # a preprint, as the list writes it
+
+
+def test_insert_table_numbers_and_unknown_values_follow_the_list():
+    text = versions("table-cache.md")["as written"]
+    row = next(line for line in insert_entries(text, [proposal("Papers Table")]).splitlines() if "2509.01234" in line)
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert cells[0] == "30" and cells[1] == "2025.09" and cells[2] == "nan" and cells[-1] == "nan"
+    widths = [len(c) for c in text.splitlines()[10].split("|")]
+    assert [len(c) for c in row.split("|")][:4] == widths[:4]  # padded to the same column widths
+
+
+def test_insert_follows_the_section_order():
+    text = versions("table-cache.md")["as written"]  # oldest first: a new paper goes at the end
+    document = parse(insert_entries(text, [proposal("Papers Table")]))
+    assert document.entries[-1].arxiv_id == "2509.01234"
+    older = parse(insert_entries(text, [proposal("Papers Table", date=date(2024, 5, 2))]))
+    ids = [e.arxiv_id for e in older.entries]
+    assert ids.index("2509.01234") == ids.index("2404.02747") + 2  # after both April 2024 rows
+    newest_first = versions("bullets-authors-date.md")["as written"]
+    assert parse(insert_entries(newest_first, [proposal("Synthesis")])).entries[0].arxiv_id == "2509.01234"
+
+
+def test_render_entry_copies_date_and_venue_style():
+    document = parse(versions("bullets-authors-date.md")["as written"])
+    entry = render_entry(proposal("Reconstruction", venue="MICCAI, 2025"), document)
+    assert entry.startswith("+ (MICCAI'25) A Diffusion Model") and entry.rstrip().endswith("(2025.09.18)")
+    entry = render_entry(proposal("Synthesis"), document)
+    assert "*arXiv 2025* (Sep., 2025)" in entry and "stars" not in entry
+
+
+def test_comments_hide_entries_and_sections():
+    document = parse(versions("mixed-comments.md")["as written"])
+    assert [e.title for e in document.commented] == ["An Old Paper We Removed", "Retired Paper Title Goes Here",
+                                                     "Draft Paper Nobody Should See"]
+    assert "Retired" not in document.labels() and "Draft Paper Nobody Should See" not in \
+        [e.title for e in document.entries]
+    assert any("never closed" in w for w in document.warnings)
+    # commented-out papers count as already listed: a maintainer set them aside
+    assert document.contains("2001.01234", None) and document.contains(None, "Retired paper title goes here")
+
+
+def test_insert_never_lands_inside_a_comment():
+    text = versions("mixed-comments.md")["as written"]
+    with pytest.raises(ListFormatError, match=r"section 'Retired' \(line \d+\) is inside an HTML comment"):
+        insert_entries(text, [proposal("Retired")])
+    after = insert_entries(text, [proposal("Unclosed")])  # the section's last live line is before the '<!--'
+    document = parse(after)
+    assert [e.label for e in document.entries if e.arxiv_id == "2509.01234"] == ["Unclosed"]
+    blocks = parse(insert_entries(text, [proposal("Blocks", date=date(2021, 6, 1))]))
+    assert [e.label for e in blocks.entries if e.arxiv_id == "2509.01234"] == ["Blocks"]
+
+
+def test_insert_fails_clearly_when_the_only_place_is_inside_a_comment():
+    text = "# L\n\n## Live\n\n- [An Entry Title Here](https://arxiv.org/abs/2501.00001), A B et al., arXiv 2025\n\n" \
+           "## Hidden <!-- everything after this heading is a draft\n\n- [Draft Entry Title](https://arxiv.org/abs/2501.00002)\n"
+    document = parse(text)
+    assert "Hidden" in [h.text for h in document.headings]
+    with pytest.raises(ListFormatError, match=r"section 'Hidden' \(line 7\) has no place outside an HTML comment"):
+        insert_entries(text, [proposal("Hidden")])
+    assert parse(insert_entries(text, [proposal("Live")])).entries[0].arxiv_id == "2509.01234"
+
+
+def test_labels_are_unique_for_repeated_and_year_headings():
+    text = ("# L\n\n## Vision\n\n### 2025\n\n- [A Vision Paper Title](https://arxiv.org/abs/2501.00001)\n\n"
+            "### 2024\n\n- [An Older Vision Paper](https://arxiv.org/abs/2401.00001)\n\n"
+            "## Language\n\n### Papers\n\n- [A Language Paper Title](https://arxiv.org/abs/2502.00001)\n\n"
+            "## Speech\n\n### Papers\n\n- [A Speech Paper Title](https://arxiv.org/abs/2503.00001)\n")
+    document = parse(text)
+    assert document.labels() == ["Vision", "Language / Papers", "Speech / Papers"]
+    after = parse(insert_entries(text, [proposal("Speech / Papers")]))
+    assert [e.label for e in after.entries if e.arxiv_id == "2509.01234"] == ["Speech / Papers"]
+    vision = parse(insert_entries(text, [proposal("Vision", date=date(2024, 6, 1))]))
+    ids = [e.arxiv_id for e in vision.entries]
+    assert ids.index("2509.01234") == ids.index("2401.00001") - 1  # inside the 2024 group, newest first

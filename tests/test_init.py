@@ -1,0 +1,116 @@
+"""`bot init`, the GitHub Action and the installed package."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import ROOT, SEED_README
+from github_fake import FakeGitHub
+from test_workflows import tool
+
+FIXTURES = ROOT / "tests" / "fixtures" / "lists"
+
+
+def test_init_from_a_local_list_prints_what_it_found_and_writes_config_and_workflow(bot, tmp_path):
+    result = bot("init", "--list", FIXTURES / "mixed-comments.md", "--repo", "octo/list", "--offline",
+                 "--output", tmp_path, "--action", "octo/awesome-list-bot@" + "a" * 40)
+    assert result.exit_code == 0, result.err
+    assert "formats: " in result.out and "block 2" in result.out and "table 2" in result.out
+    assert "entries commented out: 3" in result.out and "never closed" in result.out
+    config = yaml.safe_load((tmp_path / "config.yaml").read_text())
+    assert config["list"]["repo"] == "octo/list" and "lexicon" not in config["classifier"]
+    workflow = (tmp_path / ".github" / "workflows" / "awesome-list-bot.yml").read_text()
+    assert "uses: octo/awesome-list-bot@" + "a" * 40 in workflow
+
+
+def test_init_never_overwrites_without_force(bot, tmp_path):
+    (tmp_path / "config.yaml").write_text("mine\n")
+    result = bot("init", "--list", FIXTURES / "numbered.md", "--offline", "--output", tmp_path)
+    assert result.exit_code == 2 and "exists" in result.err
+    assert (tmp_path / "config.yaml").read_text() == "mine\n"
+    assert not (tmp_path / ".github").exists()
+    assert bot("init", "--list", FIXTURES / "numbered.md", "--offline", "--output", tmp_path, "--force").exit_code == 0
+    assert (tmp_path / "config.yaml").read_text() != "mine\n"
+
+
+def test_init_categories_come_from_the_bundled_papers(bot, tmp_path):
+    result = bot("init", "--list", SEED_README, "--repo", "o/l", "--offline", "--output", tmp_path)
+    assert result.exit_code == 0
+    assert "arXiv categories of the list's papers" in result.out
+    categories = yaml.safe_load((tmp_path / "config.yaml").read_text())["arxiv"]["categories"]
+    assert categories and all("." in c or c.isalpha() for c in categories)
+
+
+def test_init_from_github_reads_the_list_through_the_api(bot, tmp_path, monkeypatch):
+    text = (FIXTURES / "table-unlearning.md").read_text()
+    with FakeGitHub(owner="octo", name="papers", text=text, token="t0ken") as fake:
+        monkeypatch.setenv("GITHUB_TOKEN", "t0ken")
+        result = bot("init", "--repo", "octo/papers", "--api-url", fake.url, "--offline", "--output", tmp_path)
+    assert result.exit_code == 0, result.err
+    assert "octo/papers@main:README.md: 11 entries in 2 sections (formats: table 11)" in result.out
+    assert yaml.safe_load((tmp_path / "config.yaml").read_text())["list"]["path"] == "README.md"
+
+
+def test_init_generated_workflow_and_action_pass_schema_and_zizmor(bot, tmp_path):
+    assert bot("init", "--list", FIXTURES / "bullets-lowlevel.md", "--repo", "o/l", "--offline",
+               "--output", tmp_path).exit_code == 0
+    workflow = tmp_path / ".github" / "workflows" / "awesome-list-bot.yml"
+    for schema, path in (("vendor.github-workflows", workflow), ("vendor.github-actions", ROOT / "action.yml")):
+        result = subprocess.run([tool("check-jsonschema"), "--builtin-schema", schema, str(path)],
+                                capture_output=True, text=True)
+        assert result.returncode == 0, result.stdout + result.stderr
+    for path in (workflow.parent, ROOT / "action.yml"):
+        result = subprocess.run([tool("zizmor"), "--offline", str(path)], capture_output=True, text=True)
+        assert result.returncode == 0 and "No findings" in result.stdout, result.stdout + result.stderr
+
+
+def test_action_is_composite_pinned_and_never_interpolates_into_scripts():
+    action = yaml.load((ROOT / "action.yml").read_text(), Loader=yaml.BaseLoader)
+    assert action["runs"]["using"] == "composite" and set(action["inputs"]) >= {"config", "dry-run", "token"}
+    for step in action["runs"]["steps"]:
+        assert "${{" not in step.get("run", "")
+        if "uses" in step:
+            assert len(step["uses"].split("@")[1]) == 40
+
+
+@pytest.mark.wheel
+def test_wheel_installs_outside_the_checkout_and_runs_a_dry_run(tmp_path):
+    """Costs ~30 s: builds the wheel, installs it (without dependencies, which come from this venv's
+    site-packages) into a fresh venv in a temporary folder, then `bot --version` and a dry run there."""
+    wheels = tmp_path / "wheels"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-q",
+                    "-w", str(wheels)], check=True, cwd=tmp_path)
+    wheel = next(wheels.glob("awesome_list_bot-*.whl"))
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    Path(site, "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")  # dependencies only
+    subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", str(wheel)], check=True)
+    work = tmp_path / "elsewhere"
+    work.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_TOKEN", "BOT_CONFIG", "PYTHONPATH")}
+    bot = venv / "bin" / "bot"
+    version = subprocess.run([str(bot), "--version"], capture_output=True, text=True, cwd=work, env=env)
+    assert version.returncode == 0 and "version" in version.stdout
+    where = subprocess.run([str(python), "-c", "import bot, bot.config as c; print(bot.__file__); "
+                            "print(c.BUNDLED_BACKGROUND.is_file())"], capture_output=True, text=True, cwd=work, env=env)
+    assert where.stdout.split()[0].startswith(str(venv)) and where.stdout.split()[1] == "True"
+    (work / "README.md").write_text(SEED_README.read_text())
+    (work / "config.yaml").write_text(
+        "list:\n  repo: o/l\n  local_copy: README.md\narxiv:\n  categories: [cs.CV, eess.IV, cs.LG]\n"
+        f"  rss_url: file:{ROOT / 'demo' / 'rss'}/{{category}}.xml\n  api_url: http://127.0.0.1:9/api\n"
+        "store:\n  path: data/papers.sqlite\nclassifier:\n  model_path: data/model\n  lexicon:\n"
+        "    method: ['diffusion']\n    domain: ['medic\\w*']\n")
+    run = subprocess.run([str(bot), "--config", "config.yaml", "run", "--dry-run"], capture_output=True, text=True,
+                         cwd=work, env=env, timeout=300)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert (work / "out" / "README.md").is_file() and (work / "out" / "pull-request.md").is_file()
