@@ -293,7 +293,7 @@ def test_run_a_stale_description_never_drops_entries(world, github):
     assert report.failed and set(DAYS["2025-09-19"]) <= set(counts(github.file(BRANCH)))
     assert not set(DAYS["2025-09-19"]) & pull_marker(github).ids()  # the description is stale
     edited = github.file(BRANCH).replace(block(github.file(BRANCH), DAYS["2025-09-19"][0]),
-                                         block(github.file(BRANCH), DAYS["2025-09-19"][0]).replace("**", "**[Corrected] ", 1))
+                                         block(github.file(BRANCH), DAYS["2025-09-19"][0]).replace("** ", " (corrected)** ", 1))
     mine = github.commit_file(BRANCH, edited, "Maintainer fix")
     for _ in range(2):
         report = run(config())
