@@ -106,14 +106,15 @@ def branch_only(base: AwesomeList, head: AwesomeList) -> set[int]:
     return set(range(len(head.lines))) - shared
 
 
-def remove_entries(document: AwesomeList, entries: list[Entry]) -> str:
-    """The text without these entries, each with one blank line beside it."""
+def remove_entries(document: AwesomeList, entries: list[Entry], added: set[int]) -> str:
+    """The text without these entries, each with the blank line that was added with it, if any
+    (``added``: indices of the lines the branch added; a blank line that was there before stays)."""
     lines = list(document.lines)
     for entry in sorted(entries, key=lambda e: -e.start):
         start, end = entry.start, entry.end
-        if end < len(lines) and not lines[end].strip():
+        if end < len(lines) and not lines[end].strip() and end in added:
             end += 1
-        elif start > 0 and not lines[start - 1].strip():
+        elif start > 0 and not lines[start - 1].strip() and start - 1 in added:
             start -= 1
         del lines[start:end]
     return "".join(lines)
@@ -169,7 +170,7 @@ def plan(branch: Branch, new: list[Proposal], limit: int) -> Plan:
             result.newly_rejected[paper_id] = section
         else:
             result.notes.append(f"{paper_id} is no longer on the branch (not removed by a person): not rejected")
-    text = remove_entries(head, duplicates) if duplicates else branch.head_text
+    text = remove_entries(head, duplicates, fresh or set()) if duplicates else branch.head_text
     document = parse(text) if duplicates else head
     fresh_details = {p.id: p for p in new}
     for paper_id, entry in kept.items():

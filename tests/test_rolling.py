@@ -1,0 +1,70 @@
+"""The bot's change to its branch, as pure functions over texts, on every list format:
+it only adds, it takes back only its own copy of a paper a maintainer listed, and it
+would not create a merge conflict without saying so."""
+
+from __future__ import annotations
+
+import difflib
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.awesome import parse
+from bot.proposals import Marker, Proposal
+from bot.rolling import Branch, plan, resolve_section, would_conflict
+
+FIXTURES = Path(__file__).parent / "fixtures" / "lists"
+LISTS = sorted(p.name for p in FIXTURES.glob("*.md") if p.name != "SOURCES.md")
+
+
+def proposal(paper_id: str, section: str, day: int = 18) -> Proposal:
+    return Proposal(paper_id, f"A Diffusion Model Number {paper_id}", section, 0.9, authors=["Ann Author"],
+                    date=date(2025, 9, day))
+
+
+def live_sections(text: str) -> list[str]:
+    return list(dict.fromkeys(e.label for e in parse(text).entries if e.label))
+
+
+@pytest.mark.parametrize("name", LISTS)
+def test_run_adds_then_takes_back_only_its_own_copy(name):
+    text = (FIXTURES / name).read_text(encoding="utf-8")
+    first, last = live_sections(text)[0], live_sections(text)[-1]
+    added = plan(Branch(text, text), [proposal("2509.11111", first)], limit=25)
+    assert added.added == ["2509.11111"] and not added.failed
+    matcher = difflib.SequenceMatcher(None, text.splitlines(True), added.text.splitlines(True), autojunk=False)
+    assert all(tag in ("equal", "insert") for tag, *_ in matcher.get_opcodes())
+    # a maintainer lists the same paper on the base, in another section: the bot removes its copy, byte for byte
+    base = plan(Branch(text, text), [proposal("2509.11111", last)], limit=25).text
+    state = Branch(base, added.text, Marker([{"id": "2509.11111", "section": first, "title": "A Diffusion Model"}]),
+                   ["2509.11111"])
+    again = plan(state, [], limit=25)
+    if first != last:
+        assert again.removed == ["2509.11111"] and again.text == text
+    else:  # the same entry at the same place on both sides: git merges it as one, nothing to take back
+        assert again.removed == [] and again.text == added.text == base
+    assert again.rejected == [] and again.newly_rejected == {}
+
+
+def test_run_limit_counts_what_is_already_proposed():
+    text = (FIXTURES / "numbered.md").read_text(encoding="utf-8")
+    section = live_sections(text)[0]
+    first = plan(Branch(text, text), [proposal("2509.11111", section), proposal("2509.22222", section)], limit=2)
+    marker = Marker([{"id": i, "section": section, "title": ""} for i in first.added])
+    second = plan(Branch(text, first.text, marker, first.added), [proposal("2509.33333", section, 19)], limit=2)
+    assert second.over_limit == 1 and second.text == first.text and {p.id for p in second.proposals} == set(first.added)
+
+
+def test_run_resolve_section_follows_renames_but_never_guesses_wildly():
+    document = parse((FIXTURES / "bullets-authors-date.md").read_text(encoding="utf-8"))
+    name = live_sections(document.render())[0]
+    assert resolve_section(document, name) == (name, None)
+    assert resolve_section(document, name.upper())[0] == name
+    assert resolve_section(document, "Quantum Gravity Fundamentals")[0] is None
+
+
+def test_run_would_conflict_when_both_sides_add_at_the_same_place():
+    ancestor = "## S\n\n- a\n- b\n"
+    assert would_conflict(ancestor, "## S\n\n- x\n- a\n- b\n", "## S\n\n- y\n- a\n- b\n")
+    assert not would_conflict(ancestor, "## S\n\n- x\n- a\n- b\n", "## S\n\n- a\n- b\n- y\n")
