@@ -136,9 +136,23 @@ def _venue(document: AwesomeList, example_text: str, paper, piece: Piece, piece_
     return markdown_text(VenueFormat.of(example_text).format(name, when))
 
 
+NAMEISH = re.compile(r"^(?:[A-Z0-9][\w-]*[A-Z][\w-]*|[A-Z][a-z]+[A-Z][\w-]*)$")  # DDPM, MedSegDiff, DiT-XL
+OPENERS = {"a", "an", "the", "on", "towards", "toward", "when", "how", "what", "why", "is", "are", "do", "does",
+           "can", "from", "beyond", "rethinking", "revisiting", "learning", "improving", "unified", "efficient"}
+
+
 def _short_name(title: str) -> str:
+    """What a list calls a paper in a name column: 'DiffuseIR' of 'DiffuseIR: Diffusion Models for ...',
+    else the first name-like word (DDPM, MedSegDiff), else the first two words that are not an opener."""
     head = title.split(":", 1)[0].strip()
-    return head if ":" in title and len(head.split()) <= 4 else " ".join(title.split()[:1])
+    if ":" in title and len(head.split()) <= 4:
+        return head
+    words = [w.strip(",.;()") for w in title.split()]
+    named = next((w for w in words if NAMEISH.match(w)), None)
+    if named:
+        return named
+    plain = [w for w in words if w.lower() not in OPENERS]
+    return " ".join((plain or words)[:2])
 
 
 def fill(document: AwesomeList, entry: Entry, paper, newline: str, number: int | None = None) -> str:
