@@ -318,5 +318,6 @@ class PoliteSession(requests.Session):
                 log.warning("%s %s: %s; retry %d/%d in %.1fs", self.name, url, problem, attempt + 1,
                             self.retries, wait)
                 time.sleep(wait)
-        raise FetchError(f"{self.name} {url}: {problem} after {self.retries + 1} attempts",
+        attempts = self.retries + 1
+        raise FetchError(f"{self.name} {url}: {problem} after {attempts} attempt{'s' if attempts > 1 else ''}",
                          "arXiv may be down; the next run catches up")

@@ -241,7 +241,7 @@ class Loopback(LoopbackServer):
                     time.sleep(reply.delay)
                 try:
                     self.answer(reply)
-                except (BrokenPipeError, ConnectionResetError):
+                except OSError:  # the client hung up (broken pipe, reset, a TLS socket cut off)
                     pass
 
             def answer(self, reply: Reply) -> None:
