@@ -18,6 +18,7 @@ import click
 from . import awesome
 from .config import Config, load_config
 from .errors import BotError, InputError
+from .secrets import github_token, redact
 
 DEFAULT_CONFIG = "config.yaml"
 
@@ -56,7 +57,7 @@ def read_list(ctx: Context, path: str | None) -> tuple[str, str]:
     """The list's text and where it came from: PATH, the configured local copy, or GitHub."""
     config = ctx.config
     if path is None and config.list.local_copy is None:
-        token = os.environ.get(config.github.token_env, "").strip()
+        token = github_token(config)
         if not token:
             raise InputError("no list given, list.local_copy is not set and there is no GitHub token",
                              f"pass PATH, set list.local_copy, or set ${config.github.token_env}")
@@ -194,6 +195,7 @@ def run_command(ctx: Context, dry_run: bool, publisher: str | None, output: str 
     """
     from .run import run
 
+    github_token(ctx.config)  # a mis-pasted token stops the run here, in one line, before any work
     report = run(ctx.config, dry_run=dry_run, publisher=publisher, output=Path(output) if output else None)
     for line in report.lines():
         click.echo(line, err=line.startswith("problem:"))
@@ -217,6 +219,7 @@ def serve_command(ctx: Context, max_runs: int | None) -> None:
 
     from .serve import serve
 
+    github_token(ctx.config)  # checked before the first scheduled run, not hours later
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     sys.exit(serve(ctx.config, max_runs=max_runs))
@@ -240,3 +243,8 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except SystemExit:
         raise
+    except Exception:  # a bug: the traceback is shown, with any token redacted from it
+        import traceback
+
+        click.echo(redact(traceback.format_exc()).rstrip("\n"), err=True)
+        sys.exit(1)
