@@ -43,6 +43,12 @@ class InputError(BotError):
     exit_code = 2
 
 
+class StoreError(BotError):
+    """The paper store is not an SQLite database, is damaged, or cannot be opened."""
+
+    exit_code = 2
+
+
 class FetchError(BotError):
     """arXiv (RSS or API) failed: HTTP error, timeout, malformed response."""
 
