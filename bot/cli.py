@@ -166,8 +166,13 @@ def fetch_command(ctx: Context, since: str | None, until: str | None, from_file:
             return
         if since:
             start, end = parse_day(since, "--since"), parse_day(until, "--until") or date.today()
-            new_ids = catch_up(config, store, ArxivAPI.from_config(config), start, end)
+            api = ArxivAPI.from_config(config)
+            new_ids = catch_up(config, store, api, start, end)
             click.echo(f"caught up {start} .. {end}: {len(new_ids)} new papers, store holds {store.count()}")
+            for why in api.skipped:
+                click.echo(f"problem: catch-up: {why}", err=True)
+            if api.skipped:
+                sys.exit(1)
             return
         if until:
             raise InputError("--until needs --since", "add --since YYYY-MM-DD")
