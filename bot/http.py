@@ -87,7 +87,7 @@ _current = threading.local()  # the guard of the request this thread is sending
 class _GuardedConnection:
     """Mixin for urllib3 connections: the request being sent claims the connection it runs on."""
 
-    def _claim(self) -> None:
+    def _claim(self) -> "_Guard | None":
         guard = getattr(_current, "guard", None)
         self._deadline_guard = guard
         if guard is not None:
