@@ -47,6 +47,8 @@ class IngestReport:
                 kinds[item.announce_type] = kinds.get(item.announce_type, 0) + 1
             detail = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) or "empty"
             status = "ok" if feed.ok else f"FAILED: {feed.error}"
+            if feed.ok and feed.skipped:
+                status += f", {len(feed.skipped)} item(s) skipped"
             out.append(f"feed {feed.category}: {detail} ({status})")
         out.append(f"papers announced: {self.seen}, new to the store: {len(self.new_ids)}, "
                    f"refreshed: {self.refreshed}, caught up: {self.caught_up}")

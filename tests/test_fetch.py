@@ -301,6 +301,7 @@ def test_fetch_item_with_non_arxiv_id_is_skipped_and_the_others_kept(tmp_path, s
     assert problems[0].startswith("problem: feed cs.CV: item 2 (") and "not-an-id" in problems[0]
     assert "skipped: its id is not an arXiv id" in problems[0]
     assert problems[1].startswith("problem: feed cs.CV: item 4 (") and "2509.123" in problems[1]
+    assert "(ok, 2 item(s) skipped)" in result.out and "new to the store: 4" in result.out
     with Store(tmp_path / "papers.sqlite") as store:
         stored = {p.id for p in store.papers()}
         assert stored == {items[i][0]["id"] for i in (0, 2, 4, 5)}
