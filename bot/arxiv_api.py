@@ -21,7 +21,7 @@ import requests
 from .awesome import normalize_arxiv_id
 from .errors import FetchError
 from .http import PoliteSession
-from .paper import Paper, clean
+from .paper import Paper, clean, is_arxiv_id
 
 log = logging.getLogger(__name__)
 MAX_PAGE = 2000  # arXiv's limit per call
@@ -62,9 +62,10 @@ class ArxivAPI:
     """Batched, paced look-ups by id and by submission date."""
 
     def __init__(self, api_url: str, *, delay: float = 3.0, timeout: float = 30.0, retries: int = 3,
-                 page_size: int = 1000, backoff: float = 2.0):
+                 page_size: int = 1000, backoff: float = 2.0, deadline: float = 120.0):
         self.session = PoliteSession(timeout=timeout, retries=retries, delay=delay, backoff=backoff,
-                                     validate=_complete_atom, name="arXiv API")
+                                     deadline=deadline, validate=_complete_atom, name="arXiv API")
+        self.skipped: list[str] = []  # results left out because their id is not an arXiv id
         self.client = arxiv.Client(page_size=min(page_size, MAX_PAGE), delay_seconds=0, num_retries=0)
         self.client.query_url_format = api_url.rstrip("?") + "?{}"
         self.client._session = self.session  # the package's session has no timeout or Retry-After
@@ -72,14 +73,19 @@ class ArxivAPI:
     @classmethod
     def from_config(cls, config) -> "ArxivAPI":
         a = config.arxiv
-        return cls(a.api_url, delay=a.request_delay, timeout=a.timeout, retries=a.retries)
+        return cls(a.api_url, delay=a.request_delay, timeout=a.timeout, retries=a.retries, deadline=a.deadline)
 
     def _run(self, search: arxiv.Search) -> Iterator[Paper]:
         try:
             for result in self.client.results(search):
                 if "/api/errors" in result.entry_id:
                     raise FetchError(f"arXiv API error: {clean(result.summary)}", "check the ids or query")
-                yield _to_paper(result)
+                paper = _to_paper(result)
+                if not is_arxiv_id(paper.id):
+                    self.skipped.append(f"result {result.entry_id[:60]!r} skipped: its id is not an arXiv id")
+                    log.warning("arXiv API: %s", self.skipped[-1])
+                    continue
+                yield paper
         except arxiv.HTTPError as exc:
             raise FetchError(f"arXiv API: HTTP {exc.status} for {exc.url}") from None
         except arxiv.UnexpectedEmptyPageError as exc:

@@ -18,6 +18,7 @@ import click
 from . import awesome
 from .config import Config, load_config
 from .errors import BotError, InputError
+from .secrets import github_token, redact
 
 DEFAULT_CONFIG = "config.yaml"
 
@@ -56,7 +57,7 @@ def read_list(ctx: Context, path: str | None) -> tuple[str, str]:
     """The list's text and where it came from: PATH, the configured local copy, or GitHub."""
     config = ctx.config
     if path is None and config.list.local_copy is None:
-        token = os.environ.get(config.github.token_env, "").strip()
+        token = github_token(config)
         if not token:
             raise InputError("no list given, list.local_copy is not set and there is no GitHub token",
                              f"pass PATH, set list.local_copy, or set ${config.github.token_env}")
@@ -165,8 +166,13 @@ def fetch_command(ctx: Context, since: str | None, until: str | None, from_file:
             return
         if since:
             start, end = parse_day(since, "--since"), parse_day(until, "--until") or date.today()
-            new_ids = catch_up(config, store, ArxivAPI.from_config(config), start, end)
+            api = ArxivAPI.from_config(config)
+            new_ids = catch_up(config, store, api, start, end)
             click.echo(f"caught up {start} .. {end}: {len(new_ids)} new papers, store holds {store.count()}")
+            for why in api.skipped:
+                click.echo(f"problem: catch-up: {why}", err=True)
+            if api.skipped:
+                sys.exit(1)
             return
         if until:
             raise InputError("--until needs --since", "add --since YYYY-MM-DD")
@@ -194,6 +200,7 @@ def run_command(ctx: Context, dry_run: bool, publisher: str | None, output: str 
     """
     from .run import run
 
+    github_token(ctx.config)  # a mis-pasted token stops the run here, in one line, before any work
     report = run(ctx.config, dry_run=dry_run, publisher=publisher, output=Path(output) if output else None)
     for line in report.lines():
         click.echo(line, err=line.startswith("problem:"))
@@ -217,6 +224,7 @@ def serve_command(ctx: Context, max_runs: int | None) -> None:
 
     from .serve import serve
 
+    github_token(ctx.config)  # checked before the first scheduled run, not hours later
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     sys.exit(serve(ctx.config, max_runs=max_runs))
@@ -299,3 +307,8 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except SystemExit:
         raise
+    except Exception:  # a bug: the traceback is shown, with any token redacted from it
+        import traceback
+
+        click.echo(redact(traceback.format_exc()).rstrip("\n"), err=True)
+        sys.exit(1)

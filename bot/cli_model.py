@@ -7,6 +7,7 @@ options, calls the library (``bot.classify``, ``classifier``) and prints.
 from __future__ import annotations
 
 import json
+import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -162,11 +163,58 @@ def _print_verdict(row: dict) -> None:
         click.echo(f"    {line}")
 
 
+CLASSIFY_BATCH = 1000  # lines classified together: batch speed, bounded memory
+
+
+def _classify_stream(model, document, input_path: str, as_json: bool) -> int:
+    """Classify a JSON Lines file as it is read, in batches, answering every line in order;
+    returns how many lines were bad."""
+    from .classify import describe, verdicts
+    from .paper import Paper
+    from .store import jsonl_lines
+
+    pending: list[tuple[int, object]] = []  # (line, Paper or error text), in file order
+    bad = 0
+
+    def flush() -> None:
+        papers = [item for _, item in pending if isinstance(item, Paper)]
+        found = iter(verdicts(model, papers)) if papers else iter(())
+        for number, item in pending:
+            if isinstance(item, Paper):
+                row = describe(item, next(found), document)
+                if as_json:
+                    click.echo(json.dumps(row, ensure_ascii=False))
+                else:
+                    _print_verdict(row)
+            else:
+                click.echo(json.dumps({"line": number, "error": item}, ensure_ascii=False) if as_json
+                           else f"line {number}: error: {item}")
+        pending.clear()
+
+    for number, text, problem in jsonl_lines(input_path):
+        if problem is None:
+            try:
+                pending.append((number, Paper.from_json(json.loads(text))))
+            except json.JSONDecodeError as exc:
+                problem = f"invalid JSON: {exc.msg} (column {exc.colno})"
+            except BotError as exc:
+                problem = exc.one_line()
+        if problem is not None:
+            bad += 1
+            pending.append((number, problem))
+        if len(pending) >= CLASSIFY_BATCH:
+            flush()
+    flush()
+    return bad
+
+
 @cli.command("classify")
 @click.argument("arxiv_id", required=False)
 @click.option("--input", "input_path", type=click.Path(dir_okay=False),
-              help="Classify every paper of a JSON Lines file (id, title, abstract, authors, categories).")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per paper.")
+              help="Classify every paper of a JSON Lines file, gzipped or not (id, title, abstract, authors, "
+                   "categories), streamed; a bad line is answered with an error and the others still come out.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print one JSON object per paper ({\"line\": N, \"error\": ...} for a bad input line).")
 @click.option("--list", "list_path", type=click.Path(dir_okay=False),
               help="Render entries against this README instead of the configured list.")
 @pass_context
@@ -177,13 +225,20 @@ def classify_command(ctx: Context, arxiv_id: str | None, input_path: str | None,
     Prints the probability, the verdict, the section with alternatives, the
     words that weighed, the rendered entry and where it would be inserted.
 
+    With --input FILE, every line is answered in order: a line that is not
+    UTF-8, not JSON, or has a missing or wrong-typed field gets an error
+    (with --json: {"line": N, "error": "..."}) and the other lines are still
+    classified.  Exit code 0 if every line was read, 2 if any line was bad.
+
     Example: bot classify 2308.02959
     """
     from .classify import describe, load_model, verdicts
-    from .paper import Paper
+    from .paper import is_arxiv_id
 
     if bool(arxiv_id) == bool(input_path):
         raise InputError("give an arXiv id or --input FILE (one of them)", "e.g. bot classify 2308.02959")
+    if arxiv_id and not is_arxiv_id(awesome.normalize_arxiv_id(arxiv_id)):
+        raise InputError(f"{arxiv_id!r} is not an arXiv id", "e.g. bot classify 2308.02959 or hep-ex/0307015")
     model = load_model(ctx.config)
     document = awesome.parse(read_list(ctx, list_path)[0])
     if arxiv_id:
@@ -194,32 +249,7 @@ def classify_command(ctx: Context, arxiv_id: str | None, input_path: str | None,
         else:
             _print_verdict(row)
         return
-    papers, errors = [], {}
-    try:
-        handle = open(input_path, encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read {input_path}: {exc.strerror}") from None
-    with handle:
-        lines = handle.read().splitlines()
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            papers.append((number, Paper.from_json(json.loads(line))))
-        except (json.JSONDecodeError, BotError) as exc:
-            message = exc.one_line() if isinstance(exc, BotError) else f"invalid JSON: {exc.msg}"
-            errors[number] = {"line": number, "error": message}
-    results = dict(zip((n for n, _ in papers), verdicts(model, [p for _, p in papers])))
-    by_line = {n: p for n, p in papers}
-    for number in sorted(set(by_line) | set(errors)):
-        if number in errors:
-            row = errors[number]
-            click.echo(json.dumps(row) if as_json else f"line {number}: error: {row['error']}")
-            continue
-        row = describe(by_line[number], results[number], document)
-        if as_json:
-            click.echo(json.dumps(row, ensure_ascii=False))
-        else:
-            _print_verdict(row)
-    if errors:
-        click.echo(f"{len(errors)} line(s) could not be read", err=True)
+    bad = _classify_stream(model, document, input_path, as_json)
+    if bad:
+        click.echo(f"{bad} line(s) of {input_path} could not be read (answered with an error)", err=True)
+        sys.exit(2)

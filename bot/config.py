@@ -1,13 +1,18 @@
 """Loads and validates ``config.yaml`` at start-up.
 
 Runs once per command, before anything else.  Unknown keys, wrong types and
-missing values raise :class:`ConfigError` with one line naming the key.
-Relative paths resolve against the folder of the config file.
+missing values raise :class:`ConfigError` with one line naming the key; so do
+a file that is not UTF-8 or not YAML, an unknown ``{placeholder}`` in
+``arxiv.rss_url``, a time zone that does not exist and a crontab line that
+does not parse.  A config may start with ``extends: other.yaml`` (chains are
+followed, a cycle is an error); relative paths resolve against the folder of
+the file that wrote them.
 """
 
 from __future__ import annotations
 
 import re
+import string
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -36,13 +41,22 @@ class ArxivConfig(_Section):
     api_url: str
     request_delay: float = Field(3.0, ge=0)
     timeout: float = Field(30.0, gt=0)
+    deadline: float = Field(120.0, gt=0)
     retries: int = Field(3, ge=0)
     holidays: list[date] = []
 
     @field_validator("rss_url")
     @classmethod
     def _has_category_placeholder(cls, value: str) -> str:
-        if "{category}" not in value:
+        try:
+            names = [name for _, name, _, _ in string.Formatter().parse(value) if name is not None]
+        except ValueError as exc:
+            raise ValueError(f"malformed placeholder ({exc}); write {{category}}, and {{{{ }}}} for braces") from None
+        unknown = sorted({name for name in names if name != "category"})
+        if unknown:
+            shown = ", ".join("{" + name + "}" for name in unknown)
+            raise ValueError(f"unknown placeholder {shown}: only {{category}} is known")
+        if "category" not in names:
             raise ValueError("must contain '{category}'")
         return value
 
@@ -99,6 +113,29 @@ class ScheduleConfig(_Section):
     cron: str = "30 1 * * 2-6"
     timezone: str = "UTC"
     misfire_grace_seconds: int = Field(3600, ge=1)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("unknown time zone (use an IANA name such as UTC or Europe/Berlin)") from None
+        return value
+
+    @field_validator("cron")
+    @classmethod
+    def _cron_parses(cls, value: str) -> str:
+        from .serve import cron_fields  # the same parser `bot serve` uses
+
+        try:
+            cron_fields(value)
+        except ConfigError as exc:
+            raise ValueError(f"{str(exc).removeprefix(f'schedule.cron {value!r}: ')}; use crontab syntax, "
+                             "e.g. '30 1 * * 2-6'") from None
+        return value
 
 
 class OutputConfig(_Section):
@@ -168,13 +205,18 @@ def _describe(error: dict[str, Any]) -> str:
     return f"'{where}': {message[:1].lower()}{message[1:]} (got {shown[:60]})"
 
 
-def load_config(path: str | Path) -> Config:
-    """Read, validate and resolve the config at ``path``."""
-    path = Path(path)
+def _read_mapping(path: Path, named_by: Path | None = None) -> dict:
+    """One config file as a mapping, with one-line errors naming the file."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
+        if named_by is not None:
+            raise ConfigError(f"{named_by}: 'extends' names {path}, which is missing") from None
         raise ConfigError(f"config file {path} not found", "pass --config PATH or create config.yaml") from None
+    except UnicodeDecodeError as exc:
+        line = exc.object[:exc.start].count(b"\n") + 1
+        raise ConfigError(f"{path}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} on line {line})",
+                          "save the file as UTF-8") from None
     except OSError as exc:
         raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
     try:
@@ -185,16 +227,38 @@ def load_config(path: str | Path) -> Config:
         problem = getattr(exc, "problem", None) or "invalid YAML"
         raise ConfigError(f"{path}: bad YAML{where}: {problem}") from None
     if not isinstance(raw, dict):
+        if named_by is not None:
+            raise ConfigError(f"{named_by}: 'extends' names {path}, which is not a config mapping")
         raise ConfigError(f"{path}: expected a mapping of sections (list, arxiv, store, classifier, ...)")
-    if "extends" in raw:  # start from another config file (its relative paths stay relative to it)
-        parent = path.parent / str(raw.pop("extends"))
-        if parent.resolve() == path.resolve():
-            raise ConfigError(f"{path}: 'extends' names the file itself")
-        base_raw = yaml.safe_load(parent.read_text(encoding="utf-8")) if parent.is_file() else None
-        if not isinstance(base_raw, dict):
-            raise ConfigError(f"{path}: 'extends' names {parent}, which is missing or not a config mapping")
-        base_raw.pop("extends", None)
-        raw = _merge(_anchor(base_raw, parent.resolve().parent), raw)
+    return raw
+
+
+def _read_chain(path: Path, chain: tuple[Path, ...] = ()) -> dict:
+    """A config mapping with what it ``extends`` merged in, following chains.  The paths of every
+    extended file are made absolute against that file's folder; the paths of ``path`` itself stay
+    as written (load_config resolves them against its folder)."""
+    raw = _read_mapping(path, chain[-1] if chain else None)
+    if "extends" not in raw:
+        return raw
+    named = raw.pop("extends")
+    if not isinstance(named, str) or not named.strip():
+        raise ConfigError(f"{path}: 'extends' must name one config file (got {named!r:.40})")
+    parent = path.parent / named
+    seen = [p.resolve() for p in (*chain, path)]
+    if parent.resolve() in seen:
+        cycle = " -> ".join(str(p) for p in (*chain, path, parent))
+        raise ConfigError(f"{path}: 'extends' makes a cycle ({cycle})", "remove one of the 'extends'")
+    base = _read_chain(parent, (*chain, path))
+    return _merge(_anchor(base, parent.resolve().parent), raw)
+
+
+def load_config(path: str | Path) -> Config:
+    """Read, validate and resolve the config at ``path``.
+
+    Example: load_config("demo/config.yaml").arxiv.categories
+    """
+    path = Path(path)
+    raw = _read_chain(path)
     try:
         config = Config.model_validate(raw)
     except ValidationError as exc:

@@ -1,8 +1,11 @@
 """Typed errors raised by the library; the CLI turns each into one line.
 
 Every error carries a ``hint`` (how to fix it) and an ``exit_code``: 2 for
-bad input or configuration, 1 for a failure of an outside service.
+bad input or configuration, 1 for a failure of an outside service.  Messages
+never carry a secret: a token read by ``bot.secrets`` is redacted from them.
 """
+
+from .secrets import redact
 
 
 class BotError(Exception):
@@ -11,12 +14,15 @@ class BotError(Exception):
     exit_code = 1
 
     def __init__(self, message: str, hint: str | None = None):
-        super().__init__(message)
-        self.hint = hint
+        super().__init__(redact(str(message)))
+        self.hint = redact(hint) if hint else hint
+
+    def __str__(self) -> str:
+        return redact(super().__str__())
 
     def one_line(self) -> str:
         text = " ".join(str(self).split())
-        return f"{text} ({self.hint})" if self.hint else text
+        return redact(f"{text} ({self.hint})" if self.hint else text)
 
 
 class ConfigError(BotError):
@@ -33,6 +39,12 @@ class ListFormatError(BotError):
 
 class InputError(BotError):
     """A file or argument given on the command line is unusable."""
+
+    exit_code = 2
+
+
+class StoreError(BotError):
+    """The paper store is not an SQLite database, is damaged, or cannot be opened."""
 
     exit_code = 2
 

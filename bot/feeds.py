@@ -4,7 +4,8 @@ Runs at the start of every ``bot run`` / ``bot fetch``.  Understands the
 current RSS 2.0 feed of rss.arxiv.org (``arxiv:announce_type``, ``dc:creator``,
 ``Announce Type: ... Abstract: ...`` descriptions) and the older RDF/RSS 1.0
 feed (``Title. (arXiv:ID [cat] UPDATED)``, HTML abstracts).  A feed that fails
-is reported by name; the others still run.
+is reported by name; the others still run.  An item that cannot be read, or
+whose id is not an arXiv id, is skipped and named; the feed's other items are used.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import feedparser
 from .awesome import normalize_arxiv_id
 from .errors import FetchError
 from .http import PoliteSession
-from .paper import Paper, clean
+from .paper import Paper, clean, is_arxiv_id
 
 ANNOUNCE = re.compile(r"Announce Type:\s*(?P<type>[\w-]+)\s*(?:Abstract:\s*)?", re.IGNORECASE)
 DESCRIPTION_ID = re.compile(r"arXiv:(?P<id>\S+?)(?:v\d+)?\s+Announce Type", re.IGNORECASE)
@@ -43,6 +44,7 @@ class FeedResult:
     items: list[FeedItem] = field(default_factory=list)
     announced: date | None = None
     error: str | None = None
+    skipped: list[str] = field(default_factory=list)  # items left out, and why
 
     @property
     def ok(self) -> bool:
@@ -116,11 +118,18 @@ def parse_feed(content: bytes, category: str, url: str = "") -> FeedResult:
         result.error = "not an RSS or Atom document"
         return result
     make = _rdf_item if parsed.get("version") in ("rss10", "rss090") else _rss20_item
-    for entry in parsed.entries:
+    for number, entry in enumerate(parsed.entries, 1):
         try:
-            result.items.append(make(entry, category, result.announced))
-        except ValueError as exc:
-            result.error = f"malformed item: {exc}"
+            item = make(entry, category, result.announced)
+        except (ValueError, TypeError, AttributeError, KeyError, IndexError) as exc:
+            result.skipped.append(f"item {number} skipped: malformed ({' '.join(str(exc).split())[:100]})")
+            continue
+        if not is_arxiv_id(item.paper.id):
+            shown = " ".join(str(entry.get("id") or entry.get("link") or item.paper.id).split())
+            result.skipped.append(f"item {number} ({shown[:60]!r}, {item.paper.title[:50]!r}) skipped: "
+                                  "its id is not an arXiv id")
+            continue
+        result.items.append(item)
     return result
 
 

@@ -3,7 +3,8 @@
 Runs first in ``bot run`` and alone in ``bot fetch``.  Every new or
 cross-listed paper lands in the store exactly once; replacements refresh the
 metadata of papers already seen.  What went wrong is collected in
-``problems`` (a failed feed, a silent announcement day, a failed catch-up) so
+``problems`` (a failed feed, a feed item skipped because it cannot be read
+or its id is not an arXiv id, a silent announcement day, a failed catch-up) so
 the run can exit non-zero while keeping everything that did work.
 """
 
@@ -46,6 +47,8 @@ class IngestReport:
                 kinds[item.announce_type] = kinds.get(item.announce_type, 0) + 1
             detail = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) or "empty"
             status = "ok" if feed.ok else f"FAILED: {feed.error}"
+            if feed.ok and feed.skipped:
+                status += f", {len(feed.skipped)} item(s) skipped"
             out.append(f"feed {feed.category}: {detail} ({status})")
         out.append(f"papers announced: {self.seen}, new to the store: {len(self.new_ids)}, "
                    f"refreshed: {self.refreshed}, caught up: {self.caught_up}")
@@ -80,10 +83,13 @@ def daily(config, store: Store, *, today: date | None = None, session: PoliteSes
           api: ArxivAPI | None = None) -> IngestReport:
     """The daily poll: feeds, then catch-up when days were missed, then sanity checks."""
     arx = config.arxiv
-    session = session or PoliteSession(timeout=arx.timeout, retries=arx.retries, name="arXiv RSS")
+    session = session or PoliteSession(timeout=arx.timeout, retries=arx.retries, deadline=arx.deadline,
+                                       name="arXiv RSS")
     report = IngestReport(feeds=poll(arx.categories, arx.rss_url, session))
     healthy = [f for f in report.feeds if f.ok]
     report.problems += [f"feed {f.category} failed: {f.error}" for f in report.feeds if not f.ok]
+    # skipped items are reported, but their feed's day still counts as polled
+    skipped = [f"feed {f.category}: {why}" for f in healthy for why in f.skipped]
     candidates, replaced = merge(healthy)
     report.seen = len(candidates)
     report.new_ids = store.add(candidates)
@@ -108,10 +114,12 @@ def daily(config, store: Store, *, today: date | None = None, session: PoliteSes
             report.new_ids += [i for i in new_ids if i not in set(report.new_ids)]
         except FetchError as exc:
             report.problems.append(f"catch-up since {last} failed: {exc.one_line()}")
+        skipped += [f"catch-up: {why}" for why in getattr(api, "skipped", [])]
     if not candidates and healthy and expected_announcement(current, arx.holidays):
         report.problems.append(
             f"no new papers in any feed on {current}, an announcement day: arXiv or its feed format "
             f"may have changed (check {arx.rss_url})")
     if not report.problems and (last is None or current >= last):
         store.set_state(LAST_POLL, current.isoformat())
+    report.problems += skipped
     return report

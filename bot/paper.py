@@ -21,9 +21,43 @@ VENUE_NAMES = {"IEEE Transactions on Medical Imaging": "IEEE TMI", "Medical Imag
                "MedIA": "MedIA Journal"}
 
 
+# arXiv identifiers: new style 2401.01234 (4 digits after the dot until 2014), old style
+# archive[.SUBJECT-CLASS]/YYMMNNN such as hep-ex/0307015 or math.AG/0601001 (no version suffix)
+ARXIV_ID = re.compile(r"(?:\d{4}\.\d{4,5}|[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/\d{7})")
+TEXT_FIELDS = ("primary_category", "updated", "listing_date", "comment", "journal_ref", "doi", "source")
+
+
+def is_arxiv_id(text: object) -> bool:
+    """Whether ``text`` is an arXiv identifier without version ('2401.01234', 'hep-ex/0307015')."""
+    return isinstance(text, str) and ARXIV_ID.fullmatch(text) is not None
+
+
 def clean(text: str | None) -> str:
     """Collapse arXiv's hard line-wrapping into single spaces."""
     return " ".join((text or "").split())
+
+
+def _shown(value: object) -> str:
+    return type(value).__name__ if isinstance(value, (dict, list)) else repr(value)[:40]
+
+
+def _text_or_none(record: dict[str, Any], key: str) -> str | None:
+    value = record.get(key)
+    if value is not None and not isinstance(value, str):
+        raise InputError(f"field '{key}' must be a string, not {_shown(value)}")
+    return value
+
+
+def _strings(record: dict[str, Any], key: str, separator: str | None) -> list[str]:
+    """A list of strings; a single string is split (authors on commas, categories on spaces)."""
+    value = record.get(key)
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(separator) if part.strip()]
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise InputError(f"field '{key}' must be a list of strings, not {_shown(value)}")
+    return value
 
 
 @dataclass
@@ -81,34 +115,49 @@ class Paper:
 
     @classmethod
     def from_json(cls, record: dict[str, Any], source: str | None = None) -> "Paper":
-        """A paper from a JSON Lines record (the format of papers.jsonl.gz)."""
+        """A paper from a JSON Lines record (the format of papers.jsonl.gz).
+
+        Checks what it takes: ``id`` (an arXiv id, any version form) and ``title`` are required
+        strings, ``authors`` and ``categories`` lists of strings (or one string), the other fields
+        strings or null; anything else raises :class:`InputError` naming the field.
+
+        Example: Paper.from_json({"id": "2308.02959", "title": "DermoSegDiff", "authors": ["A. B."]})
+        """
         if not isinstance(record, dict):
-            raise InputError("expected a JSON object")
+            raise InputError(f"expected a JSON object, not {_shown(record)}")
         missing = [key for key in ("id", "title") if not record.get(key)]
         if missing:
             raise InputError(f"missing field{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
-        authors = record.get("authors") or []
-        if isinstance(authors, str):
-            authors = [a.strip() for a in authors.split(",") if a.strip()]
-        categories = record.get("categories") or []
-        if isinstance(categories, str):
-            categories = categories.split()
+        for key in ("id", "title"):
+            _text_or_none(record, key)
+        paper_id = normalize_arxiv_id(record["id"])
+        if not is_arxiv_id(paper_id):
+            raise InputError(f"field 'id': {record['id'][:40]!r} is not an arXiv id (e.g. 2401.01234)")
+        abstract = _text_or_none(record, "abstract") or _text_or_none(record, "summary")
+        authors = _strings(record, "authors", ",")
+        categories = _strings(record, "categories", None)
         published = record.get("published")
         if isinstance(published, (date, datetime)):
             published = published.isoformat()
+        elif published is not None and not isinstance(published, str):
+            raise InputError(f"field 'published' must be a date string, not {_shown(published)}")
+        texts = {key: _text_or_none(record, key) for key in TEXT_FIELDS}
+        links = record.get("links") or {}
+        if not isinstance(links, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in links.items()):
+            raise InputError(f"field 'links' must map names to URL strings, not {_shown(links)}")
         return cls(
-            id=normalize_arxiv_id(str(record["id"])),
+            id=paper_id,
             title=clean(record["title"]),
-            abstract=clean(record.get("abstract") or record.get("summary")),
+            abstract=clean(abstract),
             authors=[clean(a) for a in authors],
             categories=list(categories),
-            primary_category=record.get("primary_category") or (categories[0] if categories else None),
+            primary_category=texts["primary_category"] or (categories[0] if categories else None),
             published=published,
-            updated=record.get("updated"),
-            listing_date=record.get("listing_date"),
-            comment=record.get("comment"),
-            journal_ref=record.get("journal_ref"),
-            doi=record.get("doi"),
-            links=record.get("links") or {},
-            source=source or record.get("source"),
+            updated=texts["updated"],
+            listing_date=texts["listing_date"],
+            comment=texts["comment"],
+            journal_ref=texts["journal_ref"],
+            doi=texts["doi"],
+            links=links,
+            source=source or texts["source"],
         )

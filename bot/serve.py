@@ -32,7 +32,11 @@ def _weekdays(field: str) -> str:
 
     def number(token: str) -> int:
         token = token.lower()
-        return DAYS.index(token[:3]) if token[:3] in DAYS else int(token) % 7
+        if token[:3] in DAYS:
+            return DAYS.index(token[:3])
+        if not token.isdigit() or int(token) > 7:
+            raise ValueError(f"day of week {token!r} is not 0-7 or a day's name")
+        return int(token) % 7
 
     for part in field.split(","):
         span, _, step = part.partition("/")
@@ -47,18 +51,34 @@ def _weekdays(field: str) -> str:
     return ",".join(DAYS[d] for d in sorted(chosen))
 
 
-def cron_trigger(expression: str, timezone: str) -> CronTrigger:
-    """A trigger from crontab syntax: 'm h dom mon dow', or 's m h dom mon dow'."""
+def cron_fields(expression: str) -> dict[str, str]:
+    """APScheduler's CronTrigger fields from crontab syntax ('m h dom mon dow', or 's m h dom mon dow');
+    ConfigError naming the expression if it does not parse.
+
+    Example: cron_fields("30 1 * * 2-6")["day_of_week"] == "tue,wed,thu,fri,sat"
+    """
     fields = expression.split()
     if len(fields) not in (5, 6):
         raise ConfigError(f"schedule.cron {expression!r}: expected 5 fields (or 6 with seconds first)")
     second = fields.pop(0) if len(fields) == 6 else "0"
     minute, hour, day, month, day_of_week = fields
     try:
-        return CronTrigger(second=second, minute=minute, hour=hour, day=day, month=month,
-                           day_of_week=_weekdays(day_of_week), timezone=timezone)
-    except (ValueError, KeyError) as exc:
-        raise ConfigError(f"schedule.cron {expression!r} in {timezone}: {exc}") from None
+        values = dict(second=second, minute=minute, hour=hour, day=day, month=month,
+                      day_of_week=_weekdays(day_of_week))
+        CronTrigger(**values, timezone="UTC")
+    except (ValueError, KeyError, IndexError) as exc:
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        raise ConfigError(f"schedule.cron {expression!r}: {reason}",
+                          "use crontab syntax, e.g. '30 1 * * 2-6'") from None
+    return values
+
+
+def cron_trigger(expression: str, timezone: str) -> CronTrigger:
+    """A trigger from crontab syntax: 'm h dom mon dow', or 's m h dom mon dow'."""
+    try:
+        return CronTrigger(**cron_fields(expression), timezone=timezone)
+    except (ValueError, KeyError) as exc:  # the zone (checked when the config is loaded)
+        raise ConfigError(f"schedule.timezone {timezone!r}: {exc}") from None
 
 
 def serve(config, job=None, max_runs: int | None = None) -> int:

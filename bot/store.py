@@ -9,14 +9,21 @@ Tables: ``papers`` (metadata, when and where first seen), ``state`` (small
 key/value facts such as the last successful poll), ``classified`` (a cache of
 the verdict of the model that last looked at a paper), ``decisions`` (a cache
 of the maintainers' decisions, whose truth lives with the publisher: GitHub).
+
+A file that is not an SQLite database, or a damaged one, raises
+:class:`StoreError` (exit 2) naming the file and the fix, whenever the damage
+is met: the store is a cache, so moving it away is always safe.  A paper whose
+id is not an arXiv id is never stored.
 """
 
 from __future__ import annotations
 
 import gzip
 import json
+import logging
 import os
 import sqlite3
+import zlib
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
@@ -24,8 +31,10 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .errors import InputError
-from .paper import Paper
+from .errors import InputError, StoreError
+from .paper import Paper, is_arxiv_id
+
+log = logging.getLogger(__name__)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS papers (
@@ -75,6 +84,74 @@ COLUMNS = ("id", "title", "abstract", "authors", "categories", "primary_category
            "listing_date", "comment", "journal_ref", "doi", "links", "source")
 
 
+def _store_error(exc: sqlite3.Error, path: Path) -> sqlite3.Error | StoreError:
+    """A StoreError for a file that is not a database, damaged or unopenable; other errors as they are."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    fix = f"it is only a cache: move it away, e.g. mv {path} {path}.broken, and the bot starts a new one"
+    if name == "SQLITE_NOTADB":
+        return StoreError(f"the paper store {path} is not an SQLite database", fix)
+    if name.startswith("SQLITE_CORRUPT") or "malformed" in str(exc):
+        return StoreError(f"the paper store {path} is damaged ({exc})", fix)
+    if name.startswith("SQLITE_CANTOPEN"):
+        return StoreError(f"cannot open the paper store {path} ({exc})", "check store.path and its permissions")
+    return exc
+
+
+class _Cursor(sqlite3.Cursor):
+    """A cursor whose damage errors (also while rows are fetched) become StoreError."""
+
+    def _guard(self, call, *args):
+        try:
+            return call(*args)
+        except sqlite3.DatabaseError as exc:
+            raise _store_error(exc, self.connection.store_path) from None
+
+    def execute(self, *args):
+        return self._guard(super().execute, *args)
+
+    def executemany(self, *args):
+        return self._guard(super().executemany, *args)
+
+    def executescript(self, *args):
+        return self._guard(super().executescript, *args)
+
+    def fetchone(self):
+        return self._guard(super().fetchone)
+
+    def fetchmany(self, *args):
+        return self._guard(super().fetchmany, *args)
+
+    def fetchall(self):
+        return self._guard(super().fetchall)
+
+    def __next__(self):
+        return self._guard(super().__next__)
+
+
+class _Connection(sqlite3.Connection):
+    """A connection that runs every statement on a :class:`_Cursor`."""
+
+    store_path: Path = Path("?")
+
+    def execute(self, *args):
+        return self.cursor(_Cursor).execute(*args)
+
+    def executemany(self, *args):
+        return self.cursor(_Cursor).executemany(*args)
+
+    def executescript(self, *args):
+        return self.cursor(_Cursor).executescript(*args)
+
+
+def _connect(path: Path, target: str, **options) -> _Connection:
+    try:
+        db = sqlite3.connect(target, factory=_Connection, **options)
+    except sqlite3.Error as exc:
+        raise _store_error(exc, path) from None
+    db.store_path = path
+    return db
+
+
 def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -96,23 +173,47 @@ def atomic_write(path: str | Path, data: bytes) -> None:
         raise
 
 
-def read_jsonl(path: str | Path) -> list[Paper]:
-    """Papers from a JSON Lines file (gzipped or not); a bad line raises InputError naming it."""
+def jsonl_lines(path: str | Path) -> Iterator[tuple[int, str | None, str | None]]:
+    """Stream a JSON Lines file (gzipped if it ends in .gz): (line number, text, None), or
+    (line number, None, why) for a line that is not UTF-8.  Blank lines are left out; a file that
+    cannot be read (or a damaged gzip stream) raises InputError naming it."""
     path = Path(path)
     opener = gzip.open if path.suffix == ".gz" else open
-    papers = []
+    number = 0
     try:
-        with opener(path, "rt", encoding="utf-8") as handle:
-            for number, line in enumerate(handle, 1):
-                if not line.strip():
-                    continue
+        with opener(path, "rb") as handle:
+            for number, raw in enumerate(handle, 1):
                 try:
-                    papers.append(Paper.from_json(json.loads(line), source=f"file:{path.name}"))
-                except (json.JSONDecodeError, InputError) as exc:
-                    raise InputError(f"{path}:{number}: {exc}", "fix or remove that line") from None
-    except (OSError, EOFError) as exc:
-        raise InputError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from None
-    return papers
+                    text = raw.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    yield number, None, f"not UTF-8 (byte 0x{raw[exc.start]:02x} at column {exc.start + 1})"
+                    continue
+                if text.strip():
+                    yield number, text, None
+    except (OSError, EOFError, zlib.error) as exc:
+        where = f" after line {number}" if number else ""
+        raise InputError(f"cannot read {path}{where}: {getattr(exc, 'strerror', None) or exc}",
+                         "check the file (a gzip file may be truncated)") from None
+
+
+def iter_jsonl(path: str | Path) -> Iterator[Paper]:
+    """Papers from a JSON Lines file, streamed; the first bad line raises InputError naming
+    file:line and the field (invalid JSON, not UTF-8, a missing or wrong-typed field)."""
+    path = Path(path)
+    for number, text, problem in jsonl_lines(path):
+        try:
+            if problem:
+                raise InputError(problem)
+            yield Paper.from_json(json.loads(text), source=f"file:{path.name}")
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{path}:{number}: invalid JSON ({exc.msg})", "fix or remove that line") from None
+        except InputError as exc:
+            raise InputError(f"{path}:{number}: {exc}", "fix or remove that line") from None
+
+
+def read_jsonl(path: str | Path) -> list[Paper]:
+    """Papers from a JSON Lines file (gzipped or not); a bad line raises InputError naming it."""
+    return list(iter_jsonl(path))
 
 
 class Store:
@@ -124,11 +225,15 @@ class Store:
             path = path / "papers.sqlite"  # a folder was configured
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self.db = sqlite3.connect(path, timeout=60, isolation_level=None)
-        self.db.execute("PRAGMA busy_timeout=60000")
-        self._switch_to_wal()
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.executescript(SCHEMA)
+        self.db = _connect(path, str(path), timeout=60, isolation_level=None)
+        try:
+            self.db.execute("PRAGMA busy_timeout=60000")
+            self._switch_to_wal()
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.executescript(SCHEMA)
+        except BaseException:
+            self.db.close()
+            raise
 
     def _switch_to_wal(self, wait: float = 60.0) -> None:
         """Turn on WAL mode.  Switching the journal mode of a new database while another process
@@ -158,7 +263,8 @@ class Store:
         # with no write-ahead log beside it, no writer is active: read it as an immutable file,
         # so that not even SQLite's shared-memory index is created next to it
         quiet = "&immutable=1" if not path.with_name(path.name + "-wal").exists() else ""
-        store.db = sqlite3.connect(f"file:{path}?mode=ro{quiet}", uri=True, timeout=60, isolation_level=None)
+        store.db = _connect(path, f"file:{path}?mode=ro{quiet}", uri=True, timeout=60, isolation_level=None)
+        store.db.execute("SELECT count(*) FROM sqlite_master").fetchone()  # not a database: say so now
         return store
 
     def __enter__(self) -> "Store":
@@ -189,6 +295,9 @@ class Store:
         seen_at = now()
         with self.transaction() as db:
             for paper in papers:
+                if not is_arxiv_id(paper.id):  # the last guard: every source checks ids already
+                    log.warning("not stored: %r is not an arXiv id (%s)", paper.id, paper.source or "?")
+                    continue
                 row = paper.to_json()
                 values = [json.dumps(row[c], ensure_ascii=False) if c in JSON_FIELDS else row[c] for c in COLUMNS]
                 cursor = db.execute(
@@ -257,9 +366,21 @@ class Store:
         return self.db.execute("SELECT count(*) FROM papers").fetchone()[0]
 
     def import_jsonl(self, path: str | Path) -> tuple[int, int]:
-        """Load a JSON Lines file (gzipped or not); returns (read, new).  Bad lines raise InputError."""
-        papers = read_jsonl(path)
-        return len(papers), len(self.add(papers, update=False))
+        """Load a JSON Lines file (gzipped or not), streamed, in one transaction; returns (read, new).
+        A bad line raises InputError naming file:line, and nothing of the file is imported."""
+        read = 0
+
+        def counted() -> Iterator[Paper]:
+            nonlocal read
+            for paper in iter_jsonl(path):
+                read += 1
+                yield paper
+
+        try:
+            new = self.add(counted(), update=False)
+        except InputError as exc:
+            raise InputError(f"{exc}; nothing was imported", exc.hint) from None
+        return read, len(new)
 
     # state ------------------------------------------------------------------
 

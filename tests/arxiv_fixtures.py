@@ -166,11 +166,21 @@ def atom(papers: list[dict], total: int | None = None, start: int = 0, query: st
 
 @dataclass
 class Reply:
+    """One answer.  Faults: ``delay`` before answering; ``cut``: close the connection after this many
+    body bytes (the full length is announced, or, with ``chunked``, in the middle of a chunk);
+    ``chunked``: chunked transfer encoding; ``bad_chunk``: a chunk size that is not hexadecimal;
+    ``drip``: seconds between single bytes of the body (``drip_headers``: of the headers too)."""
+
     status: int = 200
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     content_type: str = "application/xml; charset=utf-8"
+    cut: int | None = None
+    chunked: bool = False
+    bad_chunk: bool = False
+    drip: float = 0.0
+    drip_headers: bool = False
 
 
 class LoopbackServer:
@@ -229,16 +239,45 @@ class Loopback(LoopbackServer):
                     reply = route
                 if reply.delay:
                     time.sleep(reply.delay)
+                try:
+                    self.answer(reply)
+                except OSError:  # the client hung up (broken pipe, reset, a TLS socket cut off)
+                    pass
+
+            def answer(self, reply: Reply) -> None:
+                body = reply.body if reply.cut is None else reply.body[:reply.cut]
                 self.send_response(reply.status)
                 self.send_header("Content-Type", reply.content_type)
                 for key, value in reply.headers.items():
                     self.send_header(key, value)
-                self.send_header("Content-Length", str(reply.headers.get("X-Declared-Length", len(reply.body))))
-                self.end_headers()
-                try:
-                    self.wfile.write(reply.body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
+                if reply.chunked or reply.bad_chunk:
+                    self.send_header("Transfer-Encoding", "chunked")
+                    half = max(len(reply.body) // 2, 1)
+                    pieces = [reply.body[:half], reply.body[half:]]
+                    body = b"".join(b"%x\r\n%s\r\n" % (len(piece), piece) for piece in pieces) + b"0\r\n\r\n"
+                    if reply.bad_chunk:
+                        body = b"zz\r\n" + body
+                    if reply.cut is not None:  # stop inside the first chunk
+                        body = b"%x\r\n%s" % (len(pieces[0]), pieces[0][:reply.cut])
+                else:
+                    self.send_header("Content-Length",
+                                     str(reply.headers.get("X-Declared-Length", len(reply.body))))
+                self.close_connection = True
+                if reply.drip and reply.drip_headers:
+                    head, self._headers_buffer = b"".join(self._headers_buffer) + b"\r\n", []
+                    self.drip(head, reply.drip)
+                else:
+                    self.end_headers()
+                if reply.drip:
+                    self.drip(body, reply.drip)
+                else:
+                    self.wfile.write(body)
+
+            def drip(self, data: bytes, pause: float) -> None:
+                for index in range(len(data)):
+                    self.wfile.write(data[index:index + 1])
+                    self.wfile.flush()
+                    time.sleep(pause)
 
         self._start_server(Handler)
 

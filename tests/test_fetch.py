@@ -254,3 +254,82 @@ def test_api_requests_are_paced(server):
     api.by_ids(["2509.00002"])
     times = [t for *_, t in server.requests]
     assert times[1] - times[0] >= 0.39
+
+
+def test_fetch_feed_cut_off_mid_body_is_named_and_other_feeds_still_run(tmp_path, server, listing, bot):
+    whole = rss20("cs.CV", DAY, listing)
+    server.routes["/rss/cs.CV"] = Reply(body=whole, chunked=True, cut=len(whole) // 3)
+    server.routes["/rss/eess.IV"] = Reply(body=rss20("eess.IV", DAY, listing[:5]))
+    server.routes["/rss/cs.LG"] = Reply(body=whole, cut=len(whole) // 2)  # Content-Length says more
+    path = write_config(tmp_path, arxiv__rss_url=server.url + "/rss/{category}",
+                        arxiv__categories=["cs.CV", "eess.IV", "cs.LG"])
+    result = bot("--config", path, "fetch")
+    assert result.exit_code == 1 and "Traceback" not in result.err
+    problems = [line for line in result.err.splitlines() if line.startswith("problem:")]
+    assert len(problems) == 2, result.err
+    assert problems[0].startswith("problem: feed cs.CV failed: arXiv RSS http") and "body cut off" in problems[0]
+    assert problems[1].startswith("problem: feed cs.LG failed:") and "IncompleteRead" in problems[1]
+    assert server.counts["/rss/cs.CV"] == 2 and server.counts["/rss/cs.LG"] == 2  # retried first
+    assert "new to the store: 5" in result.out
+    with Store(tmp_path / "papers.sqlite") as store:
+        assert store.count() == 5
+
+
+def test_fetch_feed_that_drips_bytes_is_stopped_by_the_deadline(tmp_path, server, listing, bot):
+    server.routes["/rss/cs.CV"] = Reply(body=rss20("cs.CV", DAY, listing[:3]), drip=0.02)  # > 100 s in all
+    server.routes["/rss/eess.IV"] = Reply(body=rss20("eess.IV", DAY, listing[3:5]))
+    path = write_config(tmp_path, arxiv__rss_url=server.url + "/rss/{category}",
+                        arxiv__categories=["cs.CV", "eess.IV"], arxiv__deadline=0.6, arxiv__timeout=5)
+    started = time.monotonic()
+    result = bot("--config", path, "fetch")
+    assert time.monotonic() - started < 6  # two attempts of 0.6 s and a back-off, not minutes
+    assert result.exit_code == 1
+    assert "problem: feed cs.CV failed: arXiv RSS" in result.err and "deadline of 0.6s" in result.err
+    assert "new to the store: 2" in result.out
+
+
+def test_fetch_item_with_non_arxiv_id_is_skipped_and_the_others_kept(tmp_path, server, listing, bot):
+    items = listing[:6]
+    odd = [(dict(items[1][0], id="not-an-id"), "new"), (dict(items[3][0], id="2509.123"), "new")]
+    feed = rss20("cs.CV", DAY, [items[0], odd[0], items[2], odd[1], items[4], items[5]])
+    server.routes["/rss/cs.CV"] = Reply(body=feed)
+    path = write_config(tmp_path, arxiv__rss_url=server.url + "/rss/{category}", arxiv__categories=["cs.CV"])
+    result = bot("--config", path, "fetch")
+    assert result.exit_code == 1
+    problems = [line for line in result.err.splitlines() if line.startswith("problem:")]
+    assert len(problems) == 2
+    assert problems[0].startswith("problem: feed cs.CV: item 2 (") and "not-an-id" in problems[0]
+    assert "skipped: its id is not an arXiv id" in problems[0]
+    assert problems[1].startswith("problem: feed cs.CV: item 4 (") and "2509.123" in problems[1]
+    assert "(ok, 2 item(s) skipped)" in result.out and "new to the store: 4" in result.out
+    with Store(tmp_path / "papers.sqlite") as store:
+        stored = {p.id for p in store.papers()}
+        assert stored == {items[i][0]["id"] for i in (0, 2, 4, 5)}
+        assert store.get_state("last_poll_day") == DAY  # the day was polled: no needless catch-up next time
+
+
+def test_fetch_malformed_rdf_item_is_skipped_and_the_others_kept(listing):
+    document = rdf("cs.CV", DAY, listing[:4]).replace(b" (arXiv:" + listing[1][0]["id"].encode(), b" (no id", 1)
+    result = parse_feed(document, "cs.CV")
+    assert result.ok and [i.paper.id for i in result.items] == [listing[i][0]["id"] for i in (0, 2, 3)]
+    assert result.skipped and result.skipped[0].startswith("item 2 skipped: malformed")
+
+
+def test_api_result_with_non_arxiv_id_never_reaches_the_caller(server):
+    papers = [p for p, _ in day_listing(DAY, "cs.CV")[:3]]
+    server.routes["/api/query"] = Reply(body=atom([papers[0], dict(papers[1], id="weird/id"), papers[2]]))
+    api = fast_api(server)
+    assert [p.id for p in api.by_ids([p["id"] for p in papers])] == [papers[0]["id"], papers[2]["id"]]
+    assert len(api.skipped) == 1 and "weird/id" in api.skipped[0]
+
+
+def test_api_body_cut_off_is_retried_then_a_fetch_error(server):
+    paper = day_listing(DAY, "cs.CV")[0][0]
+    whole = atom([paper])
+    server.routes["/api/query"] = [Reply(body=whole, cut=100), Reply(body=whole)]
+    assert [p.id for p in fast_api(server).by_ids([paper["id"]])] == [paper["id"]]
+    server.routes["/api/query"] = Reply(body=whole, chunked=True, cut=100)
+    server.counts.clear()
+    with pytest.raises(FetchError, match=r"body cut off mid-transfer .* after 3 attempts"):
+        fast_api(server).by_ids([paper["id"]])
+    assert server.counts["/api/query"] == 3

@@ -63,8 +63,16 @@ def test_store_refresh_keeps_first_seen_and_fills_gaps(tmp_path):
 
 def test_store_folder_path_holds_a_database(tmp_path):
     with Store(tmp_path / "storefolder") as store:
-        store.add([Paper(id="1", title="x")])
+        store.add([Paper(id="2509.00001", title="x")])
     assert (tmp_path / "storefolder" / "papers.sqlite").exists()
+
+
+def test_store_never_holds_an_id_that_is_not_arxiv_shaped(tmp_path):
+    odd = [Paper(id=i, title="x") for i in ("1", "../x", "2509.123", "2509.00001v2", "abs/2509.00001", "")]
+    good = [Paper(id="2509.00002", title="y"), Paper(id="hep-ex/0307015", title="z")]
+    with Store(tmp_path / "papers.sqlite") as store:
+        assert store.add(odd[:3] + good + odd[3:]) == ["2509.00002", "hep-ex/0307015"]  # the others still stored
+        assert sorted(p.id for p in store.papers()) == ["2509.00002", "hep-ex/0307015"]
 
 
 WRITER = textwrap.dedent("""
