@@ -72,6 +72,7 @@ class GithubConfig(_Section):
     pr_template: Path | None = None
     retries: int = Field(4, ge=0)
     timeout: float = Field(30.0, gt=0)
+    deadline: float = Field(180.0, gt=0)
     backoff: float = Field(2.0, ge=0)
 
 

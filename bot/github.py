@@ -20,6 +20,7 @@ Example::
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ import requests
 from github import Auth, Github, GithubException, GithubRetry, UnknownObjectException
 
 from .errors import PublishError
+from .http import mount_deadline
 
 log = logging.getLogger(__name__)
 TRAILER = "Generated-by: awesome-list-bot"
@@ -74,12 +76,13 @@ class GitHubRepo:
     """One repository, reached with one token."""
 
     def __init__(self, api_url: str, repo: str, token: str, *, retries: int = 4, timeout: float = 30,
-                 pause: float = 2.0):
+                 pause: float = 2.0, deadline: float = 180.0):
         self.name, self.pause = repo, pause
         retry = GithubRetry(total=retries, allowed_methods={"GET", "HEAD"}, backoff_factor=pause / 4,
-                            max_rate_limit_wait=300)
+                            max_rate_limit_wait=min(300, deadline / 2))
         self.github = Github(base_url=api_url.rstrip("/"), auth=Auth.Token(token), timeout=int(timeout),
                              retry=retry, seconds_between_requests=None, seconds_between_writes=None)
+        _with_deadline(self.github, deadline)
         self.repo = self.call(lambda: self.github.get_repo(repo), f"read repository {repo}")
         self.owner = self.repo.owner.login
         self._login: str | None | bool = False
@@ -88,7 +91,8 @@ class GitHubRepo:
     @classmethod
     def from_config(cls, config, token: str) -> "GitHubRepo":
         gh = config.github
-        return cls(gh.api_url, config.list.repo, token, retries=gh.retries, timeout=gh.timeout, pause=gh.backoff)
+        return cls(gh.api_url, config.list.repo, token, retries=gh.retries, timeout=gh.timeout, pause=gh.backoff,
+                   deadline=gh.deadline)
 
     # --- requests ------------------------------------------------------------------------------
 
@@ -299,6 +303,25 @@ class GitHubRepo:
             self.call(lambda: pull.raw.add_to_labels(*labels), "label the pull request")
 
 
+def _with_deadline(github: Github, seconds: float) -> None:
+    """Give every request of this client an overall deadline (``bot.http.DeadlineAdapter``), so a
+    server that drips bytes cannot hold a run.  PyGithub builds its ``requests`` session inside its
+    connection class and offers no per-client hook (``Requester.injectConnectionClasses`` is global
+    and turns connection reuse off), so the client's own connection class is subclassed."""
+    requester = getattr(github, "_Github__requester", None)
+    base = getattr(requester, "_Requester__connectionClass", None)
+    if base is None:  # another PyGithub: keep its per-read timeout (the tests would show it)
+        log.warning("PyGithub's connection class not found: GitHub requests have no overall deadline")
+        return
+
+    class WithDeadline(base):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            mount_deadline(self.session, seconds)
+
+    requester._Requester__connectionClass = WithDeadline
+
+
 def _message(exc: GithubException) -> str:
     data = exc.data
     return str(data.get("message", "")) if isinstance(data, dict) else str(data or "")
@@ -306,6 +329,9 @@ def _message(exc: GithubException) -> str:
 
 def _network_problem(exc: BaseException) -> str:
     """A short name for a failed connection, never the request (whose headers hold the token)."""
+    status = re.search(r"too many (\d{3}) error responses", str(exc))
+    if status:  # urllib3 retried the read and gave up
+        return f"HTTP {status.group(1)} (retried)"
     name = type(exc).__name__
     reason = getattr(exc, "reason", None)
     return f"{name} ({type(reason).__name__})" if reason is not None and not isinstance(reason, str) else name

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import fcntl
 import logging
-import os
 import time
 from collections import Counter
 from contextlib import contextmanager
@@ -25,11 +24,12 @@ from classifier.predict import Verdict
 from . import awesome
 from .arxiv_api import ArxivAPI
 from .classify import gather, load_model, train_model, verdicts
-from .errors import BotError, ModelError
+from .errors import BotError, ModelError, PublishError
 from .ingest import IngestReport, daily
 from .paper import Paper
 from .proposals import Proposal
 from .publish import DryRunPublisher, GitHubPublisher, LocalPublisher, Published
+from .secrets import github_token
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -103,7 +103,7 @@ def _model(config, store: Store, document, report: RunReport, online: bool):
 def make_publisher(config, kind: str | None, output: Path, dry_run: bool = False):
     """The publisher for this run: GitHub when a token is set (or asked for), else the local
     folder; wrapped so that a dry run reads from it and writes only the preview folder."""
-    token = os.environ.get(config.github.token_env, "").strip()
+    token = github_token(config)
     kind = kind or ("github" if token else "local")
     if kind == "github":
         if not token:
@@ -157,35 +157,38 @@ def classify_candidates(config, store: Store, model, report: RunReport) -> list[
 
 def run(config, *, dry_run: bool = False, publisher: str | None = None, output: Path | None = None,
         ingest_options: dict | None = None) -> RunReport:
-    """One complete run.  ``dry_run`` writes the would-be README and description to ``output``."""
+    """One complete run.  ``dry_run`` writes the would-be README and description to ``output``.
+    A failure of GitHub is a ``problem:`` of the report (exit 1), after what did work."""
     report = RunReport()
     output = Path(output or config.output.path)
     with run_lock(Path(config.store.path).parent), Store(config.store.path) as store:
         report.ingest = daily(config, store, **(ingest_options or {}))
         report.problems += report.ingest.problems
-        source = make_publisher(config, publisher, output, dry_run)
-        document = awesome.parse(source.base_text())
-        decisions = source.feedback()  # the truth lives with the publisher; the store caches it
-        store.record_decisions([(i, "accepted", s, None, "pull request") for i, s in decisions.accepted.items()] +
-                               [(i, "rejected", s, None, "pull request") for i, s in decisions.rejected.items()])
-        model = _model(config, store, document, report, online=isinstance(source, GitHubPublisher))
-        found = classify_candidates(config, store, model, report)
-        chosen = select([p for p, _ in found], [v for _, v in found], document, source.open_proposals(),
-                        set(decisions.rejected), report)
         try:
-            report.published = source.publish([Proposal.of(p, v) for p, v in chosen], model.fingerprint)
-        except BotError as exc:
+            propose(config, store, make_publisher(config, publisher, output, dry_run), report, dry_run)
+        except PublishError as exc:
             report.problems.append(exc.one_line())
-            return report
-        published = report.published
-        if published.over_limit:
-            report.skipped["over the limit of the pull request (next run)"] += published.over_limit
-        report.proposed = [p for p in published.proposals if p.id in set(published.added)]
-        report.notes += published.notes
-        report.problems += [f"paper {i} skipped: {why}" for i, why in published.failed.items()]
-        if published.failed and not dry_run:
-            store.record_unpublishable(model.fingerprint, published.failed)
-        if published.rejected and not dry_run:
-            store.record_decisions([(i, "rejected", s, None, "deleted from the open pull request")
-                                    for i, s in published.rejected.items()])
     return report
+
+
+def propose(config, store: Store, source, report: RunReport, dry_run: bool) -> None:
+    """Classify the candidates and publish the ones worth proposing; fills ``report``."""
+    document = awesome.parse(source.base_text())
+    decisions = source.feedback()  # the truth lives with the publisher; the store caches it
+    store.record_decisions([(i, "accepted", s, None, "pull request") for i, s in decisions.accepted.items()] +
+                           [(i, "rejected", s, None, "pull request") for i, s in decisions.rejected.items()])
+    model = _model(config, store, document, report, online=isinstance(source, GitHubPublisher))
+    found = classify_candidates(config, store, model, report)
+    chosen = select([p for p, _ in found], [v for _, v in found], document, source.open_proposals(),
+                    set(decisions.rejected), report)
+    published = report.published = source.publish([Proposal.of(p, v) for p, v in chosen], model.fingerprint)
+    if published.over_limit:
+        report.skipped["over the limit of the pull request (next run)"] += published.over_limit
+    report.proposed = [p for p in published.proposals if p.id in set(published.added)]
+    report.notes += published.notes
+    report.problems += [f"paper {i} skipped: {why}" for i, why in published.failed.items()]
+    if published.failed and not dry_run:
+        store.record_unpublishable(model.fingerprint, published.failed)
+    if published.rejected and not dry_run:
+        store.record_decisions([(i, "rejected", s, None, "deleted from the open pull request")
+                                for i, s in published.rejected.items()])

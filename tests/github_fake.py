@@ -20,6 +20,7 @@ import re
 import subprocess
 import tempfile
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, unquote, urlparse
@@ -47,6 +48,7 @@ class FakeGitHub(LoopbackServer):
         self.login, self.user_type = login, user_type  # who the token belongs to
         self.comments: list[dict] = []
         self.holds: list[dict] = []
+        self.drips: list[dict] = []  # {"method", "pattern", "interval"}: answer those byte by byte
         self.max_body = 65536  # GitHub's limit on a pull request's description
         self.mergeable_override: bool | None = None  # GitHub's answer while it recomputes (None: compute)
         self.lock = threading.RLock()
@@ -75,7 +77,18 @@ class FakeGitHub(LoopbackServer):
                     self.send_header(key, value)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                self.wfile.write(data)
+                interval = next((d["interval"] for d in fake.drips if d["method"] == self.command
+                                 and re.search(d["pattern"], self.path)), None)
+                try:
+                    if interval is None:
+                        self.wfile.write(data)
+                        return
+                    for byte in data:  # a server that keeps the connection alive, one byte at a time
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                        time.sleep(interval)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import load_config
+from bot.config import BUNDLED_BACKGROUND, load_config
 from bot.errors import ConfigError
 from conftest import ROOT
 
@@ -117,7 +117,7 @@ def test_config_extends_chain_follows_every_file_with_paths_relative_to_each(tmp
     assert config.classifier.model_path == tmp_path / "b" / "models" / "m"  # the middle file's own path
     assert config.classifier.target_recall == 0.9  # the middle file was read, not ignored
     assert config.list.local_copy == tmp_path / "a" / "demo" / "list-README.md"
-    assert config.classifier.background == [tmp_path / "a" / "demo" / "background.jsonl.gz"]
+    assert config.classifier.background == [BUNDLED_BACKGROUND]  # the default: the papers installed with the bot
 
 
 @pytest.mark.parametrize("files", [

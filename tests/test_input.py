@@ -130,7 +130,10 @@ def test_classify_input_streams_lines_as_they_arrive(config, corpus, tmp_path):
             reader = threading.Thread(target=lambda: first.append(process.stdout.readline()), daemon=True)
             reader.start()
             reader.join(timeout=60)
-            assert first and json.loads(first[0])["id"] == papers[0]["id"], "no answer before the end of input"
+            if not first or not first[0]:
+                process.kill()
+                pytest.fail(f"no answer before the end of input: {process.communicate()[1].decode()[-2000:]}")
+            assert json.loads(first[0])["id"] == papers[0]["id"]
             writer.write(json.dumps(corpus[RELEVANT]) + "\n")
         out, err = process.communicate(timeout=60)
     finally:

@@ -402,3 +402,28 @@ def test_run_killed_at_random_points_recovers(world, github, tmp_path):
     assert parse(github.file(BRANCH)).render() == github.file(BRANCH)
     assert github.file("main") == SEED_README.read_text()
     assert not rejected_in_store(cfg)
+
+
+def test_run_github_failing_every_time_is_one_line(world, github, bot):
+    serve, config = world
+    github.fail("GET", r"/pulls$", 502, times=1000)
+    result = bot("--config", config().source, "run")
+    assert result.exit_code == 1 and "Traceback" not in result.err
+    problems = [line for line in result.err.splitlines() if "GitHub" in line]
+    assert problems and "HTTP 502" in problems[0] and TOKEN not in result.out + result.err
+
+
+def test_run_github_dripping_bytes_is_cut_at_the_deadline(world, github, bot, tmp_path):
+    import yaml
+
+    serve, config = world
+    cfg = config()
+    raw = yaml.safe_load(cfg.source.read_text())
+    raw["github"].update(deadline=1.5, timeout=1, retries=0)
+    cfg.source.write_text(yaml.safe_dump(raw))
+    github.drips.append({"method": "GET", "pattern": r"/repos/owner/list$", "interval": 0.2})
+    started = time.monotonic()
+    result = bot("--config", cfg.source, "run")
+    assert result.exit_code == 1 and "Traceback" not in result.err
+    assert "deadline" in result.err.lower() or "timed out" in result.err.lower() or "Deadline" in result.err
+    assert time.monotonic() - started < 60
