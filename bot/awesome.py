@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date
 
 from .entry_block import TITLE_LINE, parse_block
@@ -379,7 +380,14 @@ def _assign_labels(entries: list[Entry], headings: list[Heading], labels: dict[i
 
 
 def parse(text: str) -> AwesomeList:
-    """Parse a README into headings, entries (live and commented out) and the lines not understood."""
+    """Parse a README into headings, entries (live and commented out) and the lines not understood.
+    The same text is parsed once (a publish reads the branch, the base and the result several
+    times); treat the returned document as read-only."""
+    return _parse(text)
+
+
+@lru_cache(maxsize=16)
+def _parse(text: str) -> AwesomeList:
     lines = text.splitlines(keepends=True)
     masked, starts_inside, unclosed = comment_view(lines)
     first = next((i for i, line in enumerate(masked) if HEADING.match(line.rstrip("\r\n"))), None)
