@@ -23,8 +23,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import date
+from functools import lru_cache
 
 from .entry_block import TITLE_LINE, parse_block
 from .errors import ListFormatError
