@@ -20,6 +20,7 @@ reported in ``warnings``.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -186,6 +187,20 @@ class AwesomeList:
         if arxiv_id and normalize_arxiv_id(arxiv_id) in self.arxiv_ids():
             return True
         return bool(title) and normalize_title(title) in self.title_keys()
+
+    def find(self, arxiv_id: str | None, title: str | None, others: set[str] = frozenset()) -> Entry | None:
+        """The live entry of a paper: by arXiv id, else by its title, exactly or as a maintainer
+        may have fixed it (nearly the same words), among entries that are no paper of ``others``
+        (ids known to be other papers).  None when there is none, or more than one such title."""
+        found = next((e for e in self.entries if arxiv_id and e.arxiv_id == arxiv_id), None)
+        if found is not None or not title:
+            return found
+        key = normalize_title(title)
+        strangers = [e for e in self.entries if not (e.arxiv_id and (e.arxiv_id in others or e.arxiv_id == arxiv_id))]
+        exact = [e for e in strangers if e.title_key == key]
+        close = exact or [e for e in strangers
+                          if difflib.SequenceMatcher(None, key, e.title_key[:len(key) + 10]).ratio() >= 0.9]
+        return close[0] if len(close) == 1 else None
 
 
 def comment_view(lines: list[str]) -> tuple[list[str], list[bool], int | None]:

@@ -61,7 +61,7 @@ def read_list(ctx: Context, path: str | None) -> tuple[str, str]:
         if not token:
             raise InputError("no list given, list.local_copy is not set and there is no GitHub token",
                              f"pass PATH, set list.local_copy, or set ${config.github.token_env}")
-        from .publish import GitHubPublisher
+        from .publish_github import GitHubPublisher
 
         publisher = GitHubPublisher(config, token)
         return publisher.base_text(), f"{config.list.repo}@{config.list.branch}:{config.list.path}"

@@ -32,7 +32,6 @@ from .errors import PublishError
 from .http import mount_deadline
 
 log = logging.getLogger(__name__)
-TRAILER = "Generated-by: awesome-list-bot"
 LABEL_COLOR = "0e8a16"
 
 
@@ -50,6 +49,8 @@ class Pull:
     author_is_bot: bool  # GitHub says the author is a bot account (an App, github-actions)
     merged: bool
     html_url: str
+    labels: list[str]
+    base: str = ""
     raw: object = None  # the PyGithub object, for writes
 
 
@@ -60,9 +61,12 @@ class Commit:
     message: str
     author: str | None
 
-    @property
-    def by_bot(self) -> bool:
-        return TRAILER in self.message
+
+@dataclass
+class Comment:
+    author: str
+    author_is_bot: bool
+    body: str
 
 
 @dataclass
@@ -70,6 +74,7 @@ class Comparison:
     commits: list[Commit]  # on the head, not on the base; oldest first
     behind: int  # commits of the base that the head has not
     merge_base: str | None
+    files: list[str]  # the files the head changed since the merge base
 
 
 class GitHubRepo:
@@ -193,13 +198,18 @@ class GitHubRepo:
         user = raw.user
         return Pull(number=raw.number, body=raw.body or "", head_sha=raw.head.sha, head_repo=head_repo,
                     author=user.login if user else "", author_is_bot=bool(user and user.type == "Bot"),
-                    merged=raw.merged_at is not None, html_url=raw.html_url, raw=raw)
+                    merged=raw.merged_at is not None, html_url=raw.html_url,
+                    labels=[label.name for label in raw.labels], base=raw.base.ref, raw=raw)
 
-    def pulls(self, branch: str, base: str, state: str) -> list[Pull]:
-        """Pull requests from ``branch`` of this repository (never a fork's) into ``base``."""
-        found = self.call(lambda: list(self.repo.get_pulls(state=state, head=f"{self.owner}:{branch}", base=base)),
-                          f"list {state} pull requests")
+    def pulls(self, branch: str, state: str, base: str | None = None) -> list[Pull]:
+        """Pull requests from ``branch`` of this repository (never a fork's), into ``base`` or any branch."""
+        options = {"state": state, "head": f"{self.owner}:{branch}", **({"base": base} if base else {})}
+        found = self.call(lambda: list(self.repo.get_pulls(**options)), f"list {state} pull requests")
         return [p for p in map(self._pull, found) if p.head_repo == self.repo.full_name]
+
+    def pull_commits(self, pull: Pull) -> list[Commit]:
+        found = self.call(lambda: list(pull.raw.get_commits()), f"list the commits of #{pull.number}")
+        return [_commit(c) for c in found]
 
     def mergeable(self, number: int, tries: int = 4) -> bool | None:
         """Whether GitHub can merge the pull request (it computes this in the background:
@@ -215,14 +225,14 @@ class GitHubRepo:
         """What ``head`` has that ``base`` has not, and the other way round."""
         comparison = self.call(lambda: self.repo.compare(base, head), f"compare {base[:12]}...{head[:12]}")
         found = self.call(lambda: list(comparison.commits), "list the branch's commits")
-        commits = [Commit(c.sha, [p.sha for p in c.parents], c.commit.message or "",
-                          c.author.login if c.author is not None else None) for c in found]
+        commits = [_commit(c) for c in found]
         merge_base = comparison.merge_base_commit.sha if comparison.merge_base_commit is not None else None
-        return Comparison(commits, comparison.behind_by, merge_base)
+        return Comparison(commits, comparison.behind_by, merge_base, [f.filename for f in comparison.files])
 
-    def comments(self, pull: Pull) -> list[str]:
-        return [c.body or "" for c in self.call(lambda: list(pull.raw.get_issue_comments()),
-                                                f"read the comments of #{pull.number}")]
+    def comments(self, pull: Pull) -> list[Comment]:
+        found = self.call(lambda: list(pull.raw.get_issue_comments()), f"read the comments of #{pull.number}")
+        return [Comment(c.user.login if c.user else "", bool(c.user and c.user.type == "Bot"), c.body or "")
+                for c in found]
 
     # --- conditional writes --------------------------------------------------------------------
 
@@ -232,14 +242,35 @@ class GitHubRepo:
                   lambda: True if self.branch_sha(name) == sha else None,
                   conflict=lambda e: e.status == 422)
 
-    def reset_branch(self, name: str, sha: str, expected: str) -> None:
-        """Point a branch that still holds exactly ``expected`` (the head of a closed pull request,
-        whose commits GitHub keeps with that pull request) at ``sha``."""
-        if self.branch_sha(name) != expected:
-            raise Conflict(f"branch {name} moved")
+    def merge_as(self, name: str, head: str, other: str, message: str) -> str:
+        """Move branch ``name`` from ``head`` to a new merge commit of ``head`` and ``other`` whose
+        content is ``other``'s: a fast-forward, so it fails (Conflict) if the branch moved, and
+        every earlier commit stays in its history."""
+        tree = self.call(lambda: self.repo.get_git_commit(other).tree, f"read commit {other[:12]}")
+        parents = [self.call(lambda: self.repo.get_git_commit(sha), f"read commit {sha[:12]}") for sha in (head, other)]
+        commit = self.call(lambda: self.repo.create_git_commit(message, tree, parents), "create a commit")
         ref = self.call(lambda: self.repo.get_git_ref(f"heads/{name}"), f"read branch {name}")
-        self.call(lambda: ref.edit(sha, force=True), f"reset branch {name}",
-                  lambda: True if self.branch_sha(name) == sha else None)
+        self.call(lambda: ref.edit(commit.sha, force=False), f"move branch {name}",
+                  lambda: True if self.branch_sha(name) == commit.sha else None,
+                  conflict=lambda e: e.status == 422)
+        return commit.sha
+
+    def merge_with(self, name: str, head: str, other: str, path: str, text: str, message: str) -> str:
+        """Move branch ``name`` from ``head`` to a new merge commit of ``head`` and ``other`` whose
+        files are ``other``'s with ``path`` holding ``text`` (a merge whose only conflicts the caller
+        resolved in that file): a fast-forward, so it fails (Conflict) if the branch moved."""
+        from github import InputGitTreeElement
+
+        theirs = self.call(lambda: self.repo.get_git_commit(other), f"read commit {other[:12]}")
+        element = InputGitTreeElement(path, "100644", "blob", content=text)
+        tree = self.call(lambda: self.repo.create_git_tree([element], theirs.tree), "create a tree")
+        ours = self.call(lambda: self.repo.get_git_commit(head), f"read commit {head[:12]}")
+        commit = self.call(lambda: self.repo.create_git_commit(message, tree, [ours, theirs]), "create a commit")
+        ref = self.call(lambda: self.repo.get_git_ref(f"heads/{name}"), f"read branch {name}")
+        self.call(lambda: ref.edit(commit.sha, force=False), f"move branch {name}",
+                  lambda: True if self.branch_sha(name) == commit.sha else None,
+                  conflict=lambda e: e.status == 422)
+        return commit.sha
 
     def commit_file(self, branch: str, path: str, text: str, blob: str, message: str) -> str | None:
         """Replace the file on a branch if it still is the blob that was read; Conflict if not.
@@ -251,14 +282,14 @@ class GitHubRepo:
         def stale(exc: GithubException) -> bool:  # the file is no longer the blob that was read
             return exc.status == 409 or (exc.status == 422 and "sha" in _message(exc).lower())
 
-        done = self.call(lambda: self.repo.update_file(path, f"{message}\n\n{TRAILER}", text, blob, branch=branch),
+        done = self.call(lambda: self.repo.update_file(path, message, text, blob, branch=branch),
                          f"commit {path} to {branch}", landed, conflict=stale)
         return done["commit"].sha if isinstance(done, dict) else None
 
     def create_pull(self, base: str, branch: str, title: str, body: str) -> Pull:
         """Open a pull request; Conflict if one is open for the branch already."""
         def landed():
-            found = self.pulls(branch, base, "open")
+            found = self.pulls(branch, "open", base)
             return found[0].raw if found else None
 
         raw = self.call(lambda: self.repo.create_pull(base=base, head=branch, title=title, body=body),
@@ -288,19 +319,27 @@ class GitHubRepo:
                          conflict=lambda e: e.status == 422 and "expected head sha" in _message(e).lower())
 
     def label(self, pull: Pull, labels: list[str]) -> None:
-        for name in labels:
+        def exists(name: str) -> bool:
             try:
                 self.repo.get_label(name)
+                return True
             except UnknownObjectException:
+                return False
+
+        for name in labels:
+            if not self.call(lambda: exists(name), f"read label {name}"):
                 try:
                     self.call(lambda: self.repo.create_label(name, LABEL_COLOR), f"create label {name}",
-                              lambda: self.repo.get_label(name), conflict=lambda e: e.status == 422)
+                              lambda: True if exists(name) else None, conflict=lambda e: e.status == 422)
                 except Conflict:
                     pass  # created meanwhile by another run
-            except GithubException as exc:
-                raise self._refused(exc, f"read label {name}") from None
         if labels:
             self.call(lambda: pull.raw.add_to_labels(*labels), "label the pull request")
+
+
+def _commit(raw) -> Commit:
+    return Commit(raw.sha, [p.sha for p in raw.parents], raw.commit.message or "",
+                  raw.author.login if raw.author is not None else None)
 
 
 def _with_deadline(github: Github, seconds: float) -> None:

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from .listfields import (ARXIV_URL, CODE_HOSTS, CODE_WORDS, date_parts, looks_like_authors, looks_like_venue,
-                         title_like)
+                         one_word_title, title_like)
 
 LINK = re.compile(r"\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\((\s*)([^()\s]*(?:\([^()\s]*\)[^()\s]*)*)(\s*)\)")
 MARKER = re.compile(r"^(?P<indent>[ \t]*)(?P<marker>[-*+]|(?P<number>\d{1,4})[.)])(?P<space>[ \t]+)(?=\S)")
@@ -159,7 +159,8 @@ def _title_from_text(pieces: list[Piece]) -> tuple[list[Piece], str] | None:
     segments = re.split(r"(<br\s*/?>|\r?\n[ \t]*)", head)
     words = [len(_strip_wrappers(s)[1].split()) if not i % 2 else 0 for i, s in enumerate(segments)]
     best = max(range(len(segments)), key=lambda i: words[i])
-    if words[best] < 2 or re.fullmatch(r"[\W\d_]+", _strip_wrappers(segments[best])[1]):
+    core = _strip_wrappers(segments[best])[1]
+    if re.fullmatch(r"[\W\d_]+", core) or (words[best] < 2 and not one_word_title(core)):
         return None
     out: list[Piece] = []
     title = ""
@@ -170,7 +171,7 @@ def _title_from_text(pieces: list[Piece]) -> tuple[list[Piece], str] | None:
         before, core, after = _strip_wrappers(segment)
         if index == best:
             out += _title_segment(segment)
-            title = next(p.text.strip() for p in out if p.kind == "title")
+            title = next((p.text.strip() for p in out if p.kind == "title"), "")
         elif core and not title:
             out += [p for p in (Piece("lit", before), Piece("acronym", core), Piece("lit", after)) if p.text]
         elif core:
@@ -215,7 +216,8 @@ def analyse(pieces: list[Piece]) -> LineEntry | None:
         lead = 1  # only emphasis, spaces or emoji before the first link
     title = ""
     if lead < len(pieces) and pieces[lead].kind == "link" and pieces[lead].role != "badge" \
-            and title_like(pieces[lead].label) and re.match(r"https?://", pieces[lead].url.strip()):
+            and re.match(r"https?://", pieces[lead].url.strip()) \
+            and (title_like(pieces[lead].label) or one_word_title(pieces[lead].label, pieces[lead].url)):
         pieces[lead].role, title = "title", " ".join(re.sub(r"[*_`]{2,}", "", pieces[lead].label).split())
         body = pieces
     else:

@@ -247,6 +247,21 @@ def split_authors(text: str) -> list[str]:
     return [n.strip() for n in names if n.strip() and n.strip() != "and"]
 
 
+# A one-word title is a name: 'TextArena', 'MotionSwap', 'Shap-MeD', 'DiT-3D' (real arXiv titles);
+# a plain word ('Implementations', 'Code', 'GitHub' as a link to code) is not.
+ONE_WORD_TITLE = re.compile(r"[A-Z0-9][\w-]*[A-Z][\w-]*|[A-Z][a-z]+[A-Z][\w-]*|[A-Za-z]+-?\d+[\w-]*")
+PAPER_URL = re.compile(r"https?://(?:www\.)?(?:arxiv\.org|doi\.org|openreview\.net)/", re.IGNORECASE)
+
+
+def one_word_title(text: str, url: str | None = None) -> bool:
+    """A single name-like word that is a paper's title: as plain text, or as the label of a link
+    to the paper itself (arXiv, DOI, OpenReview) when ``url`` is given."""
+    plain = re.sub(r"[*_`]", "", text).strip()
+    if not ONE_WORD_TITLE.fullmatch(plain) or re.sub(r"[^\w]", "", plain.lower()) in SHORT_LABELS:
+        return False
+    return url is None or PAPER_URL.match(url.strip()) is not None
+
+
 def title_like(label: str) -> bool:
     """A link label that is a paper's title rather than 'Paper', 'Code', '[CVPR 2025]'."""
     plain = re.sub(r"[*_`]", "", label).strip()

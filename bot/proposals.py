@@ -73,13 +73,14 @@ class Marker:
 
     proposals: list[dict] = field(default_factory=list)
     rejected: list[dict] = field(default_factory=list)
+    labelled: bool = False  # the bot labelled the pull request (once: a label people remove stays removed)
 
     def ids(self) -> set[str]:
         return {p["id"] for p in self.proposals}
 
 
-def marker(proposals: list[Proposal], rejected: list[dict] = ()) -> str:
-    data = {"version": 2,
+def marker(proposals: list[Proposal], rejected: list[dict] = (), labelled: bool = False) -> str:
+    data = {"version": 2, "labelled": labelled,
             "proposals": [{"id": p.id, "section": p.section, "title": p.title[:TITLE_MARK],
                            "probability": round(p.probability, 3)} for p in proposals],
             "rejected": [{"id": r["id"], "section": r.get("section")} for r in rejected]}
@@ -106,7 +107,7 @@ def read_marker(body: str | None) -> Marker | None:
                       "probability": float(p.get("probability") or 0.0)} for p in data.get("proposals", [])]
         rejected = [{"id": str(r["id"]), "section": r.get("section"), "title": str(r.get("title") or "")}
                     for r in data.get("rejected", [])]
-        return Marker(proposals, rejected)
+        return Marker(proposals, rejected, bool(data.get("labelled")))
     except (ValueError, KeyError, TypeError, AttributeError, zlib.error):
         return None
 
@@ -123,7 +124,7 @@ def _short(text: str, limit: int) -> str:
 
 
 def pull_request_body(proposals: list[Proposal], rejected: list[dict], model: str,
-                      template: Path | None = None) -> str:
+                      template: Path | None = None, labelled: bool = False) -> str:
     """The description of the bot's pull request: a table, how to give feedback, the marker.
     Always under GitHub's size limit: long tables lose their 'why' column, then rows (the marker,
     about 120 characters a proposal and 50 a rejection, is always kept whole)."""
@@ -142,7 +143,7 @@ def pull_request_body(proposals: list[Proposal], rejected: list[dict], model: st
                  "alternatives": ", ".join(markdown_text(a) for a in p.alternatives),
                  "probability": p.probability, "why": (markdown_text(_why(p.terms)) or "-") if why else "-"}
                 for p in proposals[:shown]]
-        body = page.render(intro=intro, proposals=rows, hidden=len(proposals) - shown, marker=marker(proposals, rejected),
+        body = page.render(intro=intro, proposals=rows, hidden=len(proposals) - shown, marker=marker(proposals, rejected, labelled),
                            model=model or "-", version=__version__, generated=stamp)
         if len(body) <= MAX_BODY or shown == 0:
             return body
@@ -175,12 +176,15 @@ def feedback(found: Marker, merged: bool, current_list: AwesomeList) -> Feedback
     without merging: every proposal is rejected.  Papers deleted while the pull
     request was open (the marker's ``rejected``) stay rejected either way."""
     result = Feedback()
-    placed = {e.arxiv_id: e.label for e in current_list.entries if e.arxiv_id}
+    others = found.ids() | {r["id"] for r in found.rejected}
     for item in found.rejected:
         result.rejected[item["id"]] = item.get("section")
     for item in found.proposals:
-        if merged and current_list.contains(item["id"], item.get("title")):
-            result.accepted[item["id"]] = placed.get(item["id"], item.get("section"))
+        entry = current_list.find(item["id"], item.get("title"), others) if merged else None
+        if entry is not None:  # in the list, maybe with its title fixed or its link changed
+            result.accepted[item["id"]] = entry.label or item.get("section")
+        elif merged and current_list.contains(item["id"], item.get("title")):
+            result.accepted[item["id"]] = item.get("section")
         else:
             result.rejected[item["id"]] = item.get("section")
     for paper_id in result.accepted:

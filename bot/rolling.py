@@ -47,6 +47,8 @@ class Branch:
     marker: Marker = field(default_factory=Marker)  # the open pull request's marker
     bot_added: list[str] = field(default_factory=list)  # ids the bot's own commits on the branch added
     human_removed: set[str] = field(default_factory=set)  # ids whose lines a commit by someone else removed
+    ancestor_text: str | None = None  # the list where the branch and the base last met (default: the base)
+    bot_copies: dict[str, str] = field(default_factory=dict)  # id -> the entry as the bot wrote it
 
 
 @dataclass
@@ -56,7 +58,7 @@ class Plan:
     rejected: list[dict]  # every paper deleted from this pull request by maintainers
     added: list[str] = field(default_factory=list)
     newly_rejected: dict[str, str | None] = field(default_factory=dict)  # found deleted since the last run
-    removed: list[str] = field(default_factory=list)  # the bot's copies removed: a maintainer listed them
+    removed: list[str] = field(default_factory=list)  # the bot's copies taken back: a maintainer listed them
     failed: dict[str, str] = field(default_factory=dict)  # papers that could not be added: id -> why
     notes: list[str] = field(default_factory=list)
     over_limit: int = 0
@@ -87,8 +89,8 @@ def check_proposal(proposal: Proposal) -> str | None:
     """Why a proposal cannot become an entry, or None."""
     if not ARXIV_ID.match(proposal.id or ""):
         return f"'{proposal.id[:40]}' is not an arXiv id"
-    if not proposal.title.strip():
-        return "no title"
+    if not re.search(r"\w", proposal.title):
+        return "a title without a letter or digit"
     if len(proposal.title) > MAX_TITLE:
         return f"a title of {len(proposal.title)} characters (over {MAX_TITLE})"
     if len(", ".join(proposal.authors)) > MAX_AUTHORS_TEXT:
@@ -97,7 +99,8 @@ def check_proposal(proposal: Proposal) -> str | None:
 
 
 def branch_only(base: AwesomeList, head: AwesomeList) -> set[int]:
-    """Indices (into head.lines) of the lines the head has that the base has not."""
+    """Indices (into head.lines) of the lines the head has that the base has not (pass the
+    version where the branch and the base last met, and these are the lines the branch added)."""
     matcher = difflib.SequenceMatcher(None, base.lines, head.lines, autojunk=False)
     shared = set()
     for tag, _, _, j1, j2 in matcher.get_opcodes():
@@ -120,15 +123,19 @@ def remove_entries(document: AwesomeList, entries: list[Entry], added: set[int])
     return "".join(lines)
 
 
-def only_added(before: str, after: str, allowed_removals: list[str]) -> bool:
-    """Whether ``after`` is ``before`` plus inserted lines, minus the given removed blocks."""
-    removed = "".join(allowed_removals)
+def only_added(before: str, after: str) -> bool:
+    """Whether ``after`` is ``before`` plus inserted lines."""
     matcher = difflib.SequenceMatcher(None, before.splitlines(True), after.splitlines(True), autojunk=False)
-    gone = []
-    for tag, i1, i2, _, _ in matcher.get_opcodes():
-        if tag in ("delete", "replace"):
-            gone.append("".join(before.splitlines(True)[i1:i2]))
-    return all(not block.strip() or block.strip() in removed for block in gone)
+    return all(tag in ("equal", "insert") for tag, *_ in matcher.get_opcodes())
+
+
+def only_removed(before: str, after: str, entries: list[Entry], document: AwesomeList) -> bool:
+    """Whether ``after`` is ``before`` without the lines of these entries (and blank lines)."""
+    matcher = difflib.SequenceMatcher(None, before.splitlines(True), after.splitlines(True), autojunk=False)
+    allowed = "".join("".join(document.lines[e.start:e.end]) for e in entries)
+    gone = ["".join(before.splitlines(True)[i1:i2]) for tag, i1, i2, _, _ in matcher.get_opcodes() if tag != "equal"]
+    return all(tag in ("equal", "delete") for tag, *_ in matcher.get_opcodes()) and \
+        all(not block.strip() or block.strip() in allowed for block in gone)
 
 
 def would_conflict(ancestor: str, base: str, head: str) -> bool:
@@ -140,26 +147,54 @@ def would_conflict(ancestor: str, base: str, head: str) -> bool:
     return "conflict" in kinds or any({a, b} == {"a", "b"} for a, b in zip(kinds, kinds[1:]))
 
 
+def resolve_merge(ancestor: str, base: str, head: str, bot_ids: set[str]) -> str | None:
+    """The base merged into the head, where the only conflicts are both sides adding lines at the
+    same place and the head's lines there are the bot's own entries (a maintainer added a paper by
+    hand at the top of a section the bot had added to): both kept, the base's first.  None when a
+    conflict involves anything else (people resolve it then)."""
+    lines = {"z": ancestor.splitlines(True), "a": base.splitlines(True), "b": head.splitlines(True)}
+    document = parse(head)
+    bots = {i for e in document.entries if e.arxiv_id in bot_ids for i in range(e.start, e.end)}
+    out: list[str] = []
+    for region in merge3.Merge3(lines["z"], lines["a"], lines["b"]).merge_regions():
+        kind = region[0]
+        if kind == "unchanged":
+            out += lines["z"][region[1]:region[2]]
+        elif kind in ("a", "same"):
+            out += lines["a"][region[1]:region[2]]
+        elif kind == "b":
+            out += lines["b"][region[1]:region[2]]
+        else:
+            _, z1, z2, a1, a2, b1, b2 = region
+            if z2 > z1 or any(i not in bots and lines["b"][i].strip() for i in range(b1, b2)):
+                return None
+            out += lines["a"][a1:a2] + lines["b"][b1:b2]
+    merged = "".join(out)
+    return merged if parse(merged).render() == merged else None
+
+
 def plan(branch: Branch, new: list[Proposal], limit: int) -> Plan:
-    """The bot's change to the branch: keep what is there, remove its own duplicate copies,
-    add the new proposals that fit (within ``limit`` proposals in the pull request)."""
+    """The bot's change to the branch: keep what is there, take back its own copies of papers a
+    maintainer listed too, add the new proposals that fit (within ``limit`` in the pull request)."""
     head, base = parse(branch.head_text), parse(branch.base_text)
     previous = {p["id"]: p for p in branch.marker.proposals}
     rejected = {r["id"]: dict(r) for r in branch.marker.rejected}
-    on_branch = {e.arxiv_id: e for e in head.entries if e.arxiv_id}
-    by_title = {e.title_key: e for e in head.entries}
+    copies = Counter(e.arxiv_id for e in head.entries if e.arxiv_id)
     result = Plan(branch.head_text, [], [])
     duplicates: list[Entry] = []
     kept: dict[str, Entry] = {}
-    fresh: set[int] | None = None  # the head's lines that the base has not (computed when needed)
+    ours: set[int] | None = None  # the lines the branch added since it met the base (computed when needed)
+    known = set(branch.bot_added) | set(previous) | set(rejected)
     for paper_id in dict.fromkeys(list(branch.bot_added) + list(previous)):
-        title = previous.get(paper_id, {}).get("title") or (on_branch[paper_id].title if paper_id in on_branch else None)
-        entry = on_branch.get(paper_id) or _titled(by_title, title)  # a maintainer may have changed its link
-        if base.contains(paper_id, title):  # a maintainer listed it on the base: drop the bot's copy
-            fresh = branch_only(base, head) if fresh is None else fresh
-            copies = [e for e in head.entries if e.arxiv_id == paper_id and fresh.intersection(range(e.start, e.end))]
-            duplicates += copies
-            result.removed += [paper_id] if copies else []
+        title = previous.get(paper_id, {}).get("title")
+        entry = head.find(paper_id, title, known | base.arxiv_ids())  # by id, or (its link changed) by title
+        if base.contains(paper_id, title) or copies[paper_id] > 1:  # a maintainer listed it too
+            ours = branch_only(parse(branch.ancestor_text or branch.base_text), head) if ours is None else ours
+            taken = _bot_copies(head, paper_id, ours, branch.bot_copies.get(paper_id), base.contains(paper_id, title))
+            duplicates += taken
+            result.removed += [paper_id] if taken else []
+            if not base.contains(paper_id, title) and copies[paper_id] > len(taken):
+                kept[paper_id] = next(e for e in head.entries if e.arxiv_id == paper_id and e not in taken)
         elif entry is not None:
             kept[paper_id] = entry
         elif paper_id in rejected:
@@ -170,8 +205,8 @@ def plan(branch: Branch, new: list[Proposal], limit: int) -> Plan:
             result.newly_rejected[paper_id] = section
         else:
             result.notes.append(f"{paper_id} is no longer on the branch (not removed by a person): not rejected")
-    text = remove_entries(head, duplicates, fresh or set()) if duplicates else branch.head_text
-    document = parse(text) if duplicates else head
+    text = remove_entries(head, duplicates, ours or set()) if duplicates else branch.head_text
+    document = parse(text)
     fresh_details = {p.id: p for p in new}
     for paper_id, entry in kept.items():
         known = fresh_details.get(paper_id)
@@ -201,27 +236,26 @@ def plan(branch: Branch, new: list[Proposal], limit: int) -> Plan:
         if note:
             result.notes.append(f"paper {proposal.id}: {note}")
         chosen.append(placed)
-    text = _insert(text, chosen, result)
-    blocks = ["".join(head.lines[e.start:e.end]) for e in duplicates]
-    if not only_added(branch.head_text, text, blocks):
+    final = _insert(text, chosen, result)
+    if not only_added(text, final) or not only_removed(branch.head_text, text, duplicates, head):
         raise PublishError("refusing to publish: the change would alter lines of the list it did not add",
                            "this is a bug; the branch was left as it was")
-    result.text = text
+    result.text = final
     result.proposals += chosen
     result.added = [p.id for p in chosen]
     result.rejected = list(rejected.values())
     return result
 
 
-def _titled(by_title: dict[str, Entry], title: str | None) -> Entry | None:
-    """The entry whose title is this (possibly shortened) title, if there is exactly one."""
-    if not title:
-        return None
-    key = normalize_title(title)
-    if key in by_title:
-        return by_title[key]
-    found = [e for k, e in by_title.items() if len(key) >= 40 and k.startswith(key)]
-    return found[0] if len(found) == 1 else None
+def _bot_copies(head: AwesomeList, paper_id: str, ours: set[int], written: str | None, listed: bool) -> list[Entry]:
+    """The bot's own copies of a paper that a maintainer listed too: on the base (``listed``: every
+    copy the branch added), or by hand on the branch (the one the bot wrote: all but one copy)."""
+    entries = [e for e in head.entries if e.arxiv_id == paper_id]
+    added = [e for e in entries if ours.intersection(range(e.start, e.end))]
+    if listed:
+        return added
+    exact = [e for e in entries if written is not None and "".join(head.lines[e.start:e.end]) == written]
+    return (exact or added[:1])[:len(entries) - 1]
 
 
 def _insert(text: str, chosen: list[Proposal], result: Plan) -> str:
@@ -249,3 +283,49 @@ def _each_once(text: str, chosen: list[Proposal], before: Counter) -> bool:
         return False
     counts = Counter(e.arxiv_id for e in document.entries)
     return all(counts[p.id] == 1 for p in chosen) and all(counts[i] == n for i, n in before.items())
+
+
+# --- the bot's commits -------------------------------------------------------------------------
+
+TRAILER = "Generated-by: awesome-list-bot"
+PROPOSED = "Proposed-papers:"
+START_AFRESH = "Start afresh from "
+MERGE_BASE = "Merge {base} into the bot's branch, its entries beside the new ones"
+BOT_COMMIT = re.compile(r"(?:Add \d+ papers? from arXiv(?:; remove [^\n]*)?|Remove [^\n]*|Start afresh from [^\n]*"
+                        r"|Merge [^\n]* into the bot's branch[^\n]*)\n\n"
+                        r"(?:Proposed-papers:[ \w./-]*\n\n)?Generated-by: awesome-list-bot\n?")
+
+
+def commit_message(result: Plan) -> str:
+    """What the bot's commit does, with trailers: ``Proposed-papers`` names the papers it added,
+    so the branch itself tells which entries are the bot's even when the description is stale."""
+    parts = []
+    if result.added:
+        parts.append(f"Add {len(result.added)} paper{'s' if len(result.added) != 1 else ''} from arXiv")
+    if result.removed:
+        parts.append(f"remove the bot's copy of {', '.join(result.removed)} (a maintainer listed it)")
+    subject = "; ".join(parts)
+    subject = subject[:1].upper() + subject[1:]
+    papers = f"{PROPOSED} {' '.join(result.added)}\n\n" if result.added else ""
+    return f"{subject}\n\n{papers}{TRAILER}"
+
+
+def is_bot_commit(message: str) -> bool:
+    """Whether a commit message is exactly one the bot writes (a squash that merely keeps the
+    bot's message among others is a person's commit)."""
+    return BOT_COMMIT.fullmatch(message.strip() + "\n") is not None
+
+
+def bot_added(messages: list[str]) -> list[str]:
+    """The ids the bot's own commits (messages oldest first) say they added since the branch last
+    started afresh."""
+    found: list[str] = []
+    for message in messages:
+        if not is_bot_commit(message):
+            continue
+        if message.startswith(START_AFRESH):
+            found = []
+        for line in message.splitlines():
+            if line.startswith(PROPOSED):
+                found += line.removeprefix(PROPOSED).split()
+    return list(dict.fromkeys(found))

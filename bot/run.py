@@ -28,7 +28,8 @@ from .errors import BotError, ModelError, PublishError
 from .ingest import IngestReport, daily
 from .paper import Paper
 from .proposals import Proposal
-from .publish import DryRunPublisher, GitHubPublisher, LocalPublisher, Published
+from .publish import DryRunPublisher, LocalPublisher, Published
+from .publish_github import GitHubPublisher
 from .secrets import github_token
 from .store import Store
 
@@ -100,9 +101,10 @@ def _model(config, store: Store, document, report: RunReport, online: bool):
         return model
 
 
-def make_publisher(config, kind: str | None, output: Path, dry_run: bool = False):
+def make_publisher(config, kind: str | None, output: Path | None = None, dry_run: bool = False):
     """The publisher for this run: GitHub when a token is set (or asked for), else the local
-    folder; wrapped so that a dry run reads from it and writes only the preview folder."""
+    folder (``output``, default ``output.path``); a dry run reads from it and writes only its
+    preview folder (``output``, default ``<output.path>/dry-run``), never the local proposal."""
     token = github_token(config)
     kind = kind or ("github" if token else "local")
     if kind == "github":
@@ -118,8 +120,14 @@ def make_publisher(config, kind: str | None, output: Path, dry_run: bool = False
         except (OSError, UnicodeDecodeError) as exc:
             raise BotError(f"cannot read list.local_copy {config.list.local_copy}: "
                            f"{getattr(exc, 'strerror', None) or exc}") from None
-        source = LocalPublisher(output, text, config.github.max_entries, config.github.pr_template)
-    return DryRunPublisher(source, output) if dry_run else source
+        folder = config.output.path if dry_run or output is None else output
+        source = LocalPublisher(folder, text, config.github.max_entries, config.github.pr_template)
+    if not dry_run:
+        return source
+    preview = Path(output) if output is not None else config.output.path / "dry-run"
+    if preview.resolve() == Path(config.output.path).resolve():
+        preview = preview / "dry-run"  # the local proposal lives there: a dry run leaves it alone
+    return DryRunPublisher(source, preview)
 
 
 def select(papers: list[Paper], found: list[Verdict], document, open_ids: set[str], rejected: set[str],
@@ -160,7 +168,6 @@ def run(config, *, dry_run: bool = False, publisher: str | None = None, output: 
     """One complete run.  ``dry_run`` writes the would-be README and description to ``output``.
     A failure of GitHub is a ``problem:`` of the report (exit 1), after what did work."""
     report = RunReport()
-    output = Path(output or config.output.path)
     with run_lock(Path(config.store.path).parent), Store(config.store.path) as store:
         report.ingest = daily(config, store, **(ingest_options or {}))
         report.problems += report.ingest.problems
@@ -177,7 +184,7 @@ def propose(config, store: Store, source, report: RunReport, dry_run: bool) -> N
     decisions = source.feedback()  # the truth lives with the publisher; the store caches it
     store.record_decisions([(i, "accepted", s, None, "pull request") for i, s in decisions.accepted.items()] +
                            [(i, "rejected", s, None, "pull request") for i, s in decisions.rejected.items()])
-    model = _model(config, store, document, report, online=isinstance(source, GitHubPublisher))
+    model = _model(config, store, document, report, online=source.online)
     found = classify_candidates(config, store, model, report)
     chosen = select([p for p, _ in found], [v for _, v in found], document, source.open_proposals(),
                     set(decisions.rejected), report)

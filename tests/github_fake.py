@@ -48,6 +48,7 @@ class FakeGitHub(LoopbackServer):
         self.login, self.user_type = login, user_type  # who the token belongs to
         self.comments: list[dict] = []
         self.holds: list[dict] = []
+        self.trees: dict[str, dict] = {}
         self.drips: list[dict] = []  # {"method", "pattern", "interval"}: answer those byte by byte
         self.max_body = 65536  # GitHub's limit on a pull request's description
         self.mergeable_override: bool | None = None  # GitHub's answer while it recomputes (None: compute)
@@ -218,6 +219,21 @@ class FakeGitHub(LoopbackServer):
                 "base": {"ref": pull["base"], "sha": self.branches[pull["base"]], "label": f"{self.owner}:{pull['base']}"},
                 "labels": [self.labels[n] for n in pull["labels"]]}
 
+    def _commit_json(self, c: str) -> dict:
+        return {"sha": c, "url": "", "commit": {"message": self.commits[c]["message"],
+                                                "author": {"name": self.commits[c]["author"]}},
+                "author": self._user(self.commits[c]["author"]),
+                "parents": [{"sha": p, "url": ""} for p in self.commits[c]["parents"]]}
+
+    def _git_commit(self, sha: str) -> dict:
+        tree = "7" + sha[1:]  # a tree id per commit: the commit's files
+        self.trees[tree] = dict(self.commits[sha]["files"])
+        return {"sha": sha, "url": f"{self._repo_url()}/git/commits/{sha}", "message": self.commits[sha]["message"],
+                "tree": {"sha": tree, "url": f"{self._repo_url()}/git/trees/{tree}"},
+                "parents": [{"sha": p, "url": f"{self._repo_url()}/git/commits/{p}"} for p in self.commits[sha]["parents"]],
+                "author": {"name": self.commits[sha]["author"], "email": "x@example.org", "date": "2025-09-20T00:00:00Z"},
+                "committer": {"name": self.commits[sha]["author"], "email": "x@example.org", "date": "2025-09-20T00:00:00Z"}}
+
     def _resolve(self, name) -> str | None:
         return self.branches.get(name) or (name if name in self.commits else None)
 
@@ -316,16 +332,15 @@ class FakeGitHub(LoopbackServer):
             base, head = self._resolve(match.group(1)), self._resolve(match.group(2))
             ahead = [c for c in self.history(head) if c not in self.history(base)]
             behind = [c for c in self.history(base) if c not in self.history(head)]
-            commits = [{"sha": c, "url": "", "commit": {"message": self.commits[c]["message"],
-                                                       "author": {"name": self.commits[c]["author"]}},
-                        "author": self._user(self.commits[c]["author"]),
-                        "parents": [{"sha": p, "url": ""} for p in self.commits[c]["parents"]]}
-                       for c in reversed(ahead)]
+            commits = [self._commit_json(c) for c in reversed(ahead)]
             mb = self.merge_base(base, head)
+            changed = [{"filename": f, "status": "modified", "sha": "0" * 40, "additions": 0, "deletions": 0,
+                        "changes": 0} for f, v in self.commits[head]["files"].items()
+                       if not mb or self.commits[mb]["files"].get(f) != v]
             return 200, {"status": "ahead" if not behind else "diverged", "ahead_by": len(ahead),
                          "merge_base_commit": {"sha": mb, "url": "", "commit": {"message": self.commits[mb]["message"]},
                                                "parents": []} if mb else None,
-                         "behind_by": len(behind), "total_commits": len(ahead), "commits": commits, "files": [],
+                         "behind_by": len(behind), "total_commits": len(ahead), "commits": commits, "files": changed,
                          "url": f"{self._repo_url()}/compare/{match.group(1)}...{match.group(2)}"}
         if rest == "/pulls" and method == "GET":
             found = [p for p in self.pulls
@@ -337,6 +352,32 @@ class FakeGitHub(LoopbackServer):
             if method in ("POST", "PATCH") and len((body or {}).get("body") or "") > self.max_body:
                 return 422, {"message": "Validation Failed", "errors": [{"resource": "Issue", "code": "custom",
                                                                         "field": "body", "message": "body is too long"}]}
+        if match := re.fullmatch(r"/git/commits/([0-9a-f]{40})", rest):
+            sha = match.group(1)
+            if sha not in self.commits:
+                return 404, {"message": "Not Found"}
+            return 200, self._git_commit(sha)
+        if rest == "/git/trees" and method == "POST":
+            files = dict(self.trees.get(body.get("base_tree"), {}))
+            for element in body["tree"]:
+                files[element["path"]] = element["content"]
+            tree = hashlib.sha1(json.dumps(files, sort_keys=True).encode()).hexdigest()
+            self.trees[tree] = files
+            return 201, {"sha": tree, "url": f"{self._repo_url()}/git/trees/{tree}", "tree": []}
+        if rest == "/git/commits" and method == "POST":
+            if body["tree"] not in self.trees or any(p not in self.commits for p in body.get("parents", [])):
+                return 422, {"message": "Tree or parent SHA does not exist"}
+            parents = body.get("parents", [])
+            sha = self._commit(parents[0] if parents else None, self.trees[body["tree"]], body["message"], self.login,
+                               parents[1] if len(parents) > 1 else None)
+            return 201, self._git_commit(sha)
+        if match := re.fullmatch(r"/pulls/(\d+)/commits", rest):
+            pull = self.pulls[int(match.group(1)) - 1]
+            head = pull.get("merged_head") or pull.get("closed_head") or self.branches.get(pull["head"])
+            base = self.branches[pull["base"]]
+            ahead = [c for c in self.history(head) if c not in self.history(base)] if not pull.get("merged_head") \
+                else [c for c in self.history(head) if c not in self.history(self.commits[base]["parents"][0])]
+            return 200, [self._commit_json(c) for c in reversed(ahead)]
         if rest == "/pulls" and method == "POST":
             if any(p["head"] == body["head"] and p["state"] == "open" for p in self.pulls):
                 return 422, {"message": f"A pull request already exists for {self.owner}:{body['head']}."}

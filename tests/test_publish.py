@@ -151,6 +151,24 @@ def test_run_conflict_is_left_to_people_and_reported_once(world, github):
     assert "[ICLR 2024]" in github.file(BRANCH)
 
 
+def test_run_resolves_a_conflict_of_only_its_own_entries_keeping_both(world, github):
+    serve, config = world
+    run(config())  # the 09-18 papers at the top of Reconstruction
+    github.commit_file("main", github.file("main").replace("### Reconstruction\n\n", "### Reconstruction\n\n" + HAND_ENTRY, 1),
+                       "Add a paper by hand")  # a maintainer adds one at the same place on main
+    assert not github.mergeable(github.pulls[0])
+    head = github.branches[BRANCH]
+    serve("2025-09-19")
+    report = run(config())
+    assert not report.failed and report.published.action == "updated", report.lines()
+    assert head in github.history(github.branches[BRANCH]) and github.mergeable(github.pulls[0])
+    found = counts(github.file(BRANCH))
+    assert found["2509.00001"] == 1 and all(found[i] == 1 for i in DAYS["2025-09-18"] + DAYS["2025-09-19"])
+    assert not github.comments
+    github.merge(1)
+    assert all(counts(github.file("main"))[i] == 1 for i in ["2509.00001"] + DAYS["2025-09-18"] + DAYS["2025-09-19"])
+
+
 def test_run_merges_the_base_when_github_says_unmergeable(world, github):
     serve, config = world
     run(config())

@@ -1,0 +1,428 @@
+"""Adversarial maintainer scenarios for the rolling pull request (issue 9), each against the
+loopback GitHub with real PyGithub.  Every test here states a promise of the README section
+"Reviewing a bot pull request, and feedback" (or of issue 9) that the bot does not keep yet."""
+
+from __future__ import annotations
+
+import threading
+
+from bot.awesome import parse
+from bot.run import run
+from test_publish import BRANCH, block, counts, pull_marker, rejected_in_store
+
+from conftest import DAYS
+
+
+def in_background(target):
+    thread = threading.Thread(target=target)
+    thread.start()
+    return thread
+
+
+# --- who removed an entry --------------------------------------------------------------------------
+
+
+def test_run_deletion_by_the_tokens_own_account_is_a_rejection(world, github):
+    """The README recommends a fine-grained personal access token: the bot then writes as the
+    maintainer's own account, and the maintainer's web-editor deletion is by the same account."""
+    serve, config = world
+    github.login = "ann"  # the token is Ann's fine-grained PAT; Ann reviews in the web editor
+    run(config())
+    text = github.file(BRANCH)
+    github.commit_file(BRANCH, text.replace(block(text, "2509.13525"), ""), "Not this one", author="ann")
+    report = run(config())
+    assert report.published.rejected == {"2509.13525": "Reconstruction"}, report.lines()
+    run(config())
+    assert "2509.13525" not in counts(github.file(BRANCH))  # not proposed again
+
+
+def test_run_fixing_a_title_and_linking_the_journal_is_not_a_rejection(world, github):
+    """'Edit anything else: fix a title, change a link to the journal version' -- both at once."""
+    serve, config = world
+    run(config())
+    text = github.file(BRANCH)
+    entry = block(text, "2509.13576")
+    fixed = entry.replace("https://arxiv.org/abs/2509.13576", "https://doi.org/10.1109/TMI.2025.1") \
+                 .replace("Priors-Driven", "Prior-Driven")
+    assert fixed != entry and "Prior-Driven" in fixed
+    github.commit_file(BRANCH, text.replace(entry, fixed), "Journal version, title as published")
+    report = run(config())
+    assert report.published.rejected == {}, report.published.rejected
+    assert "2509.13576" not in rejected_in_store(config())
+    github.merge(1)
+    run(config("other"))  # the paper is in the list now: a fresh store must not call it rejected
+    assert "2509.13576" not in rejected_in_store(config("other"))
+
+
+# --- a run that races a maintainer closing or merging the pull request ----------------------------
+
+
+def test_run_closing_the_pull_request_during_a_run_does_not_revive_it(world, github):
+    """'Reject all: close the pull request'.  A run that was adding to it at that moment must not
+    bring the closed proposals back in a new pull request."""
+    serve, config = world
+    run(config())
+    serve("2025-09-19")
+    gate = github.hold("PUT", r"/contents/")  # the run is about to commit the 09-19 papers
+    runner = in_background(lambda: run(config()))
+    assert gate.arrived.wait(30)
+    github.close(1)  # the maintainer rejects them all
+    gate.set()
+    runner.join(60)
+    run(config())
+    reopened = [p for p in github.open_pulls()]
+    revived = set(DAYS["2025-09-18"]) & set(counts(github.file(BRANCH))) if reopened else set()
+    assert not revived, f"pull request #{reopened[0]['number']} proposes again what #1's closing rejected: {revived}"
+
+
+def test_run_merging_the_pull_request_during_a_run_rejects_nothing(world, github):
+    """A merge while a run adds to the pull request: nobody removed the papers that run added,
+    so none of them may be recorded as rejected."""
+    serve, config = world
+    run(config())
+    serve("2025-09-19")
+    gate = github.hold("PUT", r"/contents/")
+    runner = in_background(lambda: run(config()))
+    assert gate.arrived.wait(30)
+    github.merge(1)
+    gate.set()
+    runner.join(60)
+    run(config())
+    falsely = rejected_in_store(config()) & set(DAYS["2025-09-19"])
+    assert not falsely, f"recorded as rejected although nobody removed them: {falsely}"
+
+
+# --- duplicates ------------------------------------------------------------------------------------
+
+HAND_COPY = ("**ColonCrafter: A Depth Estimation Model for Colonoscopy Videos Using Diffusion Priors** \\\n"
+             "*Romain Hardy, et al.* \\\n[16th Sep., 2025] [arXiv, 2025] \\\n"
+             "[[Paper](https://arxiv.org/abs/2509.13525v2)]\n\n")
+
+
+def test_run_a_maintainers_copy_on_the_branch_leaves_each_id_once(world, github):
+    """'Every arXiv id appears at most once.'  A maintainer adds a paper by hand on the bot's
+    branch (in the section they think right) without noticing the bot proposed it elsewhere."""
+    serve, config = world
+    run(config())
+    text = github.file(BRANCH)
+    github.commit_file(BRANCH, text.replace("### Denoising\n\n", "### Denoising\n\n" + HAND_COPY, 1), "Add by hand")
+    report = run(config())
+    assert not report.failed, report.lines()
+    assert counts(github.file(BRANCH))["2509.13525"] == 1, "the id is twice in the README"
+
+
+def test_run_a_conflict_caused_by_its_own_copy_is_resolved_by_removing_it(world, github):
+    """A maintainer lists a proposed paper on main, at the place the bot chose, with a fix of
+    their own: the pull request conflicts only because of the bot's copy, which the bot promises
+    to remove.  Removing it resolves the conflict; nobody should have to."""
+    serve, config = world
+    run(config())
+    text = github.file(BRANCH)
+    mine = block(text, "2509.13576").replace("Sparse-View CT**", "Sparse-View CT (IEEE TMI)**")
+    main = github.file("main")
+    anchor = text.index(block(text, "2509.13576"))
+    following = text[anchor + len(block(text, "2509.13576")):][:200]  # the entry the bot placed it above
+    at = main.index(following)
+    github.commit_file("main", main[:at] + mine + main[at:], "Add the TMI version")
+    assert not github.mergeable(github.pulls[0])
+    report = run(config())
+    assert counts(github.file(BRANCH))["2509.13576"] == 0 or report.published.action != "conflict", report.lines()
+    assert github.mergeable(github.pulls[0]), "still conflicting: the bot kept its own copy"
+
+
+# --- memory on GitHub ------------------------------------------------------------------------------
+
+
+def test_run_a_new_token_account_remembers_earlier_decisions(world, github):
+    """'A runner with an empty paper store makes the same decisions.'  The secret is replaced by
+    another maintainer's token (a PAT expired, the maintainer left, or the list moved to an App):
+    the pull requests the bot opened before are still the bot's, with the same branch and marker."""
+    serve, config = world
+    run(config())
+    text = github.file(BRANCH)
+    github.commit_file(BRANCH, text.replace(block(text, "2509.13525"), ""), "Not this one")
+    run(config())
+    assert [r["id"] for r in pull_marker(github).rejected] == ["2509.13525"]
+    github.merge(1)
+    github.login = "list-bot-2"  # the new secret's account
+    report = run(config("other"))  # and a fresh store (the actions cache was lost too)
+    assert "2509.13525" not in {p.id for p in report.proposed}, "a rejected paper is proposed again"
+    assert "2509.13525" in rejected_in_store(config("other"))
+
+
+# --- conflicts and comments ------------------------------------------------------------------------
+
+
+def conflicted(github, run, config):
+    run(config())
+    old = "Latent Diffusion Models via Hard Data Consistency**"
+    github.commit_file(BRANCH, github.file(BRANCH).replace(old, old[:-2] + " (ICLR 2024)**"), "Fix venue")
+    github.commit_file("main", github.file("main").replace(old, old[:-2] + " [ICLR]**"), "Fix venue too")
+    assert not github.mergeable(github.pulls[0])
+
+
+def bot_comments(github) -> list[dict]:
+    return [c for c in github.comments if c["user"]["login"] == github.login]
+
+
+def test_run_conflict_comment_cannot_be_silenced_by_a_stranger(world, github):
+    """Anyone can comment on a public pull request: a comment carrying the bot's hidden
+    conflict tag must not stop the bot from telling the maintainers about the conflict."""
+    serve, config = world
+    conflicted(github, run, config)
+    tag = f"<!-- awesome-list-bot conflict {github.branches[BRANCH]} -->"
+    github.comments.append({"id": 99, "body": f"Nice list! {tag}", "user": {"login": "mallory", "id": 7, "type": "User"},
+                            "number": 1, "url": f"{github.url}/repos/owner/list/issues/comments/99",
+                            "html_url": "https://github.test/pull/1#c99"})
+    report = run(config())
+    assert report.published.action == "conflict"
+    assert len(bot_comments(github)) == 1, "the bot never said that the pull request conflicts"
+
+
+def test_run_conflict_is_commented_once_not_on_every_push(world, github):
+    """'If that merge conflicts, the bot ... says so once in a comment.'  A maintainer keeps
+    reviewing on the branch (other entries) before resolving the conflict."""
+    serve, config = world
+    conflicted(github, run, config)
+    run(config())
+    for old, new in [("a collection", "a curated collection"), ("curated", "carefully curated"),
+                     ("awesome articles", "articles")]:
+        github.commit_file(BRANCH, github.file(BRANCH).replace(old, new, 1), "Review the intro")
+        run(config())
+    assert len(bot_comments(github)) == 1, [c["body"][:60] for c in bot_comments(github)]
+
+
+# --- faults and stuck runs -------------------------------------------------------------------------
+
+
+def test_run_label_reads_failing_are_one_line(world, github, bot):
+    """GitHub GETs that keep failing with 5xx end in one line naming the cause, not a traceback:
+    also the label look-up when the pull request is opened."""
+    serve, config = world
+    github.fail("GET", r"/labels/", 502, times=1000)
+    try:
+        result = bot("--config", config().source, "run")
+    except Exception as exc:  # noqa: BLE001 - the point: nothing may escape the command
+        raise AssertionError(f"bot run raised {type(exc).__name__}: {str(exc)[:200]}") from None
+    assert result.exit_code == 1 and "Traceback" not in result.err, result.err[-500:]
+
+
+def test_run_labels_a_pull_request_whose_first_labelling_failed(world, github):
+    """A run that stopped after opening the pull request but before labelling it: the next
+    run finishes the job (the pull request carries the configured labels)."""
+    serve, config = world
+    github.fail("POST", r"/issues/1/labels", 502, times=1000)
+    first = run(config())
+    assert first.failed and len(github.open_pulls()) == 1
+    github.failures.clear()
+    report = run(config())
+    assert not report.failed, report.lines()
+    assert github.pulls[0]["labels"] == list(config().github.labels), "the pull request is never labelled"
+
+
+def test_run_an_odd_line_in_the_list_does_not_crash_the_run(world, github, bot):
+    """A maintainer's placeholder entry whose bold title is only punctuation: at worst one line
+    saying what is wrong (exit 2), never an uncaught exception on every run."""
+    serve, config = world
+    odd = "- **...** — To be announced. [arXiv](https://arxiv.org/abs/2509.00002)\n\n"
+    github.commit_file("main", github.file("main").replace("### Denoising\n\n", "### Denoising\n\n" + odd, 1))
+    try:
+        result = bot("--config", config().source, "run")
+    except Exception as exc:  # noqa: BLE001
+        raise AssertionError(f"bot run raised {type(exc).__name__} {str(exc)[:200]}") from None
+    assert result.exit_code in (0, 2) and "Traceback" not in result.err, result.err[-500:]
+
+
+def test_run_a_title_of_dashes_skips_only_that_paper():
+    """'One bad paper never blocks the rest': on a numbered list a title of dashes is written
+    as '1. **---** — ...', a line the parser crashes on (StopIteration), and the whole plan dies."""
+    from datetime import date
+    from pathlib import Path
+
+    from bot.proposals import Proposal
+    from bot.rolling import Branch, plan
+
+    text = (Path(__file__).parent / "fixtures" / "lists" / "numbered.md").read_text(encoding="utf-8")
+    section = parse(text).entries[0].label
+    papers = [Proposal("2509.11111", "---", section, 0.9, authors=["Ann Author"], date=date(2025, 9, 18)),
+              Proposal("2509.22222", "A Diffusion Model for Whole-Slide Images", section, 0.9,
+                       authors=["Bo Author"], date=date(2025, 9, 18))]
+    try:
+        result = plan(Branch(text, text), papers, limit=25)
+    except Exception as exc:  # noqa: BLE001
+        raise AssertionError(f"plan raised {type(exc).__name__}") from None
+    assert result.added == ["2509.22222"] and "2509.11111" in result.failed
+
+
+def test_run_a_one_word_title_is_proposed_in_every_list_format():
+    """Real arXiv titles of one word ('TextArena', 'MotionSwap', 'Shap-MeD' are in the shared data):
+    in bullet and table lists their entry does not parse back, so such papers are never proposed."""
+    from datetime import date
+    from pathlib import Path
+
+    from bot.proposals import Proposal
+    from bot.rolling import Branch, plan
+
+    lost = []
+    for path in sorted((Path(__file__).parent / "fixtures" / "lists").glob("*.md")):
+        if path.name == "SOURCES.md":
+            continue
+        text = path.read_text(encoding="utf-8")
+        section = next(e.label for e in parse(text).entries if e.label)
+        result = plan(Branch(text, text), [Proposal("2509.11111", "TextArena", section, 0.9, authors=["Ann Author"],
+                                                    date=date(2025, 9, 18))], limit=25)
+        if result.added != ["2509.11111"]:
+            lost.append(path.name)
+    assert not lost, f"a one-word title cannot be proposed in: {lost}"
+
+
+# --- dry runs ----------------------------------------------------------------------------------------
+
+
+def test_run_dry_run_leaves_the_local_proposal_alone(world, monkeypatch):
+    """Without a token the folder is the pull request.  `bot run --dry-run` 'publishes nothing':
+    it must not add to that folder, or the next real run reports nothing proposed."""
+    serve, config = world
+    monkeypatch.delenv("TEST_GH_TOKEN")
+    cfg = config()
+    run(cfg)
+    folder = cfg.output.path
+    before = {name: (folder / name).read_text() for name in ("README.md", "pull-request.md")}
+    serve("2025-09-19")
+    run(cfg, dry_run=True)
+    after = {name: (folder / name).read_text() for name in ("README.md", "pull-request.md")}
+    assert counts(after["README.md"]) == counts(before["README.md"]), "the dry run added to the local proposal"
+    report = run(cfg)
+    assert {p.id for p in report.proposed} == set(DAYS["2025-09-19"]), report.lines()
+
+
+def test_run_a_squash_that_keeps_the_bots_message_still_counts_a_deletion(world, github):
+    """A maintainer squashes the branch locally (`git rebase -i`, whose default message joins the
+    squashed messages, trailers included), dropping one entry, and force-pushes."""
+    serve, config = world
+    run(config())
+    text = github.file(BRANCH)
+    bot_message = next(github.commits[c]["message"] for c in github.history(github.branches[BRANCH])
+                       if "Generated-by: awesome-list-bot" in github.commits[c]["message"])
+    with github.lock:
+        main = github.branches["main"]
+        files = {**github.commits[main]["files"], github.path: text.replace(block(text, "2509.13525"), "")}
+        github.branches[BRANCH] = github._commit(main, files, f"Review\n\n# This is a combination of 2 commits.\n"
+                                                              f"{bot_message}", "maintainer")
+    report = run(config())
+    assert report.published.rejected == {"2509.13525": "Reconstruction"}, report.lines()
+
+
+def test_run_remembers_decisions_after_the_default_branch_changes(world, github):
+    """The list's default branch is renamed (master -> main, main -> trunk: GitHub retargets open
+    pull requests, closed ones keep the old base) and list.branch follows.  The bot's closed pull
+    requests still hold its decisions: the same branch, the same repository, its marker."""
+    serve, config = world
+    run(config())
+    text = github.file(BRANCH)
+    github.commit_file(BRANCH, text.replace(block(text, "2509.13525"), ""), "Not this one")
+    run(config())
+    github.merge(1)
+    with github.lock:
+        github.branches["trunk"] = github.branches["main"]  # the new default branch
+    cfg = config("other")  # a fresh store too
+    cfg.list.branch = "trunk"
+    report = run(cfg)
+    assert "2509.13525" not in {p.id for p in report.proposed}, "a rejected paper is proposed again"
+
+
+def test_run_removes_its_copy_when_a_maintainer_pastes_the_same_line_just_below():
+    """A maintainer copies the bot's line verbatim into main, one entry lower in the same section
+    (a loose bullet list).  The bot must take back its own copy, or merging the pull request
+    lists the paper twice.  (Which copy is the bot's is decided by aligning the head with the
+    version where the branch and the base last met, as the publisher passes it.)"""
+    import subprocess
+    import tempfile
+    from datetime import date
+    from pathlib import Path
+
+    from bot.proposals import Marker, Proposal
+    from bot.rolling import Branch, plan
+
+    text = (Path(__file__).parent / "fixtures" / "lists" / "bullets-lowlevel.md").read_text(encoding="utf-8")
+    papers = [Proposal(i, f"A Diffusion Model Number {i}", "Image Restoration", 0.9, authors=["Ann Author", "Bo Author"],
+                       date=date(2025, 9, day)) for i, day in (("2509.11111", 18), ("2509.22222", 17))]
+    first = plan(Branch(text, text), papers, limit=25)
+    line = block(first.text, "2509.11111")  # the bot's line and the blank line after it
+    second = [e for e in parse(text).entries if e.label == "Image Restoration"][1]
+    lines = parse(text).lines
+    main = "".join(lines[:second.start]) + line + "".join(lines[second.start:])
+    marker = Marker([{"id": p.id, "section": p.section, "title": p.title} for p in first.proposals])
+    result = plan(Branch(main, first.text, marker, first.added, ancestor_text=text), [], limit=25)
+    with tempfile.TemporaryDirectory() as folder:
+        paths = []
+        for name, body in (("branch", result.text), ("ancestor", text), ("main", main)):
+            Path(folder, name).write_text(body, encoding="utf-8")
+            paths.append(str(Path(folder, name)))
+        merged = subprocess.run(["git", "merge-file", "-p", "-q", *paths], capture_output=True, text=True)
+    assert merged.returncode == 0
+    assert counts(merged.stdout)["2509.11111"] == 1, f"merging lists it twice (removed: {result.removed})"
+
+
+def test_run_taking_back_its_copy_and_adding_a_paper_in_one_run_is_not_refused():
+    """A maintainer lists the bot's first proposal on main, lower in the same section of a loose
+    bullet list; the same run has a new paper for that section.  The change is legitimate (one
+    line of the bot's removed, one added) but the safety check reads difflib's alignment as an
+    altered line and refuses the whole publish ('this is a bug') -- on every run, as long as the
+    new paper is a candidate (30 days), and no other paper is proposed meanwhile."""
+    from datetime import date
+    from pathlib import Path
+
+    from bot.proposals import Marker, Proposal
+    from bot.rolling import Branch, plan
+
+    text = (Path(__file__).parent / "fixtures" / "lists" / "bullets-lowlevel.md").read_text(encoding="utf-8")
+
+    def paper(paper_id, day):
+        return Proposal(paper_id, f"A Diffusion Model Number {paper_id}", "Image Restoration", 0.9,
+                        authors=["Ann Author", "Bo Author"], date=day)
+
+    first = plan(Branch(text, text), [paper("2509.11111", date(2025, 9, 18)), paper("2509.22222", date(2025, 9, 17))], 25)
+    top = next(e for e in parse(first.text).entries if e.arxiv_id in ("2509.11111", "2509.22222"))
+    second = [e for e in parse(text).entries if e.label == "Image Restoration"][1]
+    lines = parse(text).lines
+    main = "".join(lines[:second.start]) + first.text.splitlines(True)[top.start] + "\n" + "".join(lines[second.start:])
+    marker = Marker([{"id": p.id, "section": p.section, "title": p.title} for p in first.proposals])
+    try:
+        result = plan(Branch(main, first.text, marker, first.added), [paper("2509.33333", date(2025, 8, 20))], 25)
+    except Exception as exc:  # noqa: BLE001
+        raise AssertionError(f"plan refused: {exc}") from None
+    assert result.removed == [top.arxiv_id] and result.added == ["2509.33333"]
+
+
+def test_run_never_force_pushes_over_a_maintainers_commit(world, github):
+    """'never force-pushes': starting afresh after a closed pull request, the bot moves the branch
+    with force=True after checking its head, so a maintainer's push in between is thrown away."""
+    serve, config = world
+    run(config())
+    github.close(1)
+    serve("2025-09-19")
+    gate = github.hold("PATCH", r"/git/refs/heads/")
+    runner = in_background(lambda: run(config()))
+    assert gate.arrived.wait(30)
+    mine = github.commit_file(BRANCH, github.file(BRANCH).replace("This is a collection", "This is a curated collection"),
+                              "Keep working on the closed proposal")
+    gate.set()
+    runner.join(60)
+    assert mine in github.history(github.branches[BRANCH]), "the maintainer's commit is gone from the branch"
+
+
+def test_run_a_retargeted_pull_request_is_not_a_branch_that_keeps_changing(world, github):
+    """A maintainer retargets the bot's pull request to another base branch.  The bot does not
+    find it (it lists pull requests into list.branch only), tries to open a second one, gets
+    GitHub's 'already exists' six times and reports 'the branch kept changing ... run again
+    later' on every run: a wrong cause and advice that never helps."""
+    serve, config = world
+    run(config())
+    with github.lock:
+        github.branches["develop"] = github.branches["main"]
+        github.pulls[0]["base"] = "develop"
+    serve("2025-09-19")
+    report = run(config())
+    assert not any("kept changing" in p for p in report.problems), report.problems
+    assert not report.failed or any("develop" in p or "#1" in p for p in report.problems), report.problems
