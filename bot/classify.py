@@ -1,29 +1,48 @@
-"""The classify step: training data from the list and the store, and verdicts on papers.
+"""The classify step: training data from the list and the store, the model, and verdicts on papers.
 
-Runs in ``bot train`` (gathers the data, trains, saves), ``bot classify``
-(verdicts for one paper or a file) and ``bot run`` (the papers not classified
-before).  It connects the list, the store and the arXiv API to the
-``classifier`` package, and renders each verdict's would-be list entry.
+Runs in ``bot train`` (gathers the data, learns or reads the lexicon, trains,
+keeps or replaces the saved model), ``bot run`` (``ensure_model``: the same,
+when the model is missing or the list and decisions changed since it was
+trained), ``bot classify`` and ``bot evaluate``.  It connects the list, the
+store and the arXiv API to the ``classifier`` package, turns the package's
+errors into the bot's one-line errors, and renders each verdict's would-be entry.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from classifier import errors as classifier_errors
 from classifier import model as model_io
+from classifier.lexicon import Lexicon
+from classifier.operating import OperatingRule
 from classifier.predict import Verdict, classify_texts
-from classifier.train import Doc, train
+from classifier.train import Doc, Progress, train
 
 from .arxiv_api import ArxivAPI
 from .awesome import AwesomeList
-from .errors import FetchError, InputError, ListFormatError
+from .errors import ConfigError, FetchError, InputError, ListFormatError, ModelError
 from .paper import Paper
 from .render import NewEntry, render_entry, where
 from .store import Store, read_jsonl
 
 log = logging.getLogger(__name__)
+
+
+@contextmanager
+def library_errors():
+    """The classifier package's errors as the bot's: one line, exit code 2."""
+    try:
+        yield
+    except classifier_errors.ModelError as exc:
+        raise ModelError(str(exc), exc.hint) from None
+    except classifier_errors.LexiconError as exc:
+        raise ConfigError(str(exc), exc.hint) from None
+    except classifier_errors.ClassifierError as exc:
+        raise InputError(str(exc), exc.hint) from None
 
 
 @dataclass
@@ -32,13 +51,14 @@ class TrainingData:
     background: list[Doc]
     rejected: list[Doc]
     accepted: list[Doc]
+    parents: dict[str, str] = field(default_factory=dict)  # sub-heading -> its heading
     abstracts_fetched: int = 0
     fetch_problem: str | None = None
 
 
-def gather(document: AwesomeList, store: Store, api: ArxivAPI | None, extra_background: list[Path] = ()) -> TrainingData:
-    """List entries (with abstracts from the store, fetched once when an API is given),
-    background papers, and the maintainers' decisions."""
+def labelled(document: AwesomeList, store: Store, api: ArxivAPI | None) -> TrainingData:
+    """List entries (with abstracts from the store, fetched once when an API is given) and the
+    maintainers' decisions (an accepted paper knows whether they moved it); no background yet."""
     ids = [e.arxiv_id for e in document.entries if e.arxiv_id]
     cached = store.get_many(ids)
     fetched, problem = 0, None
@@ -57,17 +77,27 @@ def gather(document: AwesomeList, store: Store, api: ArxivAPI | None, extra_back
         paper = cached.get(entry.arxiv_id) if entry.arxiv_id else None
         entries.append(Doc(entry.arxiv_id or entry.title_key, entry.title, paper.abstract if paper else "",
                            entry.label))
+    parents = {e.subsection: e.section for e in document.entries if e.subsection and e.section}
     accepted_ids = store.decisions("accepted")
     rejected_ids = store.decisions("rejected")
     decided = store.get_many(list(accepted_ids) + list(rejected_ids))
+    proposed = store.proposed_sections(accepted_ids)
     listed = {e.id for e in entries}
 
     def doc(paper_id: str, section: str | None, title: str | None) -> Doc:
         paper = decided.get(paper_id)
-        return Doc(paper_id, paper.title if paper else (title or paper_id), paper.abstract if paper else "", section)
+        moved = bool(section and proposed.get(paper_id) and proposed[paper_id] != section)
+        return Doc(paper_id, paper.title if paper else (title or paper_id), paper.abstract if paper else "",
+                   section, moved)
 
     accepted = [doc(i, s, t) for i, (s, t) in sorted(accepted_ids.items()) if i not in listed]
     rejected = [doc(i, s, t) for i, (s, t) in sorted(rejected_ids.items())]
+    return TrainingData(entries, [], rejected, accepted, parents, fetched, problem)
+
+
+def gather(document: AwesomeList, store: Store, api: ArxivAPI | None, extra_background: list[Path] = ()) -> TrainingData:
+    """Everything training needs: ``labelled`` plus the background (the store and the configured files)."""
+    data = labelled(document, store, api)
     background = [Doc(p.id, p.title, p.abstract) for p in store.papers()]
     known = {d.id for d in background}
     for path in extra_background:
@@ -75,40 +105,102 @@ def gather(document: AwesomeList, store: Store, api: ArxivAPI | None, extra_back
     if not background:
         raise InputError("the paper store holds no papers to train against",
                          "run `bot fetch` or `bot fetch --from-file papers.jsonl.gz` first")
-    return TrainingData(entries, background, rejected, accepted, fetched, problem)
+    data.background = background
+    return data
 
 
-def train_model(config, data: TrainingData):
-    lexicons = config.classifier.lexicon.model_dump()
-    return train(data.entries, data.background, lexicons, rejected=data.rejected, accepted=data.accepted,
-                 target_recall=config.classifier.target_recall)
+def configured_lexicon(config) -> Lexicon | None:
+    """The lexicon file the config names (validated), or None when the topic is to be learned."""
+    from classifier import lexicon as lexicon_io
+
+    if config.classifier.lexicon is None:
+        return None
+    with library_errors():
+        return lexicon_io.load(config.classifier.lexicon)
 
 
-def evaluation_score(model, data: TrainingData) -> dict:
-    """Average precision and recall of a model on the same evaluation set: the list's entries and
-    accepted papers (positive) against rejected papers and the weak negatives of the background."""
-    from sklearn.metrics import average_precision_score
+def lexicon_for(config, data: TrainingData, progress: Progress | None = None) -> tuple[Lexicon, bool]:
+    """(the lexicon, whether it was learned): the configured file, or learned from the list."""
+    from classifier.topic import learn
 
-    from classifier.features import paper_text
-    from classifier.labels import weak_labels
+    configured = configured_lexicon(config)
+    if configured is not None:
+        return configured, False
+    with library_errors():
+        positives = [(d.title, d.abstract) for d in data.entries + data.accepted]
+        return learn(positives, [(d.title, d.abstract) for d in data.background], progress=progress), True
 
-    lexicons = model.meta.get("lexicons") or {}
-    negatives = list(data.rejected)
-    if lexicons:
-        labels = weak_labels([paper_text(d.title, d.abstract) for d in data.background], lexicons)
-        negatives += [d for d, label in zip(data.background, labels) if label in ("hard-negative", "weak-negative")]
-    positives = data.entries + data.accepted
-    docs = positives + negatives
-    found = classify_texts(model, [d.title for d in docs], [d.abstract or None for d in docs], explain=False)
-    truth = [1] * len(positives) + [0] * len(negatives)
-    probability = [v.probability for v in found]
-    return {"average_precision": float(average_precision_score(truth, probability)),
-            "recall": sum(v.relevant for v in found[:len(positives)]) / max(len(positives), 1),
-            "rejected_proposed": sum(v.relevant for v in found[len(positives):len(positives) + len(data.rejected)])}
+
+def train_model(config, data: TrainingData, lexicon: Lexicon | None = None, progress: Progress | None = None):
+    """Train with the configured operating rule (the lexicon: given, configured or learned)."""
+    if lexicon is None:
+        lexicon, _ = lexicon_for(config, data, progress)
+    rule = OperatingRule(config.classifier.target_recall, config.classifier.proposals_per_1000)
+    with library_errors():
+        return train(data.entries, data.background, lexicon, rejected=data.rejected, accepted=data.accepted,
+                     rule=rule, parents=data.parents, progress=progress)
+
+
+@dataclass
+class Retrained:
+    model: object  # the model in use afterwards (the new one, or the saved one when it was kept)
+    trained: object  # the newly trained model (kept or not)
+    decision: object  # classifier.compare.Decision
+    saved: Path | None  # where the new model was saved (None: kept the old one)
+
+
+def retrain(config, data: TrainingData, *, force: bool = False, lexicon: Lexicon | None = None,
+            progress: Progress | None = None) -> Retrained:
+    """Train, then keep or replace the saved model (``classifier.compare``); ``force`` always replaces."""
+    from classifier.compare import evaluation_set, keep_or_replace
+
+    new = train_model(config, data, lexicon, progress)
+    try:
+        old = model_io.load(config.classifier.model_path)
+    except classifier_errors.ModelError:
+        old = None
+    with library_errors():
+        positives, negatives = evaluation_set(new.meta["lexicon"], data.entries + data.accepted, data.background,
+                                              data.rejected)
+        decision = keep_or_replace(new, old, positives, negatives, len(data.rejected))
+    if decision.replace or force or old is None:
+        return Retrained(new, new, decision, model_io.save(new, config.classifier.model_path))
+    return Retrained(old, new, decision, None)
+
+
+def ensure_model(config, store: Store, document: AwesomeList, api: ArxivAPI | None = None,
+                 progress: Progress | None = None) -> tuple[object, list[str]]:
+    """The model for `bot run`, and notes on what was done: the saved one while it is current;
+    retrained (keep-or-replace) when it is missing or unusable, or when the list's entries or the
+    maintainers' decisions changed since it was trained."""
+    from classifier.train import fingerprint
+
+    notes = []
+    try:
+        saved = model_io.load(config.classifier.model_path)
+    except classifier_errors.ModelError as exc:
+        saved, why = None, f"training a model first ({exc.one_line()})"
+    if saved is not None:
+        known = labelled(document, store, None)
+        current = fingerprint(known.entries, known.rejected, known.accepted)
+        if current in (saved.meta.get("labels_fingerprint"), model_io.declined(config.classifier.model_path)):
+            return saved, notes
+        why = "retraining: the list or the maintainers' decisions changed since the model was trained"
+    notes.append(why)
+    data = gather(document, store, api, config.classifier.background)
+    if data.fetch_problem:
+        notes.append(f"trained on titles only: {data.fetch_problem}")
+    result = retrain(config, data, progress=progress)
+    if result.saved is None:
+        model_io.record_declined(config.classifier.model_path,
+                                 fingerprint(data.entries, data.rejected, data.accepted), result.decision.reason)
+        notes.append(f"kept the saved model: the retrained one is worse ({result.decision.reason})")
+    return result.model, notes
 
 
 def load_model(config):
-    return model_io.load(config.classifier.model_path)
+    with library_errors():
+        return model_io.load(config.classifier.model_path)
 
 
 def verdicts(model, papers: list[Paper], explain: bool = True) -> list[Verdict]:

@@ -89,8 +89,9 @@ def atomic_write(path: str | Path, data: bytes) -> None:
         raise
 
 
-def read_jsonl(path: str | Path) -> list[Paper]:
-    """Papers from a JSON Lines file (gzipped or not); a bad line raises InputError naming it."""
+def read_jsonl(path: str | Path, progress=None) -> list[Paper]:
+    """Papers from a JSON Lines file (gzipped or not); a bad line raises InputError naming it.
+    ``progress(what, done, total)`` is called every 1,000 lines."""
     path = Path(path)
     opener = gzip.open if path.suffix == ".gz" else open
     papers = []
@@ -99,6 +100,8 @@ def read_jsonl(path: str | Path) -> list[Paper]:
             for number, line in enumerate(handle, 1):
                 if not line.strip():
                     continue
+                if progress and number % 1000 == 0:
+                    progress("lines read", number, None)
                 try:
                     papers.append(Paper.from_json(json.loads(line), source=f"file:{path.name}"))
                 except (json.JSONDecodeError, InputError) as exc:
@@ -244,9 +247,12 @@ class Store:
     def count(self) -> int:
         return self.db.execute("SELECT count(*) FROM papers").fetchone()[0]
 
-    def import_jsonl(self, path: str | Path) -> tuple[int, int]:
-        """Load a JSON Lines file (gzipped or not); returns (read, new).  Bad lines raise InputError."""
-        papers = read_jsonl(path)
+    def import_jsonl(self, path: str | Path, progress=None) -> tuple[int, int]:
+        """Load a JSON Lines file (gzipped or not); returns (read, new).  Bad lines raise InputError.
+        ``progress(what, done, total)`` hears about the lines read, then the storing."""
+        papers = read_jsonl(path, progress)
+        if progress:
+            progress("papers read; storing", len(papers), None)
         return len(papers), len(self.add(papers, update=False))
 
     # state ------------------------------------------------------------------
@@ -285,6 +291,17 @@ class Store:
         with self.transaction() as db:
             db.executemany("INSERT OR REPLACE INTO decisions (id, decision, section, title, evidence, at) "
                            "VALUES (?, ?, ?, ?, ?, ?)", [(*row, stamp) for row in rows])
+
+    def proposed_sections(self, ids: Iterable[str]) -> dict[str, str]:
+        """id -> the section the bot classified the paper into (for papers it classified)."""
+        wanted = list(ids)
+        found: dict[str, str] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            rows = self.db.execute(f"SELECT id, section FROM classified WHERE id IN ({','.join('?' * len(chunk))})"
+                                   " AND section IS NOT NULL", chunk)
+            found.update((r[0], r[1]) for r in rows)
+        return found
 
     def decisions(self, decision: str) -> dict[str, tuple[str | None, str | None]]:
         """id -> (section, title) for every paper with this decision."""

@@ -42,6 +42,36 @@ def bot(capsys, monkeypatch):
     return run
 
 
+@dataclass
+class Trained:
+    folder: Path  # the saved model (model.npz + meta.json)
+    model: object  # the same model, in memory
+
+
+@pytest.fixture(scope="session")
+def demo_model(tmp_path_factory) -> Trained:
+    """The demo's classifier, trained once per test session and shared by every test that needs a
+    model: the bundled list (titles) against the bundled background (7,845 real papers), with the
+    bundled lexicon and the repository's config (target recall 0.98)."""
+    from bot.awesome import parse
+    from bot.config import load_config
+    from bot.store import read_jsonl
+    from classifier import lexicon
+    from classifier import model as model_io
+    from classifier.operating import OperatingRule
+    from classifier.train import Doc, train
+
+    config = load_config(ROOT / "config.yaml")
+    document = parse(SEED_README.read_text())
+    entries = [Doc(e.arxiv_id or e.title_key, e.title, "", e.label) for e in document.entries]
+    background = [Doc(p.id, p.title, p.abstract) for p in read_jsonl(ROOT / "demo" / "background.jsonl.gz")]
+    parents = {e.subsection: e.section for e in document.entries if e.subsection}
+    model = train(entries, background, lexicon.load(config.classifier.lexicon),
+                  rule=OperatingRule(config.classifier.target_recall), parents=parents)
+    folder = model_io.save(model, tmp_path_factory.mktemp("demo-model"))
+    return Trained(folder, model)
+
+
 @pytest.fixture
 def seed_text() -> str:
     return SEED_README.read_text(encoding="utf-8")

@@ -26,16 +26,9 @@ DAYS = {"2025-09-18": ["2509.13525", "2509.13576"], "2025-09-19": ["2509.14566",
 
 
 @pytest.fixture(scope="module")
-def model_folder(tmp_path_factory):
-    """The demo's classifier (bundled list + bundled background), trained once."""
-    from bot.store import read_jsonl
-
-    config = load_config(ROOT / "config.yaml")
-    entries = [Doc(e.arxiv_id or e.title_key, e.title, "", e.label) for e in parse(SEED_README.read_text()).entries]
-    background = [Doc(p.id, p.title, p.abstract) for p in read_jsonl(ROOT / "demo" / "background.jsonl.gz")]
-    folder = tmp_path_factory.mktemp("model")
-    model_io.save(train(entries, background, config.classifier.lexicon.model_dump(), target_recall=0.98), folder)
-    return folder
+def model_folder(demo_model):
+    """The demo's classifier (bundled list + bundled background), trained once per session."""
+    return demo_model.folder
 
 
 @pytest.fixture
@@ -262,6 +255,7 @@ def test_run_demo_config_runs_offline(tmp_path, monkeypatch, bot):
     demo = tmp_path / "demo"
     shutil.copytree(ROOT / "demo", demo)
     shutil.copy(ROOT / "config.yaml", tmp_path / "config.yaml")
+    shutil.copy(ROOT / "lexicon.yaml", tmp_path / "lexicon.yaml")  # the config names it
     monkeypatch.delenv("GITHUB_TOKEN", raising=False)
     result = bot("--config", demo / "config.yaml", "run")
     assert result.exit_code == 0, result.err
