@@ -2,8 +2,7 @@
 
 Runs in ``bot train`` (gathers the data, learns or reads the lexicon, trains,
 keeps or replaces the saved model), ``bot run`` (``ensure_model``: the same,
-when the model is missing or the list and decisions changed since it was
-trained), ``bot classify`` and ``bot evaluate``.  It connects the list, the
+when there is no usable model), ``bot classify`` and ``bot evaluate``.  It connects the list, the
 store and the arXiv API to the ``classifier`` package, turns the package's
 errors into the bot's one-line errors, and renders each verdict's would-be entry.
 """
@@ -100,8 +99,8 @@ def gather(document: AwesomeList, store: Store, api: ArxivAPI | None, extra_back
     data = labelled(document, store, api)
     background = [Doc(p.id, p.title, p.abstract) for p in store.papers()]
     known = {d.id for d in background}
-    for path in extra_background:
-        background += [Doc(p.id, p.title, p.abstract) for p in read_jsonl(path) if p.id not in known]
+    for path in extra_background:  # sampled files: their mix is not the feed's (see classifier/operating.py)
+        background += [Doc(p.id, p.title, p.abstract, feed=False) for p in read_jsonl(path) if p.id not in known]
     if not background:
         raise InputError("the paper store holds no papers to train against",
                          "run `bot fetch` or `bot fetch --from-file papers.jsonl.gz` first")
@@ -170,30 +169,19 @@ def retrain(config, data: TrainingData, *, force: bool = False, lexicon: Lexicon
 
 def ensure_model(config, store: Store, document: AwesomeList, api: ArxivAPI | None = None,
                  progress: Progress | None = None) -> tuple[object, list[str]]:
-    """The model for `bot run`, and notes on what was done: the saved one while it is current;
-    retrained (keep-or-replace) when it is missing or unusable, or when the list's entries or the
-    maintainers' decisions changed since it was trained."""
-    from classifier.train import fingerprint
-
-    notes = []
+    """The model for `bot run`, and notes on what was done: the saved one, or, when there is none or
+    it cannot be used (another scikit-learn, damaged), one trained through ``retrain`` (the same
+    keep-or-replace rule as `bot train`).  Learning from new decisions is `bot train`'s job (the
+    retrain workflow runs it when the list changes), so that a cron run stays quick."""
     try:
-        saved = model_io.load(config.classifier.model_path)
+        return model_io.load(config.classifier.model_path), []
     except classifier_errors.ModelError as exc:
-        saved, why = None, f"training a model first ({exc.one_line()})"
-    if saved is not None:
-        known = labelled(document, store, None)
-        current = fingerprint(known.entries, known.rejected, known.accepted)
-        if current in (saved.meta.get("labels_fingerprint"), model_io.declined(config.classifier.model_path)):
-            return saved, notes
-        why = "retraining: the list or the maintainers' decisions changed since the model was trained"
-    notes.append(why)
+        notes = [f"training a model first ({exc.one_line()})"]
     data = gather(document, store, api, config.classifier.background)
     if data.fetch_problem:
         notes.append(f"trained on titles only: {data.fetch_problem}")
     result = retrain(config, data, progress=progress)
     if result.saved is None:
-        model_io.record_declined(config.classifier.model_path,
-                                 fingerprint(data.entries, data.rejected, data.accepted), result.decision.reason)
         notes.append(f"kept the saved model: the retrained one is worse ({result.decision.reason})")
     return result.model, notes
 

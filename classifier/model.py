@@ -37,7 +37,6 @@ from .features import feature_names, relevance_features, section_features
 MODEL_FILE = "model.npz"
 META_FILE = "meta.json"
 LEARNED_LEXICON_FILE = "learned-lexicon.yaml"
-DECLINED_FILE = "declined.json"  # the training data whose retrained model was worse than the saved one
 
 
 @dataclass
@@ -175,22 +174,6 @@ def read_meta(path: str | Path) -> dict | None:
     if not isinstance(meta, dict):
         raise ModelError(f"model metadata {meta_path} is not a JSON object", "run `bot train`")
     return meta
-
-
-def record_declined(path: str | Path, labels_fingerprint: str, reason: str) -> None:
-    """Remember that a model retrained on these labels was kept out (so it is not retrained every run)."""
-    folder = model_dir(path)
-    folder.mkdir(parents=True, exist_ok=True)
-    atomic_write(folder / DECLINED_FILE, json.dumps({"labels_fingerprint": labels_fingerprint,
-                                                     "reason": reason}).encode())
-
-
-def declined(path: str | Path) -> str | None:
-    """The labels fingerprint of the last declined retraining, if any."""
-    try:
-        return json.loads((model_dir(path) / DECLINED_FILE).read_text()).get("labels_fingerprint")
-    except (OSError, ValueError, AttributeError):
-        return None
 
 
 def _fill(vectorizer: TfidfVectorizer, terms: np.ndarray, idf: np.ndarray) -> None:

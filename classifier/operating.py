@@ -15,9 +15,11 @@ with abstracts, as the bot reads the feed).  It is the maintainers' setting
   clear ones: on both judged time splits the recall of in-scope papers was 2-3
   points higher with it, at +0.1-0.5 out-of-scope proposals per 1,000.
 
-Both are shares of the background relative to its own weak positives, so they
-hold for a sampled background (the bundled demo background) as for a whole
-feed.  Papers known by their title only (no abstract) get their own threshold:
+Rates are measured on the background papers from the feed (the store).  A
+background file that is a *sample* (the bundled demo background keeps every
+weak positive but a fifth of the papers just below them) has other rates: with
+fewer than ``MIN_FEED`` feed papers the headroom is left out and the budget
+columns of the curve are only indicative.  Papers known by their title only (no abstract) get their own threshold:
 the one that keeps ``target_recall`` of the list's entries, cross-validated on
 their titles (probabilities of a title alone are lower: an abstract threshold
 would not transfer to them, nor theirs to abstracts).
@@ -34,6 +36,7 @@ BUDGETS = (0.5, 1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 15, 20, 25, 30, 40, 50, 75, 100)
 
 
 HEADROOM = 0.10
+MIN_FEED = 1000  # feed papers needed to measure rates on the feed itself
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,17 @@ class Rows:
     kinds: np.ndarray  # list, accepted, rejected, positive, negative, hard-negative, weak-negative
     title_view: np.ndarray  # the row is a title only
     weight: np.ndarray  # how many background papers the row stands for (sampled title views weigh more)
+    feed: np.ndarray | None = None  # a background row from the feed (not from a sampled file)
+
+    def background(self) -> tuple[np.ndarray, bool]:
+        """(mask of the background rows that rates are measured on, whether they are the feed's mix):
+        the feed's papers when there are enough of them, else every background row."""
+        background = np.isin(self.kinds, BACKGROUND_KINDS)
+        if self.feed is not None:
+            feed = background & self.feed
+            if (feed & ~self.title_view).sum() >= MIN_FEED:
+                return feed, True
+        return background, self.feed is None
 
 
 def _threshold_for_share(probability: np.ndarray, weight: np.ndarray, share: float) -> float:
@@ -79,7 +93,7 @@ def title_threshold(rows: Rows, target: float) -> float | None:
 
 def abstract_threshold(rows: Rows, budget: float) -> float:
     """The threshold at which papers with an abstract are proposed at ``budget`` per 1,000."""
-    with_abstract = np.isin(rows.kinds, BACKGROUND_KINDS) & ~rows.title_view
+    with_abstract = rows.background()[0] & ~rows.title_view
     return _threshold_for_share(rows.probability[with_abstract], rows.weight[with_abstract], budget / 1000)
 
 
@@ -87,10 +101,11 @@ def point(rows: Rows, budget: float, title_t: float | None = None) -> dict:
     """Thresholds and cross-validated rates at one budget.  ``recall_list_titles`` ranks the list's
     titles among the background's titles at the same budget (what the budget means for titles)."""
     abstract_t = abstract_threshold(rows, budget)
-    background_titles = np.isin(rows.kinds, BACKGROUND_KINDS) & rows.title_view
+    background = rows.background()[0]
+    background_titles = background & rows.title_view
     ranked_title_t = _threshold_for_share(rows.probability[background_titles], rows.weight[background_titles],
                                           budget / 1000) if background_titles.any() else abstract_t
-    with_abstract = np.isin(rows.kinds, BACKGROUND_KINDS) & ~rows.title_view
+    with_abstract = background & ~rows.title_view
     listed = np.isin(rows.kinds, ["list", "accepted"])
 
     def recall(mask, threshold):
@@ -113,7 +128,7 @@ def point(rows: Rows, budget: float, title_t: float | None = None) -> dict:
 
 def weak_positive_rate(rows: Rows) -> float:
     """Weak positives per 1,000 background papers read with their abstracts."""
-    with_abstract = np.isin(rows.kinds, BACKGROUND_KINDS) & ~rows.title_view
+    with_abstract = rows.background()[0] & ~rows.title_view
     return float((rows.kinds[with_abstract] == "positive").mean() * 1000) if with_abstract.any() else 0.0
 
 
@@ -127,15 +142,19 @@ def choose(rows: Rows, rule: OperatingRule) -> tuple[dict, list[dict]]:
     else:
         reaching = _smallest_budget_reaching(rows, rule.target_recall, curve, title_t)
         room = round((1 + HEADROOM) * weak_positive_rate(rows), 2)
-        if room > reaching["budget_per_1000"]:
+        is_feed = rows.background()[1]
+        if is_feed and room > reaching["budget_per_1000"]:
             chosen = point(rows, room, title_t)
             chosen["rule"] = (f"the weak positives' rate ({weak_positive_rate(rows):.1f} per 1,000) plus "
-                              f"{HEADROOM:.0%} headroom (recall {rule.target_recall:g} needs only "
-                              f"{reaching['budget_per_1000']:g})")
+                              f"{HEADROOM:.0%} headroom (recall {rule.target_recall:g} of the positives with an "
+                              f"abstract needs only {reaching['budget_per_1000']:g})")
         else:
             chosen = reaching
             chosen["rule"] = (f"the smallest budget at which {rule.target_recall:g} of the positives with an "
                               f"abstract are found (cross-validated)")
+            if not is_feed:
+                chosen["rule"] += (f"; no headroom: fewer than {MIN_FEED} papers from the feed, and the other "
+                                   "background papers are a sample whose rates are not the feed's")
     budgets = sorted({c["budget_per_1000"] for c in curve} | {chosen["budget_per_1000"]})
     near = [b for b in budgets if chosen["budget_per_1000"] / 4 <= b <= chosen["budget_per_1000"] * 4]
     by_budget = {c["budget_per_1000"]: c for c in curve} | {chosen["budget_per_1000"]: chosen}

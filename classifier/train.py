@@ -18,7 +18,7 @@ import hashlib
 import json
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 import numpy as np
@@ -49,6 +49,7 @@ class Doc:
     abstract: str = ""
     section: str | None = None
     moved: bool = False  # an accepted paper the maintainers moved to another section than proposed
+    feed: bool = True  # a background paper from the feed (False: from a sampled file, not the feed's mix)
 
 
 def _relevance_lr() -> LogisticRegression:
@@ -59,26 +60,32 @@ def _sampled(doc_id: str) -> bool:
     return zlib.crc32(doc_id.encode()) % 100 < TITLE_VIEW_SHARE
 
 
+@dataclass
+class TrainingRows:
+    texts: list[str] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)  # one group per paper (its title-only view goes with it)
+    title_view: list[bool] = field(default_factory=list)  # the row is a title only
+    weight: list[float] = field(default_factory=list)  # papers of the background the row stands for
+    feed: list[bool] = field(default_factory=list)  # a background row from the feed
+
+
 def relevance_rows(entries: list[Doc], background: list[Doc], rejected: list[Doc], accepted: list[Doc],
-                   lexicon: dict) -> tuple[list[str], list[str], list[str], list[bool], list[float]]:
-    """Texts, kinds, group ids, 'title-only view' flags and background weights of the training rows."""
+                   lexicon: dict) -> TrainingRows:
+    """The relevance training rows: positives, decisions, and the weakly labelled background."""
     known_ids = {d.id for d in entries + rejected + accepted if d.id}
     known_titles = {title_key(d.title) for d in entries + rejected + accepted}
     background = [d for d in background if d.id not in known_ids and title_key(d.title) not in known_titles]
-    texts, kinds, groups, title_view, weight = [], [], [], [], []
+    rows = TrainingRows()
 
-    def add(doc: Doc, kind: str, with_title_view: bool, view_weight: float = 1.0) -> None:
-        texts.append(paper_text(doc.title, doc.abstract))
-        kinds.append(kind)
-        groups.append(doc.id or doc.title)
-        title_view.append(not doc.abstract)
-        weight.append(1.0)
-        if doc.abstract and with_title_view:
-            texts.append(paper_text(doc.title))
-            kinds.append(kind)
-            groups.append(doc.id or doc.title)
-            title_view.append(True)
-            weight.append(view_weight)
+    def add(doc: Doc, kind: str, with_title_view: bool, view_weight: float = 1.0, feed: bool = False) -> None:
+        for title_only in ([False, True] if doc.abstract and with_title_view else [not doc.abstract]):
+            rows.texts.append(paper_text(doc.title, None if title_only else doc.abstract))
+            rows.kinds.append(kind)
+            rows.groups.append(doc.id or doc.title)
+            rows.title_view.append(title_only)
+            rows.weight.append(view_weight if title_only and doc.abstract else 1.0)
+            rows.feed.append(feed)
 
     for doc in entries:
         add(doc, "list", True)
@@ -90,8 +97,8 @@ def relevance_rows(entries: list[Doc], background: list[Doc], rejected: list[Doc
     for doc, label in zip(background, labels):
         if label != "unlabelled":
             sampled = label != "negative" or _sampled(doc.id)
-            add(doc, label, sampled, 1.0 if label != "negative" else 100 / TITLE_VIEW_SHARE)
-    return texts, kinds, groups, title_view, weight
+            add(doc, label, sampled, 1.0 if label != "negative" else 100 / TITLE_VIEW_SHARE, doc.feed)
+    return rows
 
 
 def _recall_listed(rows: Rows, chosen: dict) -> float | None:
@@ -141,8 +148,8 @@ def train(entries: list[Doc], background: list[Doc], lexicon: Lexicon | dict, *,
     _check(entries, accepted, background)
     background = sorted(background, key=lambda d: d.id)
     step(0)
-    texts, kinds, groups, title_view, view_weight = relevance_rows(entries, background, rejected, accepted,
-                                                                   lexicon_dict)
+    table = relevance_rows(entries, background, rejected, accepted, lexicon_dict)
+    texts, kinds, groups, title_view = table.texts, table.kinds, table.groups, table.title_view
     y, weights = label_arrays(kinds)
     if y.sum() == len(y):
         raise TrainingError("every background paper looks like a list entry: nothing to contrast them with",
@@ -161,7 +168,7 @@ def train(entries: list[Doc], background: list[Doc], lexicon: Lexicon | dict, *,
     sigmoid = calibrated.calibrated_classifiers_[0].calibrators[0]
     probability = sigmoid.predict(scores)
     kinds_arr = np.array(kinds)
-    rows = Rows(probability, kinds_arr, np.array(title_view), np.array(view_weight))
+    rows = Rows(probability, kinds_arr, np.array(title_view), np.array(table.weight), np.array(table.feed))
     chosen, curve = choose(rows, rule)
     step(4)
     examples = [section_model.SectionExample(d.title, d.abstract, d.section, "list") for d in entries if d.section]

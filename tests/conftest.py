@@ -64,7 +64,8 @@ def demo_model(tmp_path_factory) -> Trained:
     config = load_config(ROOT / "config.yaml")
     document = parse(SEED_README.read_text())
     entries = [Doc(e.arxiv_id or e.title_key, e.title, "", e.label) for e in document.entries]
-    background = [Doc(p.id, p.title, p.abstract) for p in read_jsonl(ROOT / "demo" / "background.jsonl.gz")]
+    background = [Doc(p.id, p.title, p.abstract, feed=False)  # a sample, as `bot train` reads it
+                  for p in read_jsonl(ROOT / "demo" / "background.jsonl.gz")]
     parents = {e.subsection: e.section for e in document.entries if e.subsection}
     model = train(entries, background, lexicon.load(config.classifier.lexicon),
                   rule=OperatingRule(config.classifier.target_recall), parents=parents)
