@@ -153,7 +153,7 @@ def evaluate_command(ctx: Context, split: str | None, until: str | None, judgeme
     document = awesome.parse(read_list(ctx, list_path)[0])
     with Store(config.store.path) as store:
         data = labelled(document, store, None)
-        papers = [Dated(p.id, p.title, p.abstract, None, False, p.listing_date or "") for p in store.papers()]
+        papers = [Dated(p.id, p.title, p.abstract, listing_date=p.listing_date or "") for p in store.papers()]
     dated = sorted(p.listing_date for p in papers if p.listing_date)
     if not dated:
         raise InputError("no stored paper has a listing date", "import listings with `bot fetch --from-file`")
