@@ -29,6 +29,7 @@ from .render import NewEntry, render_entry, where
 from .store import Store, read_jsonl
 
 log = logging.getLogger(__name__)
+TOPIC_MIN_FEED = 3000  # feed papers enough to learn a topic from (else the sampled background files help)
 
 
 @contextmanager
@@ -125,9 +126,11 @@ def lexicon_for(config, data: TrainingData, progress: Progress | None = None) ->
     configured = configured_lexicon(config)
     if configured is not None:
         return configured, False
+    feed = [d for d in data.background if d.feed]
+    background = feed if len(feed) >= TOPIC_MIN_FEED else data.background  # the feed's mix when there is enough
     with library_errors():
         positives = [(d.title, d.abstract) for d in data.entries + data.accepted]
-        return learn(positives, [(d.title, d.abstract) for d in data.background], progress=progress), True
+        return learn(positives, [(d.title, d.abstract) for d in background], progress=progress), True
 
 
 def train_model(config, data: TrainingData, lexicon: Lexicon | None = None, progress: Progress | None = None):

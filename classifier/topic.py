@@ -44,6 +44,7 @@ STOP = frozenset(ENGLISH_STOP_WORDS) | {"using", "based", "via", "towards", "tow
                                         "approach", "method", "methods", "paper", "results", "propose", "proposed"}
 MIN_ENTRIES = 3  # a candidate is in at least this many list entries ...
 MIN_ENRICHMENT = 4.0  # ... and this many times more frequent there than in the background
+MIN_TIE_PAPERS = 10  # a tie to the anchor is measured on at least this many background papers
 METHOD_TIE = 0.75  # a method term's background papers name the anchor at least this often
 DOMAIN_PURITY = 0.5  # a domain term's background papers name the domain at least this often ...
 DOMAIN_LIFT = 3.0  # ... and this many times more often than background papers in general
@@ -157,9 +158,19 @@ def learn(entries: Sequence[tuple[str, str]], background: Sequence[tuple[str, st
 
     anchor_words = set(anchor.split())
     variants = [g for g in candidates if g != anchor and anchor_words <= set(g.split())]
-    method = [g for g in candidates if g != anchor and g not in variants and tie(g) >= METHOD_TIE]
+    method = [g for g in candidates if g != anchor and g not in variants and tie(g) >= METHOD_TIE
+              and corpus.docs(g).sum() >= MIN_TIE_PAPERS]
     rest = [g for g in candidates if g != anchor and g not in variants and g not in method]
-    core = max(rest, key=lambda g: list_df[g] * math.log2(1 + (1 - tie(g)) * enrichment(g)), default=None)
+    # the core: in many entries, and much more frequent there than in the background's papers on the anchor
+    anchor_field = [text for text in back_field if re.search(rf"(?<!\w){re.escape(anchor)}", text, re.I)]
+    anchor_df: Counter = Counter()
+    for text in anchor_field:
+        anchor_df.update(_grams(text)[1])
+
+    def beyond_anchor(gram: str) -> float:
+        return (list_df[gram] / n_list) / ((anchor_df[gram] + 1) / (len(anchor_field) + 1))
+
+    core = max(rest, key=lambda g: list_df[g] * math.log2(max(beyond_anchor(g), 1.0)), default=None)
     domain, purity = _domain_terms(corpus, rest, core, tie) if core is not None else ([], {})
     domain_docs = np.logical_or.reduce([corpus.docs(g) for g in domain]) if domain \
         else np.zeros(len(background), dtype=bool)
@@ -170,7 +181,10 @@ def learn(entries: Sequence[tuple[str, str]], background: Sequence[tuple[str, st
             forms.setdefault(gram, _background_forms(corpus, gram))
 
     step("confounders", 2)
-    confounders = _confounders(corpus, anchor, domain_docs, anchor_docs, list_texts)
+    method_docs = np.logical_or.reduce([corpus.docs(g) for g in variants + method]) if variants + method \
+        else anchor_docs
+    confounders = _confounders(corpus, anchor, domain_docs, anchor_docs, method_docs, list_texts,
+                               set(variants))
 
     step("examples", 3)
     variants = [v for v in variants if not (v.endswith("s") and v[:-1] in variants)]
@@ -200,18 +214,21 @@ def _domain_terms(corpus: _Background, rest: list[str], core: str, tie) -> tuple
         return np.logical_or.reduce([corpus.docs(t) for t in domain if t != without] or
                                     [np.zeros(len(corpus.texts), dtype=bool)])
 
-    for _ in range(3):  # grow from the core until nothing changes
-        added = False
+    # grow from the core (a lower bar first: few papers name "medical" beside "MRI"), then prune to the bar
+    for bar in (DOMAIN_PURITY * 0.6, DOMAIN_PURITY, DOMAIN_PURITY):
         for gram in rest:
-            if gram in domain:
-                continue
+            if gram not in domain:
+                share = _domain_share(corpus.docs(gram), reference(gram), tie(gram), bar)
+                if share is not None:
+                    domain.append(gram)
+                    purity[gram] = share
+    for _ in range(2):
+        for gram in list(domain[1:]):
             share = _domain_share(corpus.docs(gram), reference(gram), tie(gram))
-            if share is not None:
-                domain.append(gram)
+            if share is None:
+                domain.remove(gram)
+            else:
                 purity[gram] = share
-                added = True
-        if not added:
-            break
     everything = reference("")
     for word in _frequent_words(corpus, everything, set(rest) | set(domain)):
         if len(domain) >= MAX_DOMAIN_TERMS:
@@ -225,13 +242,13 @@ def _domain_terms(corpus: _Background, rest: list[str], core: str, tie) -> tuple
     return domain, purity
 
 
-def _domain_share(docs: np.ndarray, reference: np.ndarray, tie: float) -> float | None:
+def _domain_share(docs: np.ndarray, reference: np.ndarray, tie: float, bar: float = DOMAIN_PURITY) -> float | None:
     """The share of a word's background papers that name the domain, when that makes it a domain
     word (mostly found with the domain, much more than papers in general, not a method word)."""
     if docs.sum() < CONFOUNDER_MIN_PAPERS or tie >= METHOD_TIE:
         return None
     share = float((docs & reference).sum() / docs.sum())
-    return share if share >= DOMAIN_PURITY and share / max(float(reference.mean()), 1e-9) >= DOMAIN_LIFT else None
+    return share if share >= bar and share / max(float(reference.mean()), 1e-9) >= DOMAIN_LIFT else None
 
 
 def _plural_of(word: str, terms: list[str]) -> bool:
@@ -270,8 +287,10 @@ def _drop_redundant_pairs(grams: list[str], also: set[str] = frozenset()) -> lis
 
 
 def _confounders(corpus: _Background, anchor: str, domain_docs: np.ndarray, anchor_docs: np.ndarray,
-                 list_texts: list[str]) -> list[tuple[str, str]]:
-    """(phrase, a background example) of word pairs with the anchor that are domain-only look-alikes."""
+                 method_docs: np.ndarray, list_texts: list[str], variants: set[str]) -> list[tuple[str, str]]:
+    """(phrase, a background example) of word pairs with the anchor that are look-alikes: found with the
+    domain's words, rarely with the method's own phrases (the list's variants, the other method terms),
+    and rare in the list although the list uses the anchor in that domain."""
     if " " in anchor or not domain_docs.any():
         return []
     word = re.escape(anchor)
@@ -279,6 +298,7 @@ def _confounders(corpus: _Background, anchor: str, domain_docs: np.ndarray, anch
     right = re.compile(rf"(?<!\w){word}[\s\-]+([^\W\d_]+)(?!\w)", re.I)
     counts: Counter = Counter()
     with_domain: Counter = Counter()
+    with_method: Counter = Counter()
     example: dict[str, str] = {}
     for index in np.nonzero(anchor_docs)[0]:
         text = corpus.texts[index]
@@ -293,15 +313,18 @@ def _confounders(corpus: _Background, anchor: str, domain_docs: np.ndarray, anch
                     seen.add(phrase)
                     counts[phrase] += 1
                     with_domain[phrase] += bool(domain_docs[index])
+                    with_method[phrase] += bool(domain_docs[index] and method_docs[index])
                     example.setdefault(phrase, text[m.start():m.end() + (len(anchor) + 1 if before else 0)].strip())
-    anchor_in_domain = float((anchor_docs & domain_docs).sum() / max(anchor_docs.sum(), 1))
     list_anchor = [t for t in list_texts if re.search(rf"(?<!\w){re.escape(anchor)}", t, re.I)]
     background_anchor_domain = max(int((anchor_docs & domain_docs).sum()), 1)
+    method_share = float((anchor_docs & domain_docs & method_docs).sum() / background_anchor_domain)
     found = []
     for phrase, n in counts.most_common():
         share = with_domain[phrase] / n
-        if with_domain[phrase] < CONFOUNDER_MIN_PAPERS or share < max(CONFOUNDER_PURITY, 2.5 * anchor_in_domain):
+        if phrase in variants or with_domain[phrase] < CONFOUNDER_MIN_PAPERS or share < CONFOUNDER_PURITY:
             continue
+        if with_method[phrase] / with_domain[phrase] > method_share / 2:
+            continue  # its papers use the method as the list does: a kind of the method, not a look-alike
         expected = len(list_anchor) * with_domain[phrase] / background_anchor_domain
         observed = sum(1 for t in list_anchor if re.search(r"[\s\-]+".join(map(re.escape, phrase.split())), t, re.I))
         if expected >= 1.0 and _poisson_at_most(observed, expected) < 0.15:
