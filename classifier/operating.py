@@ -161,14 +161,21 @@ def choose(rows: Rows, rule: OperatingRule) -> tuple[dict, list[dict]]:
     return chosen, [by_budget[b] for b in near]
 
 
-def _reaches(p: dict, target: float) -> bool:
-    return all(value is None or value >= target - 1e-9
-               for value in (p["recall_list_abstracts"], p["recall_weak_positives"]))
+def _reaches(p: dict, target: float, sizes: tuple[int, int]) -> bool:
+    """Both recalls reach the target; in a small group one paper may be missed (one odd entry of a
+    50-entry list must not decide the operating point for everything)."""
+    for value, n in zip((p["recall_list_abstracts"], p["recall_weak_positives"]), sizes):
+        if value is not None and value < target - 1e-9 and round((1 - value) * n) > max((1 - target) * n, 1):
+            return False
+    return True
 
 
 def _smallest_budget_reaching(rows: Rows, target: float, curve: list[dict], title_t: float | None) -> dict:
     """Bisection between the grid points: the smallest budget whose point reaches the target."""
-    reaching = [c for c in curve if _reaches(c, target)]
+    listed = np.isin(rows.kinds, ["list", "accepted"]) & ~rows.title_view
+    weak = (rows.kinds == "positive") & ~rows.title_view
+    sizes = (int(listed.sum()), int(weak.sum()))
+    reaching = [c for c in curve if _reaches(c, target, sizes)]
     if not reaching:
         return dict(curve[-1])
     high = reaching[0]["budget_per_1000"]
@@ -178,7 +185,7 @@ def _smallest_budget_reaching(rows: Rows, target: float, curve: list[dict], titl
     for _ in range(12):
         middle = (low + high) / 2
         candidate = point(rows, middle, title_t)
-        if _reaches(candidate, target):
+        if _reaches(candidate, target, sizes):
             high, best = middle, candidate
         else:
             low = middle

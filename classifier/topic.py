@@ -48,7 +48,8 @@ MIN_TIE_PAPERS = 10  # a tie to the anchor is measured on at least this many bac
 METHOD_TIE = 0.75  # a method term's background papers name the anchor at least this often
 DOMAIN_PURITY = 0.5  # a domain term's background papers name the domain at least this often ...
 DOMAIN_LIFT = 3.0  # ... and this many times more often than background papers in general
-MAX_DOMAIN_TERMS = 60
+MAX_DOMAIN_TERMS = 150
+EXPANSION_PURITY = 0.65  # a background word not in the list joins the domain when this often found with it
 CONFOUNDER_PURITY = 0.6  # a confounder's background papers name the domain at least this often
 CONFOUNDER_MIN_PAPERS = 3
 
@@ -149,7 +150,8 @@ def learn(entries: Sequence[tuple[str, str]], background: Sequence[tuple[str, st
 
     step("method and domain", 1)
     corpus = _Background([f"{t} . {a}" for t, a in background])
-    anchor = next((g for g in candidates if " " not in g), candidates[0])
+    # the anchor: in most entries and typical of them (a common word in many entries is not)
+    anchor = max(candidates, key=lambda g: (list_df[g] * math.log2(enrichment(g)), -len(g)))
     anchor_docs = corpus.docs(anchor)
 
     def tie(gram: str) -> float:
@@ -162,7 +164,8 @@ def learn(entries: Sequence[tuple[str, str]], background: Sequence[tuple[str, st
               and corpus.docs(g).sum() >= MIN_TIE_PAPERS]
     rest = [g for g in candidates if g != anchor and g not in variants and g not in method]
     # the core: in many entries, and much more frequent there than in the background's papers on the anchor
-    anchor_field = [text for text in back_field if re.search(rf"(?<!\w){re.escape(anchor)}", text, re.I)]
+    anchor_pattern = re.compile(r"(?<!\w)" + r"[\s\-]+".join(map(re.escape, anchor.split())), re.I)
+    anchor_field = [text for text in back_field if anchor_pattern.search(text)]
     anchor_df: Counter = Counter()
     for text in anchor_field:
         anchor_df.update(_grams(text)[1])
@@ -209,6 +212,7 @@ def learn(entries: Sequence[tuple[str, str]], background: Sequence[tuple[str, st
 def _domain_terms(corpus: _Background, rest: list[str], core: str, tie) -> tuple[list[str], dict[str, float]]:
     """The core and the candidates (then frequent background words) found mostly with other domain terms."""
     domain, purity = [core], {core: 1.0}
+    base = float(corpus.docs(core).mean())
 
     def reference(without: str) -> np.ndarray:
         return np.logical_or.reduce([corpus.docs(t) for t in domain if t != without] or
@@ -218,44 +222,46 @@ def _domain_terms(corpus: _Background, rest: list[str], core: str, tie) -> tuple
     for bar in (DOMAIN_PURITY * 0.6, DOMAIN_PURITY, DOMAIN_PURITY):
         for gram in rest:
             if gram not in domain:
-                share = _domain_share(corpus.docs(gram), reference(gram), tie(gram), bar)
+                share = _domain_share(corpus.docs(gram), reference(gram), tie(gram), base, bar)
                 if share is not None:
                     domain.append(gram)
                     purity[gram] = share
     for _ in range(2):
         for gram in list(domain[1:]):
-            share = _domain_share(corpus.docs(gram), reference(gram), tie(gram))
+            share = _domain_share(corpus.docs(gram), reference(gram), tie(gram), base)
             if share is None:
                 domain.remove(gram)
             else:
                 purity[gram] = share
-    everything = reference("")
-    for word in _frequent_words(corpus, everything, set(rest) | set(domain)):
-        if len(domain) >= MAX_DOMAIN_TERMS:
-            break
-        if _plural_of(word, domain):
-            continue
-        share = _domain_share(corpus.docs(word), everything, tie(word))
-        if share is not None:
-            domain.append(word)
-            purity[word] = share
+    for _ in range(2):  # then frequent background words, in two rounds (the second sees the first's)
+        everything = reference("")
+        for word in _frequent_words(corpus, everything, set(rest) | set(domain)):
+            if len(domain) >= MAX_DOMAIN_TERMS:
+                break
+            if _plural_of(word, domain):
+                continue
+            share = _domain_share(corpus.docs(word), everything, tie(word), base, EXPANSION_PURITY)
+            if share is not None:
+                domain.append(word)
+                purity[word] = share
     return domain, purity
 
 
-def _domain_share(docs: np.ndarray, reference: np.ndarray, tie: float, bar: float = DOMAIN_PURITY) -> float | None:
+def _domain_share(docs: np.ndarray, reference: np.ndarray, tie: float, base: float,
+                  bar: float = DOMAIN_PURITY) -> float | None:
     """The share of a word's background papers that name the domain, when that makes it a domain
-    word (mostly found with the domain, much more than papers in general, not a method word)."""
+    word (mostly found with the domain, much more than the core's papers are among all, not a method word)."""
     if docs.sum() < CONFOUNDER_MIN_PAPERS or tie >= METHOD_TIE:
         return None
     share = float((docs & reference).sum() / docs.sum())
-    return share if share >= bar and share / max(float(reference.mean()), 1e-9) >= DOMAIN_LIFT else None
+    return share if share >= bar and share / max(base, 1e-9) >= DOMAIN_LIFT else None
 
 
 def _plural_of(word: str, terms: list[str]) -> bool:
     return any(word in (t + "s", t + "es") or t in (word + "s", word + "es") for t in terms)
 
 
-def _frequent_words(corpus: _Background, domain_docs: np.ndarray, known: set[str], limit: int = 400) -> list[str]:
+def _frequent_words(corpus: _Background, domain_docs: np.ndarray, known: set[str], limit: int = 1000) -> list[str]:
     """Background words that occur mostly in domain papers (e.g. 'fundus' for a medical list)."""
     X = corpus.X
     in_domain = np.asarray(X[domain_docs].sum(axis=0)).ravel()
@@ -291,9 +297,9 @@ def _confounders(corpus: _Background, anchor: str, domain_docs: np.ndarray, anch
     """(phrase, a background example) of word pairs with the anchor that are look-alikes: found with the
     domain's words, rarely with the method's own phrases (the list's variants, the other method terms),
     and rare in the list although the list uses the anchor in that domain."""
-    if " " in anchor or not domain_docs.any():
+    if not domain_docs.any():
         return []
-    word = re.escape(anchor)
+    word = r"[\s\-]+".join(map(re.escape, anchor.split()))
     left = re.compile(rf"(?<!\w)([^\W\d_]+)[\s\-]+(?={word}(?!\w))", re.I)
     right = re.compile(rf"(?<!\w){word}[\s\-]+([^\W\d_]+)(?!\w)", re.I)
     counts: Counter = Counter()
@@ -314,8 +320,9 @@ def _confounders(corpus: _Background, anchor: str, domain_docs: np.ndarray, anch
                     counts[phrase] += 1
                     with_domain[phrase] += bool(domain_docs[index])
                     with_method[phrase] += bool(domain_docs[index] and method_docs[index])
-                    example.setdefault(phrase, text[m.start():m.end() + (len(anchor) + 1 if before else 0)].strip())
-    list_anchor = [t for t in list_texts if re.search(rf"(?<!\w){re.escape(anchor)}", t, re.I)]
+                    example.setdefault(phrase, text[m.start():m.end()] if not before else
+                               text[m.start():m.end() + len(anchor) + 1].strip())
+    list_anchor = [t for t in list_texts if re.search(rf"(?<!\w){word}", t, re.I)]
     background_anchor_domain = max(int((anchor_docs & domain_docs).sum()), 1)
     method_share = float((anchor_docs & domain_docs & method_docs).sum() / background_anchor_domain)
     found = []

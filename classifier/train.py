@@ -161,14 +161,14 @@ def train(entries: list[Doc], background: list[Doc], lexicon: Lexicon | dict, *,
     step(2)
     scores = cross_val_predict(_relevance_lr(), X, y, cv=folds, method="decision_function", n_jobs=2,
                                params={"sample_weight": weights})
+    kinds_arr, view = np.array(kinds), np.array(title_view)
     step(3)
     # The same folds and weights: its sigmoid is fitted on exactly these out-of-fold scores.
     calibrated = CalibratedClassifierCV(_relevance_lr(), method="sigmoid", cv=folds, ensemble=False, n_jobs=2)
     calibrated.fit(X, y, sample_weight=weights)
     sigmoid = calibrated.calibrated_classifiers_[0].calibrators[0]
     probability = sigmoid.predict(scores)
-    kinds_arr = np.array(kinds)
-    rows = Rows(probability, kinds_arr, np.array(title_view), np.array(table.weight), np.array(table.feed))
+    rows = Rows(probability, kinds_arr, view, np.array(table.weight, dtype=float), np.array(table.feed, dtype=bool))
     chosen, curve = choose(rows, rule)
     step(4)
     examples = [section_model.SectionExample(d.title, d.abstract, d.section, "list") for d in entries if d.section]
