@@ -9,8 +9,7 @@ from the lexicon (hand-written or learned):
   method is in the title and two different domain words in the abstract, or
   both are used throughout the abstract (3+ mentions each);
 - ``hard-negative``: a confounder (e.g. diffusion MRI) without the method, or
-  the method without any domain word (e.g. diffusion on natural images; only
-  ``negative`` with a learned lexicon, whose domain words are never complete);
+  the method without any domain word (e.g. diffusion on natural images);
 - ``weak-negative``: method and domain both named, but only in passing (e.g. a
   diffusion paper that lists medical imaging among its applications);
 - ``hard-negative`` too: a confounder in the title, the method not, and the
@@ -43,7 +42,6 @@ def weak_labels(texts: Sequence[str], lexicon: dict) -> list[str]:
     labels = []
     has_domain = bool(lexicon.get("domain"))
     # a learned domain vocabulary is never complete: the method without it is not a *hard* negative
-    without_domain = "negative" if str(lexicon.get("source", "")).startswith("learned") else "hard-negative"
     for method_t, method_a, domain_t, domain_a, conf_t, conf_a in role_counts(texts, lexicon):
         method, domain, conf = method_t + method_a, domain_t + domain_a, conf_t + conf_a
         if not has_domain:
@@ -52,7 +50,7 @@ def weak_labels(texts: Sequence[str], lexicon: dict) -> list[str]:
         elif method == 0:
             labels.append("hard-negative" if conf_t and domain else "negative")
         elif domain == 0:
-            labels.append(without_domain)
+            labels.append("hard-negative")
         elif conf_t and not method_t:
             # a diffusion-MRI paper: the word 'diffusion' alone is the physics, unless the
             # generative method is named more often than the confounder

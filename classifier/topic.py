@@ -47,7 +47,7 @@ MIN_ENRICHMENT = 4.0  # ... and this many times more frequent there than in the 
 MIN_TIE_PAPERS = 10  # a tie to the anchor is measured on at least this many background papers
 METHOD_TIE = 0.75  # a method term's background papers name the anchor at least this often
 DOMAIN_PURITY = 0.5  # a domain term's background papers name the domain at least this often ...
-DOMAIN_LIFT = 3.0  # ... and this many times more often than background papers in general
+DOMAIN_LIFT = 2.0  # ... and this many times more often than background papers in general
 MAX_DOMAIN_TERMS = 150
 EXPANSION_PURITY = 0.65  # a background word not in the list joins the domain when this often found with it
 CONFOUNDER_PURITY = 0.6  # a confounder's background papers name the domain at least this often
@@ -254,7 +254,9 @@ def _domain_share(docs: np.ndarray, reference: np.ndarray, tie: float, base: flo
     if docs.sum() < CONFOUNDER_MIN_PAPERS or tie >= METHOD_TIE:
         return None
     share = float((docs & reference).sum() / docs.sum())
-    return share if share >= bar and share / max(base, 1e-9) >= DOMAIN_LIFT else None
+    # against the reference's own coverage: as the domain grows, a common word needs a higher share
+    lift = share / max(float(reference.mean()), base, 1e-9)
+    return share if share >= bar and lift >= DOMAIN_LIFT else None
 
 
 def _plural_of(word: str, terms: list[str]) -> bool:
