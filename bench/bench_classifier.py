@@ -159,7 +159,6 @@ def main() -> None:
     document = parse((ROOT.parent / "shared" / "data" / "list" / "README-seed.md").read_text())
     entries = [Doc(e.arxiv_id or e.title_key, e.title, "", e.label) for e in document.entries]
     dated = [e.date.isoformat() for e in document.entries]
-    parents = {e.subsection: e.section for e in document.entries if e.subsection}
     records = load_papers()
     papers = [Dated(r["id"], r["title"], r["abstract"], listing_date=r["listing_date"]) for r in records]
 
@@ -168,8 +167,7 @@ def main() -> None:
     for lexicon_name, lexicon in (("hand", hand), ("learned", None)):
         for split_name, (split, until, judged_file) in (("honest", HONEST), ("development", DEVELOPMENT)):
             judged = judgements(judged_file)
-            report = evaluate(entries, papers, lexicon, split, rule=rule, judgements=judged, until=until,
-                              parents=parents)
+            report = evaluate(entries, papers, lexicon, split, rule=rule, judgements=judged, until=until)
             test = [r for r in records if r["listing_date"] >= split and (until is None or r["listing_date"] < until)]
             title = f"{'hand-written lexicon' if lexicon_name == 'hand' else 'learned topic (no lexicon)'}, " \
                     f"{split_name} split {split} .. {until or 'end'}"
@@ -212,7 +210,7 @@ def main() -> None:
 
     # --- speed ---------------------------------------------------------------------------------
     model = train(entries, [Doc(p.id, p.title, p.abstract) for p in papers if p.listing_date < DEVELOPMENT[0]],
-                  hand, rule=rule, parents=parents)
+                  hand, rule=rule)
     batch = records[-20000:]
     texts = [paper_text(r["title"], r["abstract"]) for r in batch]
     fit_texts = [paper_text(r["title"], r["abstract"]) for r in records[:20000]]
@@ -253,7 +251,8 @@ def main() -> None:
         h, d, t = results[name, "honest"], results[name, "development"], results[name, "holdout"]
         kw_list = sum(1 for e in entries if NAIVE["diffusion"][0].search(e.title) and
                       NAIVE["diffusion"][1].search(e.title)) / len(entries)
-        row(label, f"recall of list additions >= {goal_recall} (proxy: list entries, cross-validated)",
+        row(label, f"recall of list additions >= {goal_recall} (proxy: list entries, cross-validated; the title "
+                   "threshold is chosen to keep target_recall of them, so this checks it)",
             h["list_cv"], f"{kw_list:.3f} (titles)", h["list_cv"] >= goal_recall)
         row(label, f"recall of list additions >= {goal_recall} (proxy: time hold-out, {t['n']} entries "
                    f"from {HOLDOUT_FROM}, trained on {t['train']})", t["recall"], f"{t['kw_recall']:.3f} (titles)",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from classifier import errors as classifier_errors
@@ -51,7 +51,6 @@ class TrainingData:
     background: list[Doc]
     rejected: list[Doc]
     accepted: list[Doc]
-    parents: dict[str, str] = field(default_factory=dict)  # sub-heading -> its heading
     abstracts_fetched: int = 0
     fetch_problem: str | None = None
 
@@ -77,7 +76,6 @@ def labelled(document: AwesomeList, store: Store, api: ArxivAPI | None) -> Train
         paper = cached.get(entry.arxiv_id) if entry.arxiv_id else None
         entries.append(Doc(entry.arxiv_id or entry.title_key, entry.title, paper.abstract if paper else "",
                            entry.label))
-    parents = {e.subsection: e.section for e in document.entries if e.subsection and e.section}
     accepted_ids = store.decisions("accepted")
     rejected_ids = store.decisions("rejected")
     decided = store.get_many(list(accepted_ids) + list(rejected_ids))
@@ -92,7 +90,7 @@ def labelled(document: AwesomeList, store: Store, api: ArxivAPI | None) -> Train
 
     accepted = [doc(i, s, t) for i, (s, t) in sorted(accepted_ids.items()) if i not in listed]
     rejected = [doc(i, s, t) for i, (s, t) in sorted(rejected_ids.items())]
-    return TrainingData(entries, [], rejected, accepted, parents, fetched, problem)
+    return TrainingData(entries, [], rejected, accepted, fetched, problem)
 
 
 def gather(document: AwesomeList, store: Store, api: ArxivAPI | None, extra_background: list[Path] = ()) -> TrainingData:
@@ -140,7 +138,7 @@ def train_model(config, data: TrainingData, lexicon: Lexicon | None = None, prog
     rule = OperatingRule(config.classifier.target_recall, config.classifier.proposals_per_1000)
     with library_errors():
         return train(data.entries, data.background, lexicon, rejected=data.rejected, accepted=data.accepted,
-                     rule=rule, parents=data.parents, progress=progress)
+                     rule=rule, progress=progress)
 
 
 @dataclass

@@ -171,7 +171,7 @@ def evaluate_command(ctx: Context, split: str | None, until: str | None, judgeme
         lexicon = lexicon_io.load(config.classifier.lexicon) if config.classifier.lexicon else None
         report = evaluate(data.entries + data.accepted, papers, lexicon, split, rule=rule, judgements=judged,
                           until=parse_day(until, "--until").isoformat() if until else None,
-                          parents=data.parents, progress=progress)
+                          progress=progress)
     folder = Path(output) if output else config.output.path / "evaluation"
     written = write(report, folder)
     click.echo(markdown(report))

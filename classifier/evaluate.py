@@ -59,8 +59,7 @@ def split_papers(papers: list[Dated], split: str, until: str | None = None) -> t
 
 def evaluate(entries: list[Doc], papers: list[Dated], lexicon: Lexicon | dict | None, split: str, *,
              rule: OperatingRule = OperatingRule(), judgements: dict[str, str] | None = None,
-             until: str | None = None, parents: dict[str, str] | None = None,
-             progress: Progress | None = None) -> dict:
+             until: str | None = None, progress: Progress | None = None) -> dict:
     """Train before ``split`` (ISO date), classify the papers from ``split`` (until ``until``), report."""
     before, after = split_papers(papers, split, until)
     learned = lexicon is None
@@ -69,7 +68,7 @@ def evaluate(entries: list[Doc], papers: list[Dated], lexicon: Lexicon | dict | 
 
         lexicon = learn([(d.title, d.abstract) for d in entries], [(p.title, p.abstract) for p in before],
                         progress=progress)
-    model = train(entries, before, lexicon, rule=rule, parents=parents, progress=progress)
+    model = train(entries, before, lexicon, rule=rule, progress=progress)
     if progress:
         progress("classifying the test papers", 5, 5)
     verdicts = classify_texts(model, [p.title for p in after], [p.abstract or None for p in after], explain=False)

@@ -152,7 +152,7 @@ class Matcher:
 
     def _units_of(self, token: str) -> set[int]:
         units: set[int] = set()
-        for piece in TOKEN.findall(token):
+        for piece in ((token,) if token.isalnum() else TOKEN.findall(token)):
             units.update(self._exact_triggers.get(piece, ()))
             if self._prefix_pattern is not None and self._prefix_pattern.match(piece):
                 for prefix, members in self._prefixes.items():

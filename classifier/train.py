@@ -153,8 +153,7 @@ def _check(entries: list[Doc], accepted: list[Doc], background: list[Doc]) -> No
 
 
 def train(entries: list[Doc], background: list[Doc], lexicon: Lexicon | dict, *, rejected: list[Doc] = (),
-          accepted: list[Doc] = (), rule: OperatingRule = OperatingRule(), parents: dict[str, str] | None = None,
-          progress: Progress | None = None) -> Model:
+          accepted: list[Doc] = (), rule: OperatingRule = OperatingRule(), progress: Progress | None = None) -> Model:
     """Fit relevance + section models; thresholds, operating curve and metrics go into ``model.meta``."""
     steps = ["weak labels", "features", "out-of-fold scores", "calibrated model", "sections"]
 
@@ -192,7 +191,7 @@ def train(entries: list[Doc], background: list[Doc], lexicon: Lexicon | dict, *,
         folds = list(StratifiedGroupKFold(FOLDS, shuffle=True, random_state=RANDOM_STATE).split(X, y, groups_arr))
         scores = cross_val_predict(_relevance_lr(), X, y, cv=folds, method="decision_function", n_jobs=2,
                                    params={"sample_weight": weights})
-    kinds, title_view = list(kinds_arr), list(view)
+    kinds, title_view = [str(k) for k in kinds_arr], [bool(v) for v in view]
     step(3)
     # The same folds and weights: its sigmoid is fitted on exactly these out-of-fold scores.
     calibrated = CalibratedClassifierCV(_relevance_lr(), method="sigmoid", cv=folds, ensemble=False, n_jobs=2)
@@ -205,9 +204,9 @@ def train(entries: list[Doc], background: list[Doc], lexicon: Lexicon | dict, *,
     examples = [section_model.SectionExample(d.title, d.abstract, d.section, "list") for d in entries if d.section]
     examples += [section_model.SectionExample(d.title, d.abstract, d.section, "moved" if d.moved else "accepted")
                  for d in accepted if d.section]
-    top3 = section_model.cv_top3(examples, parents)
+    top3 = section_model.cv_top3(examples)
     agreement = section_model.agreement(examples, top3)
-    section = section_model.fit(examples, parents) if examples else None
+    section = section_model.fit(examples) if examples else None
     if section is None:
         raise TrainingError("no list entry has a section", "the list needs headings above its entries")
     step(5)
@@ -238,7 +237,6 @@ def train(entries: list[Doc], background: list[Doc], lexicon: Lexicon | dict, *,
         "metrics": metrics,
         "operating_curve": curve,
         "sections": sorted({e.section for e in examples}),
-        "section_parents": dict(sorted((parents or {}).items())),
         "section_agreement": agreement,
     }
     return Model(Pipeline([("features", features), ("model", calibrated)]), section, meta)

@@ -66,9 +66,8 @@ def demo_model(tmp_path_factory) -> Trained:
     entries = [Doc(e.arxiv_id or e.title_key, e.title, "", e.label) for e in document.entries]
     background = [Doc(p.id, p.title, p.abstract, feed=False)  # a sample, as `bot train` reads it
                   for p in read_jsonl(ROOT / "demo" / "background.jsonl.gz")]
-    parents = {e.subsection: e.section for e in document.entries if e.subsection}
     model = train(entries, background, lexicon.load(config.classifier.lexicon),
-                  rule=OperatingRule(config.classifier.target_recall), parents=parents)
+                  rule=OperatingRule(config.classifier.target_recall))
     folder = model_io.save(model, tmp_path_factory.mktemp("demo-model"))
     return Trained(folder, model)
 
