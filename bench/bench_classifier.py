@@ -27,7 +27,7 @@ agreement with the list (titles: the bundled list has no abstracts offline).  Sp
 classification of 20,000 papers side by side with a plain TfidfVectorizer + LogisticRegression
 pipeline on the same texts, and a cold `bot classify <id>` in a fresh process.
 
-Run: python bench/bench_classifier.py   (about 15 minutes on 2 cores)
+Run: python bench/bench_classifier.py   (about 10 minutes on 2 cores; --speed: the speed rows only)
 """
 
 from __future__ import annotations
@@ -151,9 +151,64 @@ def holdout(entries: list, dated: list, papers: list[Dated], lexicon, records: l
             "oos": rates(proposed, judged, len(test))[1], "kw_recall": keyword_found / len(later)}
 
 
+def speed(entries: list, papers: list, records: list[dict], hand, rule) -> tuple[float, float, float]:
+    """Batch classification of 20,000 papers beside a plain pipeline, and a cold `bot classify`."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+
+    model = train(entries, [Doc(p.id, p.title, p.abstract) for p in papers if p.listing_date < DEVELOPMENT[0]],
+                  hand, rule=rule)
+    batch = records[-20000:]
+    texts = [paper_text(r["title"], r["abstract"]) for r in batch]
+    fit_texts = [paper_text(r["title"], r["abstract"]) for r in records[:20000]]
+    y = matching.role_counts(fit_texts, hand)[:, 0] > 0  # any labels will do: this times prediction
+    plain = Pipeline([("tfidf", TfidfVectorizer()), ("lr", LogisticRegression(max_iter=1000))]).fit(fit_texts, y)
+    timings_plain, timings_bot = [], []
+    for _ in range(3):
+        started_t = time.perf_counter()
+        plain.predict_proba(texts)
+        timings_plain.append(time.perf_counter() - started_t)
+        matching._matcher.cache_clear()  # a cold matcher: nothing memoised from earlier texts
+        started_t = time.perf_counter()
+        classify_texts(model, [r["title"] for r in batch], [r["abstract"] for r in batch], explain=True)
+        timings_bot.append(time.perf_counter() - started_t)
+    bare, ours = statistics.median(timings_plain), statistics.median(timings_bot)
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+        cfg = write_config(folder)
+        with Store(folder / "papers.sqlite") as store:
+            store.add([Paper.from_json(batch[0])])
+        model_io.save(model, folder / "model")
+        cold = []
+        for _ in range(5):
+            started_t = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "bot", "--config", str(cfg), "classify", batch[0]["id"]],
+                           check=True, capture_output=True, cwd=ROOT)
+            cold.append(time.perf_counter() - started_t)
+    cold_median = statistics.median(cold)
+    print("\n## Speed (2 cores)\n\n| measure | seconds |\n|---|---:|")
+    print(f"| plain TfidfVectorizer + LogisticRegression, predict_proba of 20,000 papers | {bare:.2f} |")
+    print(f"| bot batch classification of the same 20,000 (lexicon, relevance, calibration, section, explanations; "
+          f"cold matcher) | {ours:.2f} |")
+    print(f"| cold `bot classify <id>` in a fresh process (median of 5) | {cold_median:.2f} |")
+
+    return ours, bare, cold_median
+
+
 def main() -> None:
     started = time.perf_counter()
     config = load_config(ROOT / "config.yaml")
+    if "--speed" in sys.argv:
+        hand = lexicon_io.load(config.classifier.lexicon)
+        document = parse((ROOT.parent / "shared" / "data" / "list" / "README-seed.md").read_text())
+        entries = [Doc(e.arxiv_id or e.title_key, e.title, "", e.label) for e in document.entries]
+        records = load_papers()
+        papers = [Dated(r["id"], r["title"], r["abstract"], listing_date=r["listing_date"]) for r in records]
+        ours, bare, cold = speed(entries, papers, records, hand, OperatingRule(config.classifier.target_recall))
+        print(f"\nbatch {ours / bare:.2f}x plain ({verdict(ours / bare <= 2)}), cold classify {cold:.2f} s "
+              f"({verdict(cold < 1.5)})")
+        return
     hand = lexicon_io.load(config.classifier.lexicon)
     rule = OperatingRule(config.classifier.target_recall, config.classifier.proposals_per_1000)
     document = parse((ROOT.parent / "shared" / "data" / "list" / "README-seed.md").read_text())
@@ -208,42 +263,7 @@ def main() -> None:
           f"{sections['top1_cv']:.3f} | {sections['top3_cv']:.3f} |")
     second_sections = results["second"]["sections"]
 
-    # --- speed ---------------------------------------------------------------------------------
-    model = train(entries, [Doc(p.id, p.title, p.abstract) for p in papers if p.listing_date < DEVELOPMENT[0]],
-                  hand, rule=rule)
-    batch = records[-20000:]
-    texts = [paper_text(r["title"], r["abstract"]) for r in batch]
-    fit_texts = [paper_text(r["title"], r["abstract"]) for r in records[:20000]]
-    y = matching.role_counts(fit_texts, hand)[:, 0] > 0  # any labels will do: this times prediction
-    plain = Pipeline([("tfidf", TfidfVectorizer()), ("lr", LogisticRegression(max_iter=1000))]).fit(fit_texts, y)
-    timings_plain, timings_bot = [], []
-    for _ in range(3):
-        started_t = time.perf_counter()
-        plain.predict_proba(texts)
-        timings_plain.append(time.perf_counter() - started_t)
-        matching._matcher.cache_clear()  # a cold matcher: nothing memoised from earlier texts
-        started_t = time.perf_counter()
-        classify_texts(model, [r["title"] for r in batch], [r["abstract"] for r in batch], explain=True)
-        timings_bot.append(time.perf_counter() - started_t)
-    bare, ours = statistics.median(timings_plain), statistics.median(timings_bot)
-    with tempfile.TemporaryDirectory() as folder:
-        folder = Path(folder)
-        cfg = write_config(folder)
-        with Store(folder / "papers.sqlite") as store:
-            store.add([Paper.from_json(batch[0])])
-        model_io.save(model, folder / "model")
-        cold = []
-        for _ in range(5):
-            started_t = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "bot", "--config", str(cfg), "classify", batch[0]["id"]],
-                           check=True, capture_output=True, cwd=ROOT)
-            cold.append(time.perf_counter() - started_t)
-    cold_median = statistics.median(cold)
-    print("\n## Speed (2 cores)\n\n| measure | seconds |\n|---|---:|")
-    print(f"| plain TfidfVectorizer + LogisticRegression, predict_proba of 20,000 papers | {bare:.2f} |")
-    print(f"| bot batch classification of the same 20,000 (lexicon, relevance, calibration, section, explanations; "
-          f"cold matcher) | {ours:.2f} |")
-    print(f"| cold `bot classify <id>` in a fresh process (median of 5) | {cold_median:.2f} |")
+    ours, bare, cold_median = speed(entries, papers, records, hand, rule)
 
     # --- summary -------------------------------------------------------------------------------
     for name, label in (("hand", "hand-written lexicon"), ("learned", "learned topic (no lexicon)")):
