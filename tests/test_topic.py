@@ -26,12 +26,12 @@ DDPM_FOR_MEDICAL = ["2605.10629", "2606.15457", "2604.05110"]
 
 @pytest.fixture(scope="module")
 def learned(tmp_path_factory):
-    """`bot train --offline` with no classifier.lexicon, on a store of two months of real listings
-    (2025-08 and 2025-09, ~11,000 papers; a month holds too few diffusion-MRI papers to find the look-alike)."""
+    """`bot train --offline` with no classifier.lexicon, on a store of six weeks of real listings
+    (2025-08-15 .. 2025-09-30, ~7,900 papers; a month holds too few diffusion-MRI papers to find the look-alike)."""
     folder = tmp_path_factory.mktemp("learned")
     config = write_config(folder, classifier__lexicon=None)
     with Store(folder / "papers.sqlite") as store:
-        store.add(Paper.from_json(p) for p in load_papers() if "2025-08" <= p["listing_date"] < "2025-10")
+        store.add(Paper.from_json(p) for p in load_papers() if "2025-08-15" <= p["listing_date"] < "2025-10")
     return folder, config
 
 
