@@ -43,6 +43,7 @@ def main() -> None:
         work = Path(folder)
         shutil.copytree(ROOT / "demo", work / "demo")
         shutil.copy(ROOT / "config.yaml", work / "config.yaml")
+        shutil.copy(ROOT / "lexicon.yaml", work / "lexicon.yaml")  # the config names it
         config = str(work / "demo" / "config.yaml")
         train_wall, train_rss, _ = timed(BOT + ["--config", config, "train", "--offline"], ROOT)
         runs = []

@@ -20,11 +20,11 @@ reported in ``warnings``.
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
 from functools import lru_cache
 
 from .entry_block import TITLE_LINE, parse_block
@@ -73,7 +73,7 @@ class Entry:
     commented: bool = False
 
     @property
-    def date(self) -> date | None:
+    def date(self) -> datetime.date | None:
         return parse_date(self.date_text)
 
     @property

@@ -16,7 +16,7 @@ from collections import Counter
 from datetime import date
 
 from .awesome import AwesomeList, Entry
-from .inline import Piece, is_empty_value
+from .inline import Piece
 from .listfields import ARXIV_URL, DateFormat, VenueFormat, split_venue
 from .text import markdown_text
 

@@ -1,30 +1,49 @@
-"""The classify step: training data from the list and the store, and verdicts on papers.
+"""The classify step: training data from the list and the store, the model, and verdicts on papers.
 
-Runs in ``bot train`` (gathers the data, trains, saves), ``bot classify``
-(verdicts for one paper or a file) and ``bot run`` (the papers not classified
-before).  It connects the list, the store and the arXiv API to the
-``classifier`` package, and renders each verdict's would-be list entry.
+Runs in ``bot train`` (gathers the data, learns or reads the lexicon, trains,
+keeps or replaces the saved model), ``bot run`` (``ensure_model``: the same,
+when there is no usable model), ``bot classify`` and ``bot evaluate``.  It connects the list, the
+store and the arXiv API to the ``classifier`` package, turns the package's
+errors into the bot's one-line errors, and renders each verdict's would-be entry.
 """
 
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from classifier import errors as classifier_errors
 from classifier import model as model_io
+from classifier.lexicon import Lexicon
+from classifier.operating import OperatingRule
 from classifier.predict import Verdict, classify_texts
-from classifier.train import Doc, train
+from classifier.train import Doc, Progress, train
 
 from .arxiv_api import ArxivAPI
 from .awesome import AwesomeList
-from .errors import FetchError, InputError, ListFormatError
+from .errors import ConfigError, FetchError, InputError, ListFormatError, ModelError
 from .paper import Paper
 from .proposals import Proposal
 from .render import render_entry, where
 from .store import Store, read_jsonl
 
 log = logging.getLogger(__name__)
+TOPIC_MIN_FEED = 3000  # feed papers enough to learn a topic from (else the sampled background files help)
+
+
+@contextmanager
+def library_errors():
+    """The classifier package's errors as the bot's: one line, exit code 2."""
+    try:
+        yield
+    except classifier_errors.ModelError as exc:
+        raise ModelError(str(exc), exc.hint) from None
+    except classifier_errors.LexiconError as exc:
+        raise ConfigError(str(exc), exc.hint) from None
+    except classifier_errors.ClassifierError as exc:
+        raise InputError(str(exc), exc.hint) from None
 
 
 @dataclass
@@ -37,9 +56,9 @@ class TrainingData:
     fetch_problem: str | None = None
 
 
-def gather(document: AwesomeList, store: Store, api: ArxivAPI | None, extra_background: list[Path] = ()) -> TrainingData:
-    """List entries (with abstracts from the store, fetched once when an API is given),
-    background papers, and the maintainers' decisions."""
+def labelled(document: AwesomeList, store: Store, api: ArxivAPI | None) -> TrainingData:
+    """List entries (with abstracts from the store, fetched once when an API is given) and the
+    maintainers' decisions (an accepted paper knows whether they moved it); no background yet."""
     ids = [e.arxiv_id for e in document.entries if e.arxiv_id]
     cached = store.get_many(ids)
     fetched, problem = 0, None
@@ -61,55 +80,117 @@ def gather(document: AwesomeList, store: Store, api: ArxivAPI | None, extra_back
     accepted_ids = store.decisions("accepted")
     rejected_ids = store.decisions("rejected")
     decided = store.get_many(list(accepted_ids) + list(rejected_ids))
+    proposed = store.proposed_sections(accepted_ids)
     listed = {e.id for e in entries}
 
     def doc(paper_id: str, section: str | None, title: str | None) -> Doc:
         paper = decided.get(paper_id)
-        return Doc(paper_id, paper.title if paper else (title or paper_id), paper.abstract if paper else "", section)
+        moved = bool(section and proposed.get(paper_id) and proposed[paper_id] != section)
+        return Doc(paper_id, paper.title if paper else (title or paper_id), paper.abstract if paper else "",
+                   section, moved)
 
     accepted = [doc(i, s, t) for i, (s, t) in sorted(accepted_ids.items()) if i not in listed]
     rejected = [doc(i, s, t) for i, (s, t) in sorted(rejected_ids.items())]
+    return TrainingData(entries, [], rejected, accepted, fetched, problem)
+
+
+def gather(document: AwesomeList, store: Store, api: ArxivAPI | None, extra_background: list[Path] = ()) -> TrainingData:
+    """Everything training needs: ``labelled`` plus the background (the store and the configured files)."""
+    data = labelled(document, store, api)
     background = [Doc(p.id, p.title, p.abstract) for p in store.papers()]
     known = {d.id for d in background}
-    for path in extra_background:
-        background += [Doc(p.id, p.title, p.abstract) for p in read_jsonl(path) if p.id not in known]
+    for path in extra_background:  # sampled files: their mix is not the feed's (see classifier/operating.py)
+        background += [Doc(p.id, p.title, p.abstract, feed=False) for p in read_jsonl(path) if p.id not in known]
     if not background:
         raise InputError("the paper store holds no papers to train against",
                          "run `bot fetch` or `bot fetch --from-file papers.jsonl.gz` first")
-    return TrainingData(entries, background, rejected, accepted, fetched, problem)
+    data.background = background
+    return data
 
 
-def train_model(config, data: TrainingData):
-    lexicons = config.classifier.lexicon.model_dump()
-    return train(data.entries, data.background, lexicons, rejected=data.rejected, accepted=data.accepted,
-                 target_recall=config.classifier.target_recall)
+def configured_lexicon(config) -> Lexicon | None:
+    """The lexicon file the config names (validated), or None when the topic is to be learned."""
+    from classifier import lexicon as lexicon_io
+
+    if config.classifier.lexicon is None:
+        return None
+    with library_errors():
+        return lexicon_io.load(config.classifier.lexicon)
 
 
-def evaluation_score(model, data: TrainingData) -> dict:
-    """Average precision and recall of a model on the same evaluation set: the list's entries and
-    accepted papers (positive) against rejected papers and the weak negatives of the background."""
-    from sklearn.metrics import average_precision_score
+def lexicon_for(config, data: TrainingData, progress: Progress | None = None) -> tuple[Lexicon, bool]:
+    """(the lexicon, whether it was learned): the configured file, or learned from the list."""
+    from classifier.topic import learn
 
-    from classifier.features import paper_text
-    from classifier.labels import weak_labels
+    configured = configured_lexicon(config)
+    if configured is not None:
+        return configured, False
+    feed = [d for d in data.background if d.feed]
+    background = feed if len(feed) >= TOPIC_MIN_FEED else data.background  # the feed's mix when there is enough
+    with library_errors():
+        positives = [(d.title, d.abstract) for d in data.entries + data.accepted]
+        return learn(positives, [(d.title, d.abstract) for d in background], progress=progress), True
 
-    lexicons = model.meta.get("lexicons") or {}
-    negatives = list(data.rejected)
-    if lexicons:
-        labels = weak_labels([paper_text(d.title, d.abstract) for d in data.background], lexicons)
-        negatives += [d for d, label in zip(data.background, labels) if label in ("hard-negative", "weak-negative")]
-    positives = data.entries + data.accepted
-    docs = positives + negatives
-    found = classify_texts(model, [d.title for d in docs], [d.abstract or None for d in docs], explain=False)
-    truth = [1] * len(positives) + [0] * len(negatives)
-    probability = [v.probability for v in found]
-    return {"average_precision": float(average_precision_score(truth, probability)),
-            "recall": sum(v.relevant for v in found[:len(positives)]) / max(len(positives), 1),
-            "rejected_proposed": sum(v.relevant for v in found[len(positives):len(positives) + len(data.rejected)])}
+
+def train_model(config, data: TrainingData, lexicon: Lexicon | None = None, progress: Progress | None = None):
+    """Train with the configured operating rule (the lexicon: given, configured or learned)."""
+    if lexicon is None:
+        lexicon, _ = lexicon_for(config, data, progress)
+    rule = OperatingRule(config.classifier.target_recall, config.classifier.proposals_per_1000)
+    with library_errors():
+        return train(data.entries, data.background, lexicon, rejected=data.rejected, accepted=data.accepted,
+                     rule=rule, progress=progress)
+
+
+@dataclass
+class Retrained:
+    model: object  # the model in use afterwards (the new one, or the saved one when it was kept)
+    trained: object  # the newly trained model (kept or not)
+    decision: object  # classifier.compare.Decision
+    saved: Path | None  # where the new model was saved (None: kept the old one)
+
+
+def retrain(config, data: TrainingData, *, force: bool = False, lexicon: Lexicon | None = None,
+            progress: Progress | None = None) -> Retrained:
+    """Train, then keep or replace the saved model (``classifier.compare``); ``force`` always replaces."""
+    from classifier.compare import evaluation_set, keep_or_replace
+
+    new = train_model(config, data, lexicon, progress)
+    try:
+        old = model_io.load(config.classifier.model_path)
+    except classifier_errors.ModelError:
+        old = None
+    with library_errors():
+        positives, negatives = evaluation_set(new.meta["lexicon"], data.entries + data.accepted, data.background,
+                                              data.rejected)
+        decision = keep_or_replace(new, old, positives, negatives, len(data.rejected))
+    if decision.replace or force or old is None:
+        return Retrained(new, new, decision, model_io.save(new, config.classifier.model_path))
+    return Retrained(old, new, decision, None)
+
+
+def ensure_model(config, store: Store, document: AwesomeList, api: ArxivAPI | None = None,
+                 progress: Progress | None = None) -> tuple[object, list[str]]:
+    """The model for `bot run`, and notes on what was done: the saved one, or, when there is none or
+    it cannot be used (another scikit-learn, damaged), one trained through ``retrain`` (the same
+    keep-or-replace rule as `bot train`).  Learning from new decisions is `bot train`'s job (the
+    retrain workflow runs it when the list changes), so that a cron run stays quick."""
+    try:
+        return model_io.load(config.classifier.model_path), []
+    except classifier_errors.ModelError as exc:
+        notes = [f"training a model first ({exc.one_line()})"]
+    data = gather(document, store, api, config.classifier.background)
+    if data.fetch_problem:
+        notes.append(f"trained on titles only: {data.fetch_problem}")
+    result = retrain(config, data, progress=progress)
+    if result.saved is None:
+        notes.append(f"kept the saved model: the retrained one is worse ({result.decision.reason})")
+    return result.model, notes
 
 
 def load_model(config):
-    return model_io.load(config.classifier.model_path)
+    with library_errors():
+        return model_io.load(config.classifier.model_path)
 
 
 def verdicts(model, papers: list[Paper], explain: bool = True) -> list[Verdict]:

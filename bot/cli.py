@@ -156,18 +156,21 @@ def fetch_command(ctx: Context, since: str | None, until: str | None, from_file:
     """
     from .arxiv_api import ArxivAPI
     from .ingest import catch_up, daily
+    from .progress import progress_line
     from .store import Store
 
     config = ctx.config
     with Store(config.store.path) as store:
         if from_file:
-            read, new = store.import_jsonl(from_file)
+            with progress_line("importing") as progress:
+                read, new = store.import_jsonl(from_file, progress=progress)
             click.echo(f"imported {read} papers from {from_file}: {new} new, store holds {store.count()}")
             return
         if since:
             start, end = parse_day(since, "--since"), parse_day(until, "--until") or date.today()
             api = ArxivAPI.from_config(config)
-            new_ids = catch_up(config, store, api, start, end)
+            with progress_line("catching up") as progress:
+                new_ids = catch_up(config, store, api, start, end, progress=progress)
             click.echo(f"caught up {start} .. {end}: {len(new_ids)} new papers, store holds {store.count()}")
             for why in api.skipped:
                 click.echo(f"problem: catch-up: {why}", err=True)

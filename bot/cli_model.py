@@ -19,6 +19,37 @@ from .cli import Context, cli, parse_day, pass_context, read_list
 from .errors import BotError, InputError
 
 
+def _print_lexicon(lexicon, path) -> None:
+    click.echo(f"learned the topic from the list (no classifier.lexicon in the config): {lexicon.topic}")
+    for term in lexicon.method:
+        extra = f"; variants: {', '.join(term.variants)}" if term.variants else ""
+        click.echo(f"  method      {term.phrase}{extra}")
+        if term.confounders:
+            click.echo(f"  look-alikes {', '.join(term.confounders)}")
+    click.echo(f"  domain      {', '.join(t.phrase for t in lexicon.domain) or '-'}")
+    if path:
+        click.echo(f"  written to {path} (edit it and name it in classifier.lexicon to use your version)")
+
+
+def _print_curve(model) -> None:
+    metrics = model.meta["metrics"]
+    click.echo(f"operating point: {metrics['operating_rule']}")
+    click.echo(f"  papers known by title only: threshold {metrics['threshold_title_only']:.4f} (keeps "
+               f"{metrics['target_recall']:g} of the list's entries read by their titles)")
+    click.echo("  budget/1000  threshold  proposals/1000  recall: weak positives  list (abstracts)  list (titles)")
+
+    def rate(value):
+        return "-" if value is None else f"{value:.3f}"
+
+    for row in model.meta["operating_curve"]:
+        mark = "  <- chosen" if row["budget_per_1000"] == metrics["budget_per_1000"] else ""
+        click.echo(f"  {row['budget_per_1000']:>11g}  {row['threshold']:9.4f}  {row['proposals_per_1000']:14.1f}  "
+                   f"{rate(row['recall_weak_positives']):>22}  {rate(row['recall_list_abstracts']):>16}  "
+                   f"{rate(row['recall_list_titles']):>13}{mark}")
+    click.echo("  (recalls are cross-validated; list (titles): the list's titles ranked among the background's "
+               "titles at that budget; set classifier.proposals_per_1000 to choose a budget)")
+
+
 @cli.command("train")
 @click.option("--list", "list_path", type=click.Path(dir_okay=False),
               help="Train from this README instead of the configured list.")
@@ -30,21 +61,27 @@ def train_command(ctx: Context, list_path: str | None, offline: bool, force: boo
 
     Positives are the list's entries (with their abstracts, fetched once and
     cached in the store), the background is every paper in the store, and the
-    maintainers' accepted and rejected papers count too.
+    maintainers' accepted and rejected papers count too.  Without
+    classifier.lexicon in the config, the topic (method and domain terms and
+    their look-alikes) is learned from the list and written beside the model.
 
-    A saved model is only replaced when the new one is not worse on the same
-    evaluation set (list entries and accepted papers against rejected papers
-    and the background's weak negatives); both scores are printed.
+    Prints the operating curve: what other budgets of proposals per 1,000
+    papers would find.  A saved model is only replaced when the new one is
+    not worse on the same evaluation set (list entries and accepted papers
+    against rejected papers and the background's weak negatives); both scores
+    are printed.
 
     Example: bot train --list demo/list-README.md --offline
     """
     from classifier import model as model_io
 
     from .arxiv_api import ArxivAPI
-    from .classify import evaluation_score, gather, train_model
+    from .classify import configured_lexicon, gather, lexicon_for, retrain
+    from .progress import progress_line
     from .store import Store
 
     config = ctx.config
+    configured_lexicon(config)  # a broken lexicon file stops here, before any work
     text, source = read_list(ctx, list_path)
     document = awesome.parse(text)
     started = time.perf_counter()
@@ -53,32 +90,35 @@ def train_command(ctx: Context, list_path: str | None, offline: bool, force: boo
         data = gather(document, store, api, config.classifier.background)
     if data.fetch_problem:
         click.echo(f"warning: abstracts not fetched ({data.fetch_problem}); training on titles", err=True)
+    if not data.entries and not data.accepted:
+        raise InputError(f"no list entries in {source} and no accepted papers: nothing to learn from",
+                         "check the list with `bot list check`")
     with_abstract = sum(bool(d.abstract) for d in data.entries)
     click.echo(f"training on {len(data.entries)} list entries from {source} ({with_abstract} with abstracts), "
                f"{len(data.background)} background papers, {len(data.accepted)} accepted, "
                f"{len(data.rejected)} rejected")
-    model = train_model(config, data)
-    for key, value in model.meta["metrics"].items():
-        shown = f"{value:.4f}" if isinstance(value, float) else value
-        click.echo(f"  {key:<38} {shown}")
-    try:
-        old = model_io.load(config.classifier.model_path)
-    except BotError as exc:
-        old = None
-        click.echo(f"no comparable saved model ({exc.one_line()})")
-    if old is not None:
-        new_score, old_score = evaluation_score(model, data), evaluation_score(old, data)
-        for name, score in (("saved model " + old.fingerprint, old_score), ("new model", new_score)):
-            click.echo(f"  {name:<24} average precision {score['average_precision']:.4f}, recall "
-                       f"{score['recall']:.4f}, rejected papers proposed {score['rejected_proposed']}")
-        worse = new_score["average_precision"] < old_score["average_precision"] - 0.005 or \
-            new_score["rejected_proposed"] > old_score["rejected_proposed"]
-        if worse and not force:
-            click.echo(f"kept the saved model: the new one is worse on the evaluation set "
-                       f"(use --force to replace it anyway) ({time.perf_counter() - started:.1f}s)")
-            return
-    folder = model_io.save(model, config.classifier.model_path)
-    click.echo(f"saved model {model.fingerprint} to {folder} in {time.perf_counter() - started:.1f}s")
+    with progress_line("training") as progress:
+        lexicon, learned = lexicon_for(config, data, progress)
+        result = retrain(config, data, force=force, lexicon=lexicon, progress=progress)
+    decision = result.decision
+    if learned:
+        folder = model_io.model_dir(config.classifier.model_path)
+        _print_lexicon(lexicon, folder / model_io.LEARNED_LEXICON_FILE if result.saved else None)
+    shown = result.trained
+    for key, value in shown.meta["metrics"].items():
+        if key in ("operating_rule",):
+            continue
+        click.echo(f"  {key:<38} {f'{value:.4f}' if isinstance(value, float) else value}")
+    _print_curve(shown)
+    for name, score in (("saved model", decision.old), ("new model", decision.new)):
+        if score is not None:
+            click.echo(f"  {name:<24} average precision {score.average_precision:.4f}, recall "
+                       f"{score.recall:.4f}, rejected papers proposed {score.rejected_proposed}")
+    if result.saved is None:
+        click.echo(f"kept the saved model {result.model.fingerprint}: the new one is worse on the evaluation set "
+                   f"({decision.reason}; use --force to replace it anyway) ({time.perf_counter() - started:.1f}s)")
+        return
+    click.echo(f"saved model {result.model.fingerprint} to {result.saved} in {time.perf_counter() - started:.1f}s")
 
 
 @cli.command("evaluate")
@@ -94,20 +134,27 @@ def evaluate_command(ctx: Context, split: str | None, until: str | None, judgeme
                      output: str | None, list_path: str | None) -> None:
     """Time-split evaluation against the keyword rule: report.md, report.json and PNG plots.
 
+    Trains as `bot train` would (the configured lexicon, or a learned one) on
+    the papers listed before --split and classifies the rest.  Also reports
+    the section agreement with the list, top-1 and top-3, per section.
+
     Example: bot evaluate --split 2026-01-01 --judgements bench/judgements.csv
     """
     import csv
 
+    from classifier import lexicon as lexicon_io
     from classifier.evaluate import Dated, evaluate, markdown, write
+    from classifier.operating import OperatingRule
 
-    from .classify import gather
+    from .classify import labelled, library_errors
+    from .progress import progress_line
     from .store import Store
 
     config = ctx.config
     document = awesome.parse(read_list(ctx, list_path)[0])
     with Store(config.store.path) as store:
-        data = gather(document, store, None)
-        papers = [Dated(p.id, p.title, p.abstract, None, p.listing_date or "") for p in store.papers()]
+        data = labelled(document, store, None)
+        papers = [Dated(p.id, p.title, p.abstract, listing_date=p.listing_date or "") for p in store.papers()]
     dated = sorted(p.listing_date for p in papers if p.listing_date)
     if not dated:
         raise InputError("no stored paper has a listing date", "import listings with `bot fetch --from-file`")
@@ -120,9 +167,12 @@ def evaluate_command(ctx: Context, split: str | None, until: str | None, judgeme
         except (OSError, KeyError) as exc:
             raise InputError(f"cannot read judgements {judgements}: {exc}",
                              "expected a CSV with columns arxiv_id,judgement") from None
-    report = evaluate(data.entries, papers, config.classifier.lexicon.model_dump(), split,
-                      target_recall=config.classifier.target_recall, judgements=judged,
-                      until=parse_day(until, "--until").isoformat() if until else None)
+    rule = OperatingRule(config.classifier.target_recall, config.classifier.proposals_per_1000)
+    with library_errors(), progress_line("evaluating") as progress:
+        lexicon = lexicon_io.load(config.classifier.lexicon) if config.classifier.lexicon else None
+        report = evaluate(data.entries + data.accepted, papers, lexicon, split, rule=rule, judgements=judged,
+                          until=parse_day(until, "--until").isoformat() if until else None,
+                          progress=progress)
     folder = Path(output) if output else config.output.path / "evaluation"
     written = write(report, folder)
     click.echo(markdown(report))

@@ -11,7 +11,6 @@ the file that wrote them.
 
 from __future__ import annotations
 
-import re
 import string
 from datetime import date
 from pathlib import Path
@@ -80,34 +79,25 @@ class StoreConfig(_Section):
     path: Path
 
 
-class LexiconConfig(_Section):
-    method: list[str] = Field(min_length=1)
-    domain: list[str] = []
-    confounder: list[str] = []
-
-    @field_validator("method", "domain", "confounder")
-    @classmethod
-    def _compiles(cls, terms: list[str]) -> list[str]:
-        for term in terms:
-            try:
-                re.compile(term)
-            except re.error as exc:
-                raise ValueError(f"bad regular expression {term[:40]!r}: {exc}") from None
-            plain = re.sub(r"\\.", "", term)
-            if "(?-i:" not in term and plain != plain.lower():
-                raise ValueError(f"term {term[:40]!r} has capitals: terms match lowercased text "
-                                 "(wrap case-sensitive parts in (?-i:...))")
-        return terms
-
-
 BUNDLED_BACKGROUND = Path(__file__).with_name("data") / "background.jsonl.gz"  # installed with the package
 
 
 class ClassifierConfig(_Section):
     model_path: Path
+    # The lexicon YAML file (what the list is about, see lexicon.yaml); None: `bot train` learns one.
+    lexicon: Path | None = None
     target_recall: float = Field(0.95, gt=0, le=1)
+    # Proposals per 1,000 feed papers; None: the smallest budget that reaches target_recall.
+    proposals_per_1000: float | None = Field(None, gt=0, le=1000)
     background: list[Path] = Field(default_factory=lambda: [BUNDLED_BACKGROUND])  # [] for none
-    lexicon: LexiconConfig
+
+    @field_validator("lexicon", mode="before")
+    @classmethod
+    def _lexicon_is_a_file(cls, value):
+        if isinstance(value, dict):
+            raise ValueError("names a lexicon YAML file (e.g. lexicon.yaml), not inline terms: move the terms "
+                             "into their own file (see lexicon.yaml), or remove the key to learn the topic")
+        return value
 
 
 class ScheduleConfig(_Section):
@@ -154,8 +144,8 @@ class Config(_Section):
     source: Path | None = Field(None, exclude=True)
 
 
-PATH_KEYS = [("list", "local_copy"), ("store", "path"), ("classifier", "model_path"), ("github", "pr_template"),
-             ("output", "path")]
+PATH_KEYS = [("list", "local_copy"), ("store", "path"), ("classifier", "model_path"), ("classifier", "lexicon"),
+             ("github", "pr_template"), ("output", "path")]
 
 
 def _anchor(raw: dict, folder: Path) -> dict:
@@ -272,6 +262,7 @@ def load_config(path: str | Path) -> Config:
     config.list.local_copy = _resolve(config.list.local_copy, base)
     config.store.path = _resolve(config.store.path, base)
     config.classifier.model_path = _resolve(config.classifier.model_path, base)
+    config.classifier.lexicon = _resolve(config.classifier.lexicon, base)
     config.classifier.background = [_resolve(p, base) for p in config.classifier.background]
     config.github.pr_template = _resolve(config.github.pr_template, base)
     config.output.path = _resolve(config.output.path, base)

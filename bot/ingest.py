@@ -67,10 +67,14 @@ def missed_days(last: date, current: date, holidays: list[date]) -> list[date]:
     return days
 
 
-def catch_up(config, store: Store, api: ArxivAPI, since: date, until: date) -> list[str]:
-    """Fetch by submission date through the API and store; returns the new ids."""
-    batch, new_ids = [], []
+def catch_up(config, store: Store, api: ArxivAPI, since: date, until: date, progress=None) -> list[str]:
+    """Fetch by submission date through the API and store; returns the new ids.
+    ``progress(what, done, total)`` hears about every paper fetched (total unknown)."""
+    batch, new_ids, fetched = [], [], 0
     for paper in api.by_date(config.arxiv.categories, since, until):
+        fetched += 1
+        if progress:
+            progress("papers fetched", fetched, None)
         batch.append(paper)
         if len(batch) >= 500:
             new_ids += store.add(batch)

@@ -24,7 +24,7 @@ from .awesome import HEADING, AwesomeList, Entry, parse, parse_date
 from .by_example import example, fill, recent, with_code
 from .errors import ListFormatError
 from .listfields import MONTH_ABBR, MONTH_FULL, ordinal
-from .text import ZWSP, markdown_text  # noqa: F401  (markdown_text is part of this module's API)
+from .text import markdown_text  # noqa: F401  (markdown_text is part of this module's API)
 
 if TYPE_CHECKING:
     from .proposals import Proposal

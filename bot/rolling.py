@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 
 import merge3
 
-from .awesome import AwesomeList, Entry, normalize_title, parse
+from .awesome import AwesomeList, Entry, parse
 from .errors import ListFormatError, PublishError
 from .proposals import Marker, Proposal
 from .render import insert_entries, where

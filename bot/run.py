@@ -18,13 +18,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from classifier import model as model_io
 from classifier.predict import Verdict
 
 from . import awesome
 from .arxiv_api import ArxivAPI
-from .classify import gather, load_model, train_model, verdicts
-from .errors import BotError, ModelError, PublishError
+from .classify import ensure_model, verdicts
+from .errors import BotError, PublishError
 from .ingest import IngestReport, daily
 from .paper import Paper
 from .proposals import Proposal
@@ -88,17 +87,10 @@ def run_lock(folder: Path, wait: float = 600.0):
 
 
 def _model(config, store: Store, document, report: RunReport, online: bool):
-    try:
-        return load_model(config)
-    except ModelError as exc:
-        report.notes.append(f"training a model first ({exc.one_line()})")
-        api = ArxivAPI.from_config(config) if online else None  # abstracts of the list's entries
-        data = gather(document, store, api, config.classifier.background)
-        if data.fetch_problem:
-            report.notes.append(f"trained on titles only: {data.fetch_problem}")
-        model = train_model(config, data)
-        model_io.save(model, config.classifier.model_path)
-        return model
+    """The saved model, or one (re)trained by the library's keep-or-replace rule (``ensure_model``)."""
+    model, notes = ensure_model(config, store, document, ArxivAPI.from_config(config) if online else None)
+    report.notes += notes
+    return model
 
 
 def make_publisher(config, kind: str | None, output: Path | None = None, dry_run: bool = False):

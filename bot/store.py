@@ -173,16 +173,19 @@ def atomic_write(path: str | Path, data: bytes) -> None:
         raise
 
 
-def jsonl_lines(path: str | Path) -> Iterator[tuple[int, str | None, str | None]]:
+def jsonl_lines(path: str | Path, progress=None) -> Iterator[tuple[int, str | None, str | None]]:
     """Stream a JSON Lines file (gzipped if it ends in .gz): (line number, text, None), or
     (line number, None, why) for a line that is not UTF-8.  Blank lines are left out; a file that
-    cannot be read (or a damaged gzip stream) raises InputError naming it."""
+    cannot be read (or a damaged gzip stream) raises InputError naming it.  ``progress(what, done,
+    total)`` hears every 1,000 lines."""
     path = Path(path)
     opener = gzip.open if path.suffix == ".gz" else open
     number = 0
     try:
         with opener(path, "rb") as handle:
             for number, raw in enumerate(handle, 1):
+                if progress and number % 1000 == 0:
+                    progress("lines read", number, None)
                 try:
                     text = raw.decode("utf-8")
                 except UnicodeDecodeError as exc:
@@ -196,11 +199,11 @@ def jsonl_lines(path: str | Path) -> Iterator[tuple[int, str | None, str | None]
                          "check the file (a gzip file may be truncated)") from None
 
 
-def iter_jsonl(path: str | Path) -> Iterator[Paper]:
+def iter_jsonl(path: str | Path, progress=None) -> Iterator[Paper]:
     """Papers from a JSON Lines file, streamed; the first bad line raises InputError naming
     file:line and the field (invalid JSON, not UTF-8, a missing or wrong-typed field)."""
     path = Path(path)
-    for number, text, problem in jsonl_lines(path):
+    for number, text, problem in jsonl_lines(path, progress):
         try:
             if problem:
                 raise InputError(problem)
@@ -211,9 +214,9 @@ def iter_jsonl(path: str | Path) -> Iterator[Paper]:
             raise InputError(f"{path}:{number}: {exc}", "fix or remove that line") from None
 
 
-def read_jsonl(path: str | Path) -> list[Paper]:
+def read_jsonl(path: str | Path, progress=None) -> list[Paper]:
     """Papers from a JSON Lines file (gzipped or not); a bad line raises InputError naming it."""
-    return list(iter_jsonl(path))
+    return list(iter_jsonl(path, progress))
 
 
 class Store:
@@ -365,14 +368,15 @@ class Store:
     def count(self) -> int:
         return self.db.execute("SELECT count(*) FROM papers").fetchone()[0]
 
-    def import_jsonl(self, path: str | Path) -> tuple[int, int]:
+    def import_jsonl(self, path: str | Path, progress=None) -> tuple[int, int]:
         """Load a JSON Lines file (gzipped or not), streamed, in one transaction; returns (read, new).
-        A bad line raises InputError naming file:line, and nothing of the file is imported."""
+        A bad line raises InputError naming file:line, and nothing of the file is imported.
+        ``progress(what, done, total)`` hears every 1,000 lines."""
         read = 0
 
         def counted() -> Iterator[Paper]:
             nonlocal read
-            for paper in iter_jsonl(path):
+            for paper in iter_jsonl(path, progress):
                 read += 1
                 yield paper
 
@@ -444,6 +448,17 @@ class Store:
         with self.transaction() as db:
             db.executemany("INSERT OR REPLACE INTO decisions (id, decision, section, title, evidence, at) "
                            "VALUES (?, ?, ?, ?, ?, ?)", [(*row, stamp) for row in rows])
+
+    def proposed_sections(self, ids: Iterable[str]) -> dict[str, str]:
+        """id -> the section the bot classified the paper into (for papers it classified)."""
+        wanted = list(ids)
+        found: dict[str, str] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            rows = self.db.execute(f"SELECT id, section FROM classified WHERE id IN ({','.join('?' * len(chunk))})"
+                                   " AND section IS NOT NULL", chunk)
+            found.update((r[0], r[1]) for r in rows)
+        return found
 
     def decisions(self, decision: str) -> dict[str, tuple[str | None, str | None]]:
         """id -> (section, title) for every paper with this decision."""

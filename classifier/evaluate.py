@@ -1,10 +1,15 @@
 """Time-split evaluation: train on what was known before a date, test on what came after.
 
 Runs in ``bot evaluate`` and in ``bench/bench_classifier.py``.  Compares the
-model with the keyword rule of its own lexicons (method AND domain anywhere in
-title + abstract).  When hand judgements are given (arXiv id -> in / out /
-borderline), it reports recall of the in-scope papers and out-of-scope
-proposals per 1,000 feed papers; unjudged proposals count as out of scope.
+model with the keyword rule of its own lexicon (a method term AND a domain
+term anywhere in title + abstract).  When hand judgements are given (arXiv id
+-> in / out / borderline), it reports recall of the in-scope papers and
+out-of-scope proposals per 1,000 feed papers; unjudged proposals count as out
+of scope.  Without a lexicon, the topic is learned from the entries against the
+papers before the split, as ``bot train`` would.  Sections: top-1 / top-3
+agreement with the list, overall and per section (cross-validated).  Example::
+
+    report = evaluate(entries, papers, lexicon, "2026-01-01", judgements={"2601.00001": "in"})
 """
 
 from __future__ import annotations
@@ -15,9 +20,13 @@ from pathlib import Path
 
 import numpy as np
 
-from .features import paper_text, role_counts
+from .errors import EvaluationError
+from .features import paper_text
+from .lexicon import Lexicon
+from .matching import role_counts
+from .operating import OperatingRule
 from .predict import classify_texts
-from .train import Doc, section_cv_predictions, train
+from .train import Doc, Progress, train
 
 
 @dataclass
@@ -36,29 +45,49 @@ def _rates(proposed: set[str], judgements: dict[str, str], n: int) -> dict:
     }
 
 
-def evaluate(entries: list[Doc], papers: list[Dated], lexicons: dict, split: str, *,
-             target_recall: float = 0.95, judgements: dict[str, str] | None = None,
-             until: str | None = None) -> dict:
-    """Train before ``split`` (ISO date), classify the papers from ``split`` (until ``until``), report."""
-    before = [p for p in papers if p.listing_date < split]
+def split_papers(papers: list[Dated], split: str, until: str | None = None) -> tuple[list[Dated], list[Dated]]:
+    """(papers listed before ``split``, papers listed from it until ``until``); an error if one is empty."""
+    before = [p for p in papers if p.listing_date and p.listing_date < split]
     after = [p for p in papers if p.listing_date >= split and (until is None or p.listing_date < until)]
     if not before or not after:
-        raise ValueError(f"no papers on one side of {split}: {len(before)} before, {len(after)} after")
-    model = train(entries, before, lexicons, target_recall=target_recall)
+        side = "before" if not before else "from"
+        raise EvaluationError(f"no papers listed {side} {split} ({len(before)} before, {len(after)} from it"
+                              f"{f' until {until}' if until else ''})",
+                              "pick a --split date inside the store's listing dates, or import more papers")
+    return before, after
+
+
+def evaluate(entries: list[Doc], papers: list[Dated], lexicon: Lexicon | dict | None, split: str, *,
+             rule: OperatingRule = OperatingRule(), judgements: dict[str, str] | None = None,
+             until: str | None = None, progress: Progress | None = None) -> dict:
+    """Train before ``split`` (ISO date), classify the papers from ``split`` (until ``until``), report."""
+    before, after = split_papers(papers, split, until)
+    learned = lexicon is None
+    if learned:
+        from .topic import learn
+
+        lexicon = learn([(d.title, d.abstract) for d in entries], [(p.title, p.abstract) for p in before],
+                        progress=progress)
+    model = train(entries, before, lexicon, rule=rule, progress=progress)
+    if progress:
+        progress("classifying the test papers", 5, 5)
     verdicts = classify_texts(model, [p.title for p in after], [p.abstract or None for p in after], explain=False)
     probability = np.array([v.probability for v in verdicts])
-    counts = role_counts([paper_text(p.title, p.abstract) for p in after], lexicons)
+    counts = role_counts([paper_text(p.title, p.abstract) for p in after], model.meta["lexicon"])
     keyword = (counts[:, 0] + counts[:, 1] > 0) & (counts[:, 2] + counts[:, 3] > 0)
     ids = [p.id for p in after]
     model_set = {i for i, v in zip(ids, verdicts) if v.relevant}
     keyword_set = {i for i, k in zip(ids, keyword) if k}
     report = {
         "split": split, "until": until, "train_papers": len(before), "test_papers": len(after),
+        "lexicon": "learned from the list" if learned else "configured",
         "threshold": model.threshold, "training_metrics": model.meta["metrics"],
+        "operating_curve": model.meta["operating_curve"],
         "model": {"proposals_per_1000": len(model_set) / len(after) * 1000},
         "keyword": {"proposals_per_1000": len(keyword_set) / len(after) * 1000},
         "agreement": {"both": len(model_set & keyword_set), "model_only": len(model_set - keyword_set),
                       "keyword_only": len(keyword_set - model_set)},
+        "probabilities": {i: round(float(p), 5) for i, p in zip(ids, probability) if p >= 0.001},
     }
     if judgements:
         n = len(after)
@@ -76,14 +105,14 @@ def evaluate(entries: list[Doc], papers: list[Dated], lexicons: dict, split: str
                                              max(curve, key=lambda c: (c["recall_in_scope"] or 0, c["threshold"])))
         report["proposals"] = [{"id": i, "probability": float(p), "judgement": judgements.get(i, "unjudged")}
                                for i, p in zip(ids, probability) if p >= model.threshold]
-    labelled = [d for d in entries if d.section]
-    predicted = section_cv_predictions(labelled)
+    agreement = model.meta.get("section_agreement") or {}
     report["sections"] = {
-        "labels": sorted({d.section for d in labelled}),
-        "truth": [d.section for d in labelled],
-        "predicted": predicted,
-        "top1_cv": model.meta["metrics"].get("section_top1_cv"),
-        "top3_cv": model.meta["metrics"].get("section_top3_cv"),
+        "labels": sorted(set(agreement.get("truth", []))),
+        "truth": agreement.get("truth", []),
+        "predicted": agreement.get("predicted", []),
+        "top1_cv": agreement.get("top1"),
+        "top3_cv": agreement.get("top3"),
+        "per_section": agreement.get("per_section", {}),
     }
     return report
 
@@ -93,7 +122,8 @@ def markdown(report: dict) -> str:
     period = f"from {report['split']}" + (f" until {report['until']}" if report.get("until") else "")
     lines = [f"# Time-split evaluation ({report['split']})", "",
              f"Trained on {report['train_papers']} papers listed before {report['split']}, "
-             f"tested on {report['test_papers']} listed {period}. Threshold {report['threshold']:.3f}.", "",
+             f"tested on {report['test_papers']} listed {period}; lexicon: {report.get('lexicon', 'configured')}; "
+             f"threshold {report['threshold']:.3f}.", "",
              "| rule | proposals / 1000 | recall of in-scope | out-of-scope / 1000 | unjudged |", "|---|---:|---:|---:|---:|"]
 
     def row(name, r):
@@ -104,11 +134,16 @@ def markdown(report: dict) -> str:
         lines.append(f"| {name} | {r['proposals_per_1000']:.1f} | {recall} | {out} | {r.get('unjudged_proposals', '-')} |")
 
     row("model", report["model"])
-    row("keyword rule (lexicons)", report["keyword"])
+    row("keyword rule (lexicon)", report["keyword"])
     row("model at the keyword rule's recall", report.get("model_at_keyword_recall"))
     sections = report["sections"]
-    lines += ["", f"Section agreement (cross-validated on the list): top-1 {sections['top1_cv']:.3f}, "
-                  f"top-3 {sections['top3_cv']:.3f}.", ""]
+    if sections.get("top1_cv") is not None:
+        lines += ["", f"Section agreement with the list (cross-validated): top-1 {sections['top1_cv']:.3f}, "
+                      f"top-3 {sections['top3_cv']:.3f}.", "",
+                  "| section | entries | top-1 | top-3 |", "|---|---:|---:|---:|"]
+        for name, agree in sections.get("per_section", {}).items():
+            lines.append(f"| {name} | {agree['examples']} | {agree['top1']:.2f} | {agree['top3']:.2f} |")
+    lines.append("")
     return "\n".join(lines)
 
 
@@ -141,6 +176,8 @@ def write(report: dict, folder: Path) -> list[Path]:
         written.append(folder / "precision_recall.png")
     sections = report["sections"]
     labels = sections["labels"]
+    if not labels:
+        return written
     index = {label: i for i, label in enumerate(labels)}
     matrix = np.zeros((len(labels), len(labels)), dtype=int)
     for truth, predicted in zip(sections["truth"], sections["predicted"]):

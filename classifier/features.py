@@ -1,18 +1,19 @@
-"""Features: the texts the models read and the domain indicators they add.
+"""Features: the texts the models read and the lexicon indicators they add.
 
 Runs inside training and prediction.  A paper becomes a text (title, then the
-abstract when there is one) and a few indicator counts from the configured
-lexicons: *method* terms (what the list is about, e.g. diffusion models),
-*domain* terms (where, e.g. medical imaging) and *confounder* terms (look-alikes,
-e.g. diffusion MRI).  Everything here is a pure function of its input, so the
-stock scikit-learn ``Pipeline`` s that use it can be saved and reloaded.
+abstract when there is one) and a few indicators from the lexicon (see
+``matching.py``): *method* terms (what the list is about, e.g. diffusion
+models), *domain* terms (where, e.g. medical imaging) and the *confounders* of
+the terms (look-alikes, e.g. diffusion MRI).  Everything here is a pure
+function of its input, so the stock scikit-learn ``Pipeline`` s that use it can
+be rebuilt from plain arrays.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
-from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
@@ -20,8 +21,10 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
-SEPARATOR = " \u2016 "  # between title and abstract; never in arXiv text
-ROLES = ("method", "domain", "confounder")
+from .matching import SEPARATOR, role_counts, split_text
+
+__all__ = ["SEPARATOR", "paper_text", "split_text", "title_key", "role_counts", "indicator_features",
+           "relevance_features", "section_features", "feature_names", "INDICATOR_NAMES"]
 
 
 def paper_text(title: str, abstract: str | None = None) -> str:
@@ -31,69 +34,18 @@ def paper_text(title: str, abstract: str | None = None) -> str:
     return f"{title}{SEPARATOR}{abstract}" if abstract else title
 
 
-def split_text(text: str) -> tuple[str, str]:
-    title, _, abstract = text.partition(SEPARATOR)
-    return title, abstract
+def title_key(title: str) -> str:
+    """Fold case, accents, LaTeX, punctuation and whitespace: the same paper under two spellings
+    of its title gets one key (as the list reader does)."""
+    text = unicodedata.normalize("NFKD", title)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = re.sub(r"\\[a-zA-Z]+", " ", text).lower().replace("_", " ")
+    return " ".join(re.sub(r"[^\w\s]", " ", text).split())
 
 
-CASE_SENSITIVE = "(?-i:"
-
-
-def compile_lexicon(terms: Sequence[str]) -> tuple[re.Pattern | None, re.Pattern | None]:
-    """Two patterns from terms that each match at a word start: one for lowercased text
-    (plain terms, written in lowercase: 4x faster than IGNORECASE), one for the original
-    text (terms wrapped in ``(?-i:...)``)."""
-    def join(group: list[str]) -> re.Pattern | None:
-        return re.compile(r"\b(?:" + "|".join(f"(?:{t})" for t in group) + ")") if group else None
-
-    return (join([t for t in terms if CASE_SENSITIVE not in t]),
-            join([t.replace(CASE_SENSITIVE, "(?:") for t in terms if CASE_SENSITIVE in t]))
-
-
-def find_matches(patterns: tuple[re.Pattern | None, re.Pattern | None], text: str) -> list[str]:
-    """Every match, lowercased, of the lowercase and the case-sensitive pattern."""
-    lower, exact = patterns
-    found = [m.group(0) for m in lower.finditer(text.lower())] if lower else []
-    return found + ([m.group(0).lower() for m in exact.finditer(text)] if exact else [])
-
-
-ACRONYM = re.compile(r"\b[A-Z][A-Z0-9-]{3,}\b")
-
-
-@lru_cache(maxsize=16)
-def _patterns(lexicon_key: tuple) -> list[tuple]:
-    return [compile_lexicon(terms) for terms in lexicon_key]
-
-
-@lru_cache(maxsize=200_000)
-def _text_counts(text: str, lexicon_key: tuple) -> tuple[int, ...]:
-    """Matches of each role in title and abstract, with two refinements:
-
-    - a method match that is a single word of a confounder found in the same text
-      is ambiguous and not counted ('diffusion' in a diffusion-MRI paper);
-    - domain words are counted once each, and not inside capitalised names
-      (a model called HEART or BRAIN-X is not about hearts or brains)."""
-    method_p, domain_p, conf_p = _patterns(lexicon_key)
-    parts = split_text(text)
-    confounders = [find_matches(conf_p, part) for part in parts]
-    ambiguous = {word for found in confounders for match in found for word in match.split()}
-    counts: list[int] = []
-    for part in parts:
-        counts.append(sum(1 for m in find_matches(method_p, part) if m not in ambiguous))
-    counts += [len(set(find_matches(domain_p, ACRONYM.sub(" ", part)))) for part in parts]
-    counts += [len(found) for found in confounders]
-    return tuple(counts)
-
-
-def role_counts(texts: Sequence[str], lexicons: dict[str, list[str]]) -> np.ndarray:
-    """Per text: matches of each role's lexicon in the title and in the abstract (memoised)."""
-    key = tuple(tuple(lexicons.get(role) or ()) for role in ROLES)
-    return np.array([_text_counts(text, key) for text in texts], dtype=np.float64).reshape(len(texts), 2 * len(ROLES))
-
-
-def indicator_features(texts: Sequence[str], lexicons: dict[str, list[str]]) -> sparse.csr_matrix:
+def indicator_features(texts: Sequence[str], lexicon: dict) -> sparse.csr_matrix:
     """Indicators: each role in title / anywhere, and method-and-domain together."""
-    c = role_counts(texts, lexicons)
+    c = role_counts(texts, lexicon)
     method_t, method_a, domain_t, domain_a, conf_t, conf_a = (c[:, i] for i in range(6))
     method, domain, conf = method_t + method_a, domain_t + domain_a, conf_t + conf_a
     columns = [
@@ -121,7 +73,7 @@ def title_only(texts: Sequence[str]) -> list[str]:
     return [split_text(t)[0] for t in texts]
 
 
-def relevance_features(lexicons: dict[str, list[str]], indicators: bool = True) -> FeatureUnion:
+def relevance_features(lexicon: dict, indicators: bool = True) -> FeatureUnion:
     """Words of the whole text, words and word pairs of the title, and the lexicon indicators.
 
     Without the indicators a linear model cannot express "method AND domain" (average
@@ -134,7 +86,7 @@ def relevance_features(lexicons: dict[str, list[str]], indicators: bool = True) 
         ])),
     ]
     if indicators:
-        parts.append(("indicators", FunctionTransformer(indicator_features, kw_args={"lexicons": lexicons})))
+        parts.append(("indicators", FunctionTransformer(indicator_features, kw_args={"lexicon": lexicon})))
     return FeatureUnion(parts)
 
 

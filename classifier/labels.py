@@ -3,7 +3,7 @@
 Runs at the start of training.  The list gives positives (often titles only);
 the feed background is *unlabelled*, not negative: in-scope papers the
 maintainers never added sit in it.  Each background paper gets a weak label
-from the configured lexicons:
+from the lexicon (hand-written or learned):
 
 - ``positive``: the domain is in the title and the method anywhere, or the
   method is in the title and two different domain words in the abstract, or
@@ -18,6 +18,10 @@ from the configured lexicons:
   only in the text: left out of training rather than taught either way;
 - ``negative``: everything else.
 
+A lexicon without domain terms (a list about a method alone) labels by the
+method: named in the title or 3+ times in the abstract is ``positive``, named in
+passing ``weak-negative``, a confounder without it ``hard-negative``.
+
 Maintainers' rejections are true negatives and weigh most.
 """
 
@@ -27,18 +31,23 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .features import role_counts
+from .matching import role_counts
 
 WEIGHTS = {"list": 4.0, "accepted": 4.0, "positive": 1.0, "rejected": 8.0, "hard-negative": 2.0,
            "weak-negative": 1.0, "negative": 1.0}
 
 
-def weak_labels(texts: Sequence[str], lexicons: dict[str, list[str]]) -> list[str]:
+def weak_labels(texts: Sequence[str], lexicon: dict) -> list[str]:
     """A weak label for each background text (see the module docstring)."""
     labels = []
-    for method_t, method_a, domain_t, domain_a, conf_t, conf_a in role_counts(texts, lexicons):
+    has_domain = bool(lexicon.get("domain"))
+    # a learned domain vocabulary is never complete: the method without it is not a *hard* negative
+    for method_t, method_a, domain_t, domain_a, conf_t, conf_a in role_counts(texts, lexicon):
         method, domain, conf = method_t + method_a, domain_t + domain_a, conf_t + conf_a
-        if method == 0:
+        if not has_domain:
+            labels.append("hard-negative" if conf and not method else "negative" if not method else
+                          "positive" if method_t or method_a >= 3 else "weak-negative")
+        elif method == 0:
             labels.append("hard-negative" if conf_t and domain else "negative")
         elif domain == 0:
             labels.append("hard-negative")

@@ -2,8 +2,14 @@
 
 Runs in ``bot classify`` and in every ``bot run`` on the papers not classified
 before.  The whole batch goes through one ``transform`` and one
-``decision_function`` (the cost of bare scikit-learn); explanations are read
-off the same sparse matrix.
+``predict_proba`` (the cost of bare scikit-learn); explanations are read off
+the same sparse matrix.  A paper with an abstract is compared with the
+model's threshold, one known by its title only with the title-only threshold
+(see ``operating.py``).  In a large batch, papers far below any threshold
+(``DETAIL_FLOOR``) get no section and no explanation: they are never proposed.
+Example::
+
+    verdicts = classify_texts(model, ["Diffusion models for CT"], [None])
 """
 
 from __future__ import annotations
@@ -12,10 +18,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .features import feature_names, paper_text
+from .features import paper_text
 from .model import Model
 
 TOP_TERMS = 6
+DETAIL_FLOOR = 0.001  # in a batch, papers below this probability get no section or explanation
+SMALL_BATCH = 50  # ... unless the batch is this small (a dry run of a few papers shows everything)
 
 
 @dataclass
@@ -27,22 +35,11 @@ class Verdict:
     explanation: dict[str, list[str]] = field(default_factory=dict)
 
 
-def _names(model: Model) -> np.ndarray:
-    cached = getattr(model, "_feature_names", None)
-    if cached is None:
-        cached = np.array(feature_names(model.relevance.named_steps["features"]))
-        model._feature_names = cached
-    return cached
-
-
 def explain_rows(model: Model, X, top: int = TOP_TERMS) -> list[dict[str, list[str]]]:
     """For each row: the words that pushed the score up (for) and down (against), then the
     strongest lexicon indicators — words first, since the indicators weigh most but say least."""
-    coef = model.relevance.named_steps["model"].coef_.ravel()
-    names = _names(model)
-    is_cue = getattr(model, "_cue_columns", None)
-    if is_cue is None:
-        is_cue = model._cue_columns = np.array([name.startswith("[") for name in names])
+    coef = model.estimator.coef_.ravel()
+    names, is_cue = model.feature_names, model.cue_columns
     X = X.tocsr()
     out = []
     for row in range(X.shape[0]):
@@ -67,22 +64,29 @@ def classify_texts(model: Model, titles: list[str], abstracts: list[str | None],
     if not titles:
         return []
     texts = [paper_text(t, a) for t, a in zip(titles, abstracts)]
-    features = model.relevance.named_steps["features"]
-    X = features.transform(texts)
-    scores = model.relevance.named_steps["model"].decision_function(X)
-    probability = model.calibrator.predict_proba(scores.reshape(-1, 1))[:, 1]
-    use_abstract = model.meta.get("metrics", {}).get("section_uses_abstract", False)
-    section_texts = texts if use_abstract else [paper_text(t) for t in titles]
-    section_proba = model.section.predict_proba(section_texts)
-    classes = model.section.classes_
-    explanations = explain_rows(model, X) if explain else [{} for _ in texts]
-    title_threshold = model.meta.get("metrics", {}).get("threshold_title_only", model.threshold)
-    thresholds = np.where([bool(a) for a in abstracts], model.threshold, title_threshold)
+    X = model.features.transform(texts)
+    probability = model.calibrated.predict_proba(X)[:, 1]
+    thresholds = np.where([bool(a) for a in abstracts], model.threshold, model.threshold_title_only)
     relevant = (probability >= thresholds).tolist()
-    best = np.argsort(-section_proba, axis=1)[:, :3]
-    best_names = classes.astype(str)[best].tolist()
-    best_probability = np.round(np.take_along_axis(section_proba, best, axis=1), 4).tolist()
     rounded = np.round(probability, 4).tolist()
-    return [Verdict(relevant=relevant[i], probability=rounded[i], section=best_names[i][0],
-                    section_probabilities=dict(zip(best_names[i], best_probability[i])),
+    # sections and explanations only where they can matter: a paper that is never proposed needs
+    # neither, and most of a day's feed is far below any threshold
+    detail = np.ones(len(texts), dtype=bool) if len(texts) <= SMALL_BATCH else probability >= DETAIL_FLOOR
+    rows = np.nonzero(detail)[0]
+    sections = [{} for _ in texts]
+    explanations = [{} for _ in texts]
+    if len(rows):
+        use_abstract = model.meta.get("metrics", {}).get("section_uses_abstract", False)
+        section_texts = [texts[i] if use_abstract else paper_text(titles[i]) for i in rows]
+        section_proba = model.section.predict_proba(section_texts)
+        classes = model.section.classes_.astype(str)
+        best = np.argsort(-section_proba, axis=1)[:, :3]
+        best_probability = np.round(np.take_along_axis(section_proba, best, axis=1), 4).tolist()
+        for k, i in enumerate(rows):
+            sections[i] = dict(zip(classes[best[k]].tolist(), best_probability[k]))
+        if explain:
+            for i, found in zip(rows, explain_rows(model, X[rows])):
+                explanations[i] = found
+    return [Verdict(relevant=relevant[i], probability=rounded[i],
+                    section=next(iter(sections[i]), ""), section_probabilities=sections[i],
                     explanation=explanations[i]) for i in range(len(texts))]

@@ -1,38 +1,45 @@
-"""Training: the relevance model, its calibration and threshold, and the section model.
+"""Training: the relevance model, its calibration and operating point, and the section model.
 
-Runs in ``bot train`` (and ``bot evaluate`` on a time split).  Deterministic:
-the inputs are sorted, folds and solvers have fixed seeds.  The TF-IDF
-vocabulary is fitted once on all training texts (unsupervised); the logistic
-regression is cross-validated on top of it to get out-of-fold scores, which
-calibrate the probability (Platt) and choose the threshold for the target
-recall.  Then the final models are fitted on everything.
+Runs in ``bot train``, in ``bot run`` when the model must be (re)made, and in
+``bot evaluate`` on a time split.  Deterministic: the inputs are sorted, folds
+and solvers have fixed seeds.  The TF-IDF vocabulary is fitted once on all
+training texts (unsupervised); stock scikit-learn does the rest:
+``CalibratedClassifierCV(method="sigmoid", ensemble=False)`` fits the logistic
+regression on everything and a sigmoid on its out-of-fold scores.  The same
+folds give each row's out-of-fold probability, from which ``operating.py``
+chooses the thresholds.  Example::
+
+    model = train(entries, background, lexicon.load("lexicon.yaml"))
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import warnings
 import zlib
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 import numpy as np
-from joblib import Parallel, delayed
+from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score
-from sklearn.model_selection import KFold, StratifiedGroupKFold
+from sklearn.model_selection import StratifiedGroupKFold, cross_val_predict
 from sklearn.pipeline import Pipeline
 
-from bot.awesome import normalize_title
-
-from .features import paper_text, relevance_features, section_features
+from . import sections as section_model
+from .errors import TrainingError
+from .features import paper_text, relevance_features, title_key
 from .labels import label_arrays, weak_labels
+from .lexicon import Lexicon
 from .model import Model
+from .operating import BACKGROUND_KINDS, OperatingRule, Rows, choose
 
 RANDOM_STATE = 0
 FOLDS = 5
 TITLE_VIEW_SHARE = 10  # percent of plain negatives that also train as title-only texts
+Progress = Callable[[str, int, int], None]  # (what is being done, steps done, steps in all)
 
 
 @dataclass
@@ -41,38 +48,44 @@ class Doc:
     title: str
     abstract: str = ""
     section: str | None = None
+    moved: bool = False  # an accepted paper the maintainers moved to another section than proposed
+    feed: bool = True  # a background paper from the feed (False: from a sampled file, not the feed's mix)
 
 
 def _relevance_lr() -> LogisticRegression:
     return LogisticRegression(C=4.0, solver="liblinear", max_iter=1000, random_state=RANDOM_STATE)
 
 
-def _section_lr() -> LogisticRegression:
-    return LogisticRegression(C=20.0, class_weight="balanced", max_iter=3000, random_state=RANDOM_STATE)
-
-
 def _sampled(doc_id: str) -> bool:
     return zlib.crc32(doc_id.encode()) % 100 < TITLE_VIEW_SHARE
 
 
-def relevance_rows(entries: list[Doc], background: list[Doc], rejected: list[Doc], accepted: list[Doc],
-                   lexicons: dict) -> tuple[list[str], list[str], list[str], list[bool]]:
-    """Texts, kinds, group ids and 'title-only view' flags of the relevance training rows."""
-    known_ids = {d.id for d in entries + rejected + accepted if d.id}
-    known_titles = {normalize_title(d.title) for d in entries + rejected + accepted}
-    background = [d for d in background if d.id not in known_ids and normalize_title(d.title) not in known_titles]
-    texts, kinds, groups, title_view = [], [], [], []
+@dataclass
+class TrainingRows:
+    texts: list[str] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)  # one group per paper (its title-only view goes with it)
+    title_view: list[bool] = field(default_factory=list)  # the row is a title only
+    weight: list[float] = field(default_factory=list)  # papers of the background the row stands for
+    feed: list[bool] = field(default_factory=list)  # a background row from the feed
 
-    def add(doc: Doc, kind: str, with_title_view: bool) -> None:
-        texts.append(paper_text(doc.title, doc.abstract))
-        kinds.append(kind)
-        groups.append(doc.id or doc.title)
-        title_view.append(not doc.abstract)
-        if doc.abstract and with_title_view:
-            texts.append(paper_text(doc.title))
-            kinds.append(kind)
-            groups.append(doc.id or doc.title)
-            title_view.append(True)
+
+def relevance_rows(entries: list[Doc], background: list[Doc], rejected: list[Doc], accepted: list[Doc],
+                   lexicon: dict) -> TrainingRows:
+    """The relevance training rows: positives, decisions, and the weakly labelled background."""
+    known_ids = {d.id for d in entries + rejected + accepted if d.id}
+    known_titles = {title_key(d.title) for d in entries + rejected + accepted}
+    background = [d for d in background if d.id not in known_ids and title_key(d.title) not in known_titles]
+    rows = TrainingRows()
+
+    def add(doc: Doc, kind: str, with_title_view: bool, view_weight: float = 1.0, feed: bool = False) -> None:
+        for title_only in ([False, True] if doc.abstract and with_title_view else [not doc.abstract]):
+            rows.texts.append(paper_text(doc.title, None if title_only else doc.abstract))
+            rows.kinds.append(kind)
+            rows.groups.append(doc.id or doc.title)
+            rows.title_view.append(title_only)
+            rows.weight.append(view_weight if title_only and doc.abstract else 1.0)
+            rows.feed.append(feed)
 
     for doc in entries:
         add(doc, "list", True)
@@ -80,138 +93,150 @@ def relevance_rows(entries: list[Doc], background: list[Doc], rejected: list[Doc
         add(doc, "accepted", True)
     for doc in rejected:
         add(doc, "rejected", True)
-    labels = weak_labels([paper_text(d.title, d.abstract) for d in background], lexicons)
+    labels = weak_labels([paper_text(d.title, d.abstract) for d in background], lexicon)
     for doc, label in zip(background, labels):
         if label != "unlabelled":
-            add(doc, label, label != "negative" or _sampled(doc.id))
-    return texts, kinds, groups, title_view
+            sampled = label != "negative" or _sampled(doc.id)
+            add(doc, label, sampled, 1.0 if label != "negative" else 100 / TITLE_VIEW_SHARE, doc.feed)
+    return rows
 
 
-def _threshold(probability: np.ndarray, positive: np.ndarray, target: float) -> float:
-    """The highest threshold that keeps recall >= target on these positives."""
-    values = np.sort(probability[positive])
-    if not len(values):
-        return 0.5
-    index = int(np.floor((1 - target) * len(values)))
-    return float(values[min(index, len(values) - 1)])
+HIDDEN_QUANTILE = 0.10
 
 
-def _section_texts(docs: list[Doc], use_abstract: bool) -> list[str]:
-    return [paper_text(d.title, d.abstract if use_abstract else None) for d in docs]
+def _hidden_positives(scores: np.ndarray, kinds: np.ndarray, view: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Background rows labelled negative that score, out of fold, like the positives (above the lowest
+    tenth of the positives read the same way), with the other view of the same paper.  Only for a
+    learned lexicon: its few domain words make in-scope papers look like 'method without domain'.
+    (With the hand-written lexicon this removed the informative hard negatives: worse on the
+    development split.)"""
+    negative = np.isin(kinds, ["negative", "hard-negative", "weak-negative"])
+    hidden = np.zeros(len(scores), dtype=bool)
+    for title_only in (False, True):
+        positives = np.isin(kinds, ["list", "accepted", "positive"]) & (view == title_only)
+        if positives.sum() >= 10:
+            bar = np.quantile(scores[positives], HIDDEN_QUANTILE)
+            hidden |= negative & (view == title_only) & (scores >= bar)
+    return np.isin(groups, groups[hidden]) & negative
 
 
-def _fit_section(texts: list[str], sections: list[str], names: list[str]) -> Pipeline:
-    pipeline = Pipeline([("features", section_features()), ("model", _section_lr())])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return pipeline.fit(list(texts) + names, list(sections) + names)
-
-
-def _section_inputs(docs: list[Doc]) -> tuple[list[str], np.ndarray, list[str], bool]:
-    labelled = [d for d in docs if d.section]
-    use_abstract = sum(bool(d.abstract) for d in labelled) > len(labelled) / 2
-    sections = np.array([d.section for d in labelled])
-    return _section_texts(labelled, use_abstract), sections, sorted(set(sections)), use_abstract
-
-
-def section_cv_top3(docs: list[Doc]) -> list[list[str]]:
-    """Out-of-fold top-3 sections for each labelled doc (5 folds, fixed seed)."""
-    texts, sections, names, _ = _section_inputs(docs)
-    top3: list[list[str]] = [[] for _ in texts]
-    for train_idx, test_idx in KFold(FOLDS, shuffle=True, random_state=RANDOM_STATE).split(texts):
-        model = _fit_section([texts[i] for i in train_idx], sections[train_idx], names)
-        proba = model.predict_proba([texts[i] for i in test_idx])
-        for row, best in zip(test_idx, model.classes_[np.argsort(-proba, axis=1)[:, :3]]):
-            top3[row] = [str(s) for s in best]
-    return top3
-
-
-def section_cv_predictions(docs: list[Doc]) -> list[str]:
-    return [best[0] for best in section_cv_top3(docs)]
-
-
-def fit_section(entries: list[Doc]) -> tuple[Pipeline, dict, bool]:
-    """The section model and its cross-validated top-1 / top-3 agreement.
-
-    Each section's own heading is added as one more example of it ('Super Resolution'
-    teaches the words of the heading): +6 points of top-3 agreement on the bundled list."""
-    texts, sections, names, use_abstract = _section_inputs(entries)
-    metrics = {"section_examples": len(texts), "section_uses_abstract": use_abstract}
-    if len(names) > 1 and len(texts) >= FOLDS * 2:
-        top3 = section_cv_top3(entries)
-        metrics["section_top1_cv"] = float(np.mean([b[0] == s for b, s in zip(top3, sections)]))
-        metrics["section_top3_cv"] = float(np.mean([s in b for b, s in zip(top3, sections)]))
-    return _fit_section(texts, list(sections), names), metrics, use_abstract
+def _recall_listed(rows: Rows, chosen: dict) -> float | None:
+    """Cross-validated recall of the list's entries and accepted papers at the chosen thresholds
+    (titles at the title-only threshold, papers with abstracts at the main one)."""
+    listed = np.isin(rows.kinds, ["list", "accepted"])
+    if not listed.any():
+        return None
+    thresholds = np.where(rows.title_view, chosen["threshold_title_only"], chosen["threshold"])
+    return float((rows.probability[listed] >= thresholds[listed]).mean())
 
 
 def fingerprint(*groups: list[Doc]) -> str:
     digest = hashlib.sha256()
     for group in groups:
         for doc in group:
-            digest.update(json.dumps([doc.id, doc.title, doc.abstract, doc.section]).encode())
+            digest.update(json.dumps([doc.id, doc.title, doc.abstract, doc.section, doc.moved]).encode())
         digest.update(b"|")
     return digest.hexdigest()[:16]
 
 
-def train(entries: list[Doc], background: list[Doc], lexicons: dict, *, rejected: list[Doc] = (),
-          accepted: list[Doc] = (), target_recall: float = 0.95) -> Model:
-    """Fit relevance + section models; metrics and threshold go into ``model.meta``."""
+def check_positives(n: int) -> None:
+    if not n:
+        raise TrainingError("no positives to learn from: the list has no entries and no paper was accepted",
+                            "check list.path and that the list's entries are recognised (`bot list check`)")
+
+
+def _check(entries: list[Doc], accepted: list[Doc], background: list[Doc]) -> None:
+    check_positives(len(entries) + len(accepted))
+    if not background:
+        raise TrainingError("no background papers to train against",
+                            "run `bot fetch` or `bot fetch --from-file papers.jsonl.gz` first")
+
+
+def train(entries: list[Doc], background: list[Doc], lexicon: Lexicon | dict, *, rejected: list[Doc] = (),
+          accepted: list[Doc] = (), rule: OperatingRule = OperatingRule(), progress: Progress | None = None) -> Model:
+    """Fit relevance + section models; thresholds, operating curve and metrics go into ``model.meta``."""
+    steps = ["weak labels", "features", "out-of-fold scores", "calibrated model", "sections"]
+
+    def step(index: int) -> None:
+        if progress:
+            progress(steps[min(index, len(steps) - 1)], index, len(steps))
+
+    lexicon_dict = lexicon.as_dict() if isinstance(lexicon, Lexicon) else lexicon
     entries, rejected, accepted = list(entries), list(rejected), list(accepted)
+    _check(entries, accepted, background)
     background = sorted(background, key=lambda d: d.id)
-    texts, kinds, groups, title_view = relevance_rows(entries, background, rejected, accepted, lexicons)
+    step(0)
+    table = relevance_rows(entries, background, rejected, accepted, lexicon_dict)
+    texts, kinds, groups, title_view = table.texts, table.kinds, table.groups, table.title_view
     y, weights = label_arrays(kinds)
-    if y.sum() == 0 or y.sum() == len(y):
-        raise ValueError("training needs both positives (list entries) and background papers")
-    features = relevance_features(lexicons)
+    if y.sum() == len(y):
+        raise TrainingError("every background paper looks like a list entry: nothing to contrast them with",
+                            "add background papers (`bot fetch --from-file`)")
+    step(1)
+    features = relevance_features(lexicon_dict)
     X = features.fit_transform(texts)
-    scores = np.zeros(len(y))
     folds = list(StratifiedGroupKFold(FOLDS, shuffle=True, random_state=RANDOM_STATE).split(X, y, groups))
-
-    def fold_scores(train_idx, test_idx):
-        fold_model = _relevance_lr().fit(X[train_idx], y[train_idx], sample_weight=weights[train_idx])
-        return test_idx, fold_model.decision_function(X[test_idx])
-
-    for test_idx, fold in Parallel(n_jobs=2, prefer="threads")(delayed(fold_scores)(*f) for f in folds):
-        scores[test_idx] = fold
-    calibrator = LogisticRegression(C=1e4, random_state=RANDOM_STATE).fit(scores.reshape(-1, 1), y)
-    probability = calibrator.predict_proba(scores.reshape(-1, 1))[:, 1]
-    kinds_arr, view = np.array(kinds), np.array(title_view)
-    listed = np.isin(kinds_arr, ["list", "accepted"])
-    weak = kinds_arr == "positive"
-    # Papers with an abstract and papers known by title only score differently: one threshold each,
-    # each the highest that keeps the target recall on every group of positives it has.
-    thresholds = {}
-    for name, rows in (("abstract", ~view), ("title_only", view)):
-        groups = [g for g in (listed & rows, weak & rows) if g.sum() >= 10]
-        thresholds[name] = min((_threshold(probability, g, target_recall) for g in groups), default=0.5)
-    threshold = thresholds["abstract"]
-    proposed = probability >= np.where(view, thresholds["title_only"], thresholds["abstract"])
-    background_rows = np.isin(kinds_arr, ["positive", "negative", "hard-negative", "weak-negative"]) & ~view
-
-    def share(rows):
-        return float(proposed[rows].mean()) if rows.any() else None
-
+    step(2)
+    scores = cross_val_predict(_relevance_lr(), X, y, cv=folds, method="decision_function", n_jobs=2,
+                               params={"sample_weight": weights})
+    kinds_arr, view, groups_arr = np.array(kinds), np.array(title_view), np.array(groups)
+    learned = str(lexicon_dict.get("source", "")).startswith("learned")
+    hidden = _hidden_positives(scores, kinds_arr, view, groups_arr) if learned else np.zeros(len(y), dtype=bool)
+    if hidden.any():  # in-scope papers a learned lexicon's weak labels called negative: left out, then refit
+        keep = ~hidden
+        X, y, weights, kinds_arr, view, groups_arr = X[keep], y[keep], weights[keep], kinds_arr[keep], view[keep], \
+            groups_arr[keep]
+        table = TrainingRows(*(list(np.array(getattr(table, name), dtype=object)[keep])
+                               for name in ("texts", "kinds", "groups", "title_view", "weight", "feed")))
+        folds = list(StratifiedGroupKFold(FOLDS, shuffle=True, random_state=RANDOM_STATE).split(X, y, groups_arr))
+        scores = cross_val_predict(_relevance_lr(), X, y, cv=folds, method="decision_function", n_jobs=2,
+                                   params={"sample_weight": weights})
+    kinds, title_view = [str(k) for k in kinds_arr], [bool(v) for v in view]
+    step(3)
+    # The same folds and weights: its sigmoid is fitted on exactly these out-of-fold scores.
+    calibrated = CalibratedClassifierCV(_relevance_lr(), method="sigmoid", cv=folds, ensemble=False, n_jobs=2)
+    calibrated.fit(X, y, sample_weight=weights)
+    sigmoid = calibrated.calibrated_classifiers_[0].calibrators[0]
+    probability = sigmoid.predict(scores)
+    rows = Rows(probability, kinds_arr, view, np.array(table.weight, dtype=float), np.array(table.feed, dtype=bool))
+    chosen, curve = choose(rows, rule)
+    step(4)
+    examples = [section_model.SectionExample(d.title, d.abstract, d.section, "list") for d in entries if d.section]
+    examples += [section_model.SectionExample(d.title, d.abstract, d.section, "moved" if d.moved else "accepted")
+                 for d in accepted if d.section]
+    top3 = section_model.cv_top3(examples)
+    agreement = section_model.agreement(examples, top3)
+    section = section_model.fit(examples) if examples else None
+    if section is None:
+        raise TrainingError("no list entry has a section", "the list needs headings above its entries")
+    step(5)
+    background_rows = np.isin(kinds_arr, BACKGROUND_KINDS)
     metrics = {
-        "threshold": threshold,
-        "threshold_title_only": thresholds["title_only"],
-        "target_recall": target_recall,
+        "left_out_as_hidden_positives": int(hidden.sum()),
+        "threshold": chosen["threshold"],
+        "threshold_title_only": chosen["threshold_title_only"],
+        "budget_per_1000": chosen["budget_per_1000"],
+        "operating_rule": chosen["rule"],
+        "target_recall": rule.target_recall,
         "average_precision_cv": float(average_precision_score(y, probability)),
-        "recall_list_cv": share(listed),
-        "recall_weak_positives_cv": share(weak & ~view),
-        "proposals_per_1000_background_cv": float(proposed[background_rows].mean() * 1000),
-        "weak_negatives_proposed_per_1000_cv": float(
-            (proposed & background_rows & (y == 0)).sum() / max(background_rows.sum(), 1) * 1000),
+        "recall_list_cv": _recall_listed(rows, chosen),
+        "recall_weak_positives_cv": chosen["recall_weak_positives"],
+        "proposals_per_1000_background_cv": chosen["proposals_per_1000"],
+        "background_papers": int((background_rows & ~np.array(title_view)).sum()),
         "rows": {kind: int((kinds_arr == kind).sum()) for kind in sorted(set(kinds))},
+        "section_examples": len(examples),
+        "section_uses_abstract": section_model.uses_abstract(examples),
+        "section_top1_cv": agreement.get("top1"),
+        "section_top3_cv": agreement.get("top3"),
     }
-    final = _relevance_lr().fit(X, y, sample_weight=weights)
-    relevance = Pipeline([("features", features), ("model", final)])
-    section, section_metrics, _ = fit_section(entries + accepted)
-    metrics.update(section_metrics)
     meta = {
         "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "data_fingerprint": fingerprint(entries, background, rejected, accepted),
-        "lexicons": lexicons,
+        "labels_fingerprint": fingerprint(entries, rejected, accepted),
+        "lexicon": lexicon_dict,
         "metrics": metrics,
-        "sections": sorted({d.section for d in entries + accepted if d.section}),
+        "operating_curve": curve,
+        "sections": sorted({e.section for e in examples}),
+        "section_agreement": agreement,
     }
-    return Model(relevance, calibrator, section, threshold, meta)
+    return Model(Pipeline([("features", features), ("model", calibrated)]), section, meta)

@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from arxiv_fixtures import day_listing, load_papers, rss20  # noqa: E402
 from bot.config import load_config  # noqa: E402
+from classifier import lexicon as lexicon_io  # noqa: E402
 from classifier.features import paper_text  # noqa: E402
 from classifier.labels import weak_labels  # noqa: E402
 
@@ -33,7 +34,7 @@ def main() -> None:
     (demo / "rss").mkdir(exist_ok=True)
     for category in CATEGORIES:
         (demo / "rss" / f"{category}.xml").write_bytes(rss20(category, DAY, day_listing(DAY, category)))
-    lexicons = load_config(ROOT / "config.yaml").classifier.lexicon.model_dump()
+    lexicons = lexicon_io.load(load_config(ROOT / "config.yaml").classifier.lexicon).as_dict()
     papers = [p for p in load_papers() if p["listing_date"] != DAY]
     labels = weak_labels([paper_text(p["title"], p["abstract"]) for p in papers], lexicons)
     rng = random.Random(0)

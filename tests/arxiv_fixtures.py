@@ -309,6 +309,7 @@ def write_config(folder: Path, **overrides) -> Path:
     base["store"]["path"] = str(folder / "papers.sqlite")
     base["classifier"]["model_path"] = str(folder / "model")
     base["classifier"]["background"] = []  # tests choose their background papers
+    base["classifier"]["lexicon"] = str(Path(__file__).resolve().parent.parent / base["classifier"]["lexicon"])
     base["output"] = {"path": str(folder / "out")}
     base["arxiv"].update(request_delay=0, timeout=2, retries=1)
     for dotted, value in overrides.items():

@@ -42,6 +42,36 @@ def bot(capsys, monkeypatch):
     return run
 
 
+@dataclass
+class Trained:
+    folder: Path  # the saved model (model.npz + meta.json)
+    model: object  # the same model, in memory
+
+
+@pytest.fixture(scope="session")
+def demo_model(tmp_path_factory) -> Trained:
+    """The demo's classifier, trained once per test session and shared by every test that needs a
+    model: the bundled list (titles) against the bundled background (7,845 real papers), with the
+    bundled lexicon and the repository's config (target recall 0.98)."""
+    from bot.awesome import parse
+    from bot.config import load_config
+    from bot.store import read_jsonl
+    from classifier import lexicon
+    from classifier import model as model_io
+    from classifier.operating import OperatingRule
+    from classifier.train import Doc, train
+
+    config = load_config(ROOT / "config.yaml")
+    document = parse(SEED_README.read_text())
+    entries = [Doc(e.arxiv_id or e.title_key, e.title, "", e.label) for e in document.entries]
+    background = [Doc(p.id, p.title, p.abstract, feed=False)  # a sample, as `bot train` reads it
+                  for p in read_jsonl(ROOT / "bot" / "data" / "background.jsonl.gz")]
+    model = train(entries, background, lexicon.load(config.classifier.lexicon),
+                  rule=OperatingRule(config.classifier.target_recall))
+    folder = model_io.save(model, tmp_path_factory.mktemp("demo-model"))
+    return Trained(folder, model)
+
+
 @pytest.fixture
 def seed_text() -> str:
     return SEED_README.read_text(encoding="utf-8")
@@ -71,20 +101,9 @@ DAYS = {"2025-09-18": ["2509.13525", "2509.13576"], "2025-09-19": ["2509.14566",
 
 
 @pytest.fixture(scope="session")
-def model_folder(tmp_path_factory):
-    """The demo's classifier (bundled list + bundled background), trained once."""
-    from bot.awesome import parse
-    from bot.config import load_config
-    from bot.store import read_jsonl
-    from classifier import model as model_io
-    from classifier.train import Doc, train
-
-    config = load_config(ROOT / "config.yaml")
-    entries = [Doc(e.arxiv_id or e.title_key, e.title, "", e.label) for e in parse(SEED_README.read_text()).entries]
-    background = [Doc(p.id, p.title, p.abstract) for p in read_jsonl(ROOT / "bot" / "data" / "background.jsonl.gz")]
-    folder = tmp_path_factory.mktemp("model")
-    model_io.save(train(entries, background, config.classifier.lexicon.model_dump(), target_recall=0.98), folder)
-    return folder
+def model_folder(demo_model):
+    """The demo's classifier (bundled list + bundled background), trained once per session."""
+    return demo_model.folder
 
 
 @pytest.fixture

@@ -13,33 +13,18 @@ import threading
 import pytest
 
 from arxiv_fixtures import load_papers, write_config
-from bot.awesome import parse
 from bot.classify import verdicts
-from bot.config import load_config
 from bot.paper import Paper
 from bot.store import Store
 from classifier import model as model_io
-from classifier.train import Doc, train
-from conftest import ROOT, SEED_README
+from conftest import ROOT
 
-DAYS = {"2025-09-16", "2025-09-17", "2025-09-18"}
 RELEVANT = "2606.15457"  # Lesion-DDPM: a diffusion model for medical images
 
 
 @pytest.fixture(scope="module")
 def corpus():
     return {p["id"]: p for p in load_papers()}
-
-
-@pytest.fixture(scope="module")
-def model_folder(tmp_path_factory, corpus):
-    """A saved model trained on three real days (a small background: this is about input, not quality)."""
-    folder = tmp_path_factory.mktemp("model")
-    entries = [Doc(e.arxiv_id or e.title_key, e.title, "", e.label) for e in parse(SEED_README.read_text()).entries]
-    background = [Doc(p["id"], p["title"], p["abstract"]) for p in corpus.values() if p["listing_date"] in DAYS]
-    lexicons = load_config(ROOT / "config.yaml").classifier.lexicon.model_dump()
-    model_io.save(train(entries, background, lexicons, target_recall=0.98), folder / "model")
-    return folder / "model"
 
 
 @pytest.fixture
@@ -183,12 +168,15 @@ def test_fetch_from_file_truncated_gzip_is_one_line(config, corpus, bot, tmp_pat
 
 # --- a damaged paper store, in every command that opens it ------------------------------------
 
+DAMAGED_DAYS = {"2025-09-16", "2025-09-17", "2025-09-18"}
+
+
 def damaged(path, kind: str, corpus) -> None:
     if kind == "not-a-database":
         path.write_text("these are my notes, not a database\n" * 50)
         return
     with Store(path) as store:
-        store.add(Paper.from_json(p) for p in corpus.values() if p["listing_date"] in DAYS)
+        store.add(Paper.from_json(p) for p in corpus.values() if p["listing_date"] in DAMAGED_DAYS)
         store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     data = bytearray(path.read_bytes())
     middle = len(data) // 2 // 4096 * 4096

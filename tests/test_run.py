@@ -4,14 +4,11 @@ loopback GitHub, and the offline modes."""
 from __future__ import annotations
 
 import shutil
-import threading
 from pathlib import Path
 
-import pytest
 
 from arxiv_fixtures import Reply, day_listing, rss20
 from bot.awesome import parse
-from bot.config import load_config
 from bot.proposals import read_marker
 from bot.run import run
 from bot.store import Store
@@ -177,6 +174,7 @@ def test_run_demo_config_runs_offline(tmp_path, monkeypatch, bot):
     demo = tmp_path / "demo"
     shutil.copytree(ROOT / "demo", demo)
     shutil.copy(ROOT / "config.yaml", tmp_path / "config.yaml")
+    shutil.copy(ROOT / "lexicon.yaml", tmp_path / "lexicon.yaml")  # the config names it
     monkeypatch.delenv("GITHUB_TOKEN", raising=False)
     result = bot("--config", demo / "config.yaml", "run")
     assert result.exit_code == 0, result.err

@@ -1,0 +1,369 @@
+"""A learned topic: the lexicon of a list found from its entries against the background.
+
+Runs in ``bot train`` when the config names no lexicon.  The result is an
+ordinary ``Lexicon`` (written beside the model as YAML for people to read and
+edit), used exactly like a hand-written one.  All of it is counting:
+
+1. *Candidates*: words and word pairs of the list's titles (title + abstract when
+   most entries have one) that are at least 4x more frequent there than in the
+   background's, in 3+ entries.  A word almost always used inside one pair
+   ("low" in "low dose") gives way to the pair.
+2. *Method*: the candidate in most entries is the list's anchor ("diffusion");
+   method terms are the anchor and the candidates that, in the background, nearly
+   always come with it (three in four of their papers name the anchor: "DDPM",
+   "score based").  Pairs with the anchor ("latent diffusion") are its variants.
+3. *Domain*: of the other candidates, the one in most entries and least tied to
+   the anchor is the core ("medical"); domain terms are the candidates (and the
+   frequent background words) whose background papers mostly name the core or
+   another domain term: they mark the list's field, not its method or its task.
+   Words of neither group ("unsupervised", "survey") are left to the word features.
+4. *Confounders*: word pairs of the background containing a method word that
+   nearly always appear with domain words but are rare in the list although the
+   list uses the method in that domain ("diffusion MRI", "diffusion tensor").
+5. *Examples*: for each term, list titles it matches; for each confounder, the
+   background phrase it rejects (kept only when the matcher agrees).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from datetime import date
+
+import numpy as np
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
+
+from .errors import TrainingError
+from .lexicon import Lexicon, Term
+from .matching import Matcher
+
+WORD = re.compile(r"[^\W_]+")
+STOP = frozenset(ENGLISH_STOP_WORDS) | {"using", "based", "via", "towards", "toward", "new", "novel", "study",
+                                        "approach", "method", "methods", "paper", "results", "propose", "proposed"}
+MIN_ENTRIES = 3  # a candidate is in at least this many list entries ...
+MIN_ENRICHMENT = 4.0  # ... and this many times more frequent there than in the background
+MIN_TIE_PAPERS = 10  # a tie to the anchor is measured on at least this many background papers
+METHOD_TIE = 0.75  # a method term's background papers name the anchor at least this often
+DOMAIN_PURITY = 0.5  # a domain term's background papers name the domain at least this often ...
+DOMAIN_LIFT = 2.0  # ... and this many times more often than background papers in general
+MAX_DOMAIN_TERMS = 150
+EXPANSION_PURITY = 0.65  # a background word not in the list joins the domain when this often found with it
+CONFOUNDER_PURITY = 0.6  # a confounder's background papers name the domain at least this often
+CONFOUNDER_MIN_PAPERS = 3
+
+
+def _grams(text: str) -> tuple[list[str], set[str]]:
+    """(surface words, word and adjacent-word-pair grams without stop words) of a text."""
+    words = WORD.findall(text)
+    lower = [w.lower() for w in words]
+    grams = {w for w in lower if len(w) > 1 and w not in STOP and not w.isdigit()}
+    grams.update(f"{a} {b}" for a, b in zip(lower, lower[1:])
+                 if a not in STOP and b not in STOP and not a.isdigit() and not b.isdigit())
+    return words, grams
+
+
+class _Background:
+    """Document sets of the background (title + abstract), computed once per word."""
+
+    def __init__(self, texts: list[str]):
+        self.texts = texts
+        self.vectorizer = CountVectorizer(token_pattern=r"(?u)\b\w+\b", binary=True, min_df=2, dtype=np.int8)
+        self.X = self.vectorizer.fit_transform(texts).tocsc()
+        self.vocabulary = self.vectorizer.vocabulary_
+        self._cache: dict[str, np.ndarray] = {}
+
+    def docs(self, gram: str) -> np.ndarray:
+        """Boolean mask of the background papers that contain the word or word pair."""
+        if gram in self._cache:
+            return self._cache[gram]
+        words = gram.split()
+        masks = []
+        for word in words:
+            column = self.vocabulary.get(word)
+            mask = np.zeros(len(self.texts), dtype=bool)
+            if column is not None:
+                mask[self.X.indices[self.X.indptr[column]:self.X.indptr[column + 1]]] = True
+            masks.append(mask)
+        found = np.logical_and.reduce(masks)
+        if len(words) > 1 and found.any():
+            pattern = re.compile(r"(?<!\w)" + r"[\s\-]+".join(map(re.escape, words)) + r"(?!\w)", re.I)
+            for index in np.nonzero(found)[0]:
+                found[index] = bool(pattern.search(self.texts[index]))
+        self._cache[gram] = found
+        return found
+
+
+def _surface(gram: str, forms: Counter) -> str:
+    """How the list writes a gram: acronyms keep their capitals (so they match case-sensitively)."""
+    words = []
+    for word in gram.split():
+        seen = forms.get(word)
+        best = seen.most_common(1)[0][0] if seen else word
+        words.append(best if any(ch.isupper() for ch in best[1:]) else word)
+    return " ".join(words)
+
+
+def _why(n_list: int, total_list: int, n_background: int, total_background: int, extra: str = "") -> str:
+    text = (f"in {n_list} of {total_list} list entries ({n_list / total_list:.0%}), "
+            f"{n_background / max(total_background, 1):.2%} of background titles")
+    return f"{text}; {extra}" if extra else text
+
+
+def learn(entries: Sequence[tuple[str, str]], background: Sequence[tuple[str, str]], *,
+          progress: Callable[[str, int, int], None] | None = None) -> Lexicon:
+    """A lexicon for the list whose entries (title, abstract) are given, against background papers."""
+    def step(name: str, index: int) -> None:
+        if progress:
+            progress(name, index, 4)
+
+    if not entries:
+        raise TrainingError("no positives to learn from: the list has no entries and no paper was accepted",
+                            "check list.path and that the list's entries are recognised (`bot list check`)")
+    step("candidates", 0)
+    use_abstracts = sum(bool(a) for _, a in entries) > len(entries) / 2
+    list_texts = [f"{t} . {a}" if use_abstracts and a else t for t, a in entries]
+    forms: dict[str, Counter] = defaultdict(Counter)
+    list_df: Counter = Counter()
+    for text in list_texts:
+        words, grams = _grams(text)
+        for word in words:
+            forms[word.lower()][word] += 1
+        list_df.update(grams)
+    back_field = [f"{t} . {a}" if use_abstracts else t for t, a in background]
+    back_df: Counter = Counter()
+    for text in back_field:
+        back_df.update(_grams(text)[1])
+    n_list, n_back = len(entries), max(len(background), 1)
+
+    def enrichment(gram: str) -> float:
+        return (list_df[gram] / n_list) / ((back_df[gram] + 1) / (n_back + 1))
+
+    candidates = [g for g, n in list_df.items() if n >= MIN_ENTRIES and enrichment(g) >= MIN_ENRICHMENT]
+    pairs = [g for g in candidates if " " in g]
+    subsumed = {w for g in pairs for w in g.split() if w in list_df and list_df[g] >= 0.8 * list_df[w]}
+    candidates = sorted((g for g in candidates if g not in subsumed), key=lambda g: (-list_df[g], g))
+    if not candidates:
+        raise TrainingError(f"no word or phrase is typical of the list's {n_list} entries against the background",
+                            "write a lexicon (like lexicon.yaml) and name it in classifier.lexicon")
+
+    step("method and domain", 1)
+    corpus = _Background([f"{t} . {a}" for t, a in background])
+    # the anchor: in most entries and typical of them (a common word in many entries is not)
+    anchor = max(candidates, key=lambda g: (list_df[g] * math.log2(enrichment(g)), -len(g)))
+    anchor_docs = corpus.docs(anchor)
+
+    def tie(gram: str) -> float:
+        docs = corpus.docs(gram)
+        return float((docs & anchor_docs).sum() / docs.sum()) if docs.any() else 0.0
+
+    anchor_words = set(anchor.split())
+    variants = [g for g in candidates if g != anchor and anchor_words <= set(g.split())]
+    method = [g for g in candidates if g != anchor and g not in variants and tie(g) >= METHOD_TIE
+              and corpus.docs(g).sum() >= MIN_TIE_PAPERS]
+    rest = [g for g in candidates if g != anchor and g not in variants and g not in method]
+    # the core: in many entries, and much more frequent there than in the background's papers on the anchor
+    anchor_pattern = re.compile(r"(?<!\w)" + r"[\s\-]+".join(map(re.escape, anchor.split())), re.I)
+    anchor_field = [text for text in back_field if anchor_pattern.search(text)]
+    anchor_df: Counter = Counter()
+    for text in anchor_field:
+        anchor_df.update(_grams(text)[1])
+
+    def beyond_anchor(gram: str) -> float:
+        return (list_df[gram] / n_list) / ((anchor_df[gram] + 1) / (len(anchor_field) + 1))
+
+    core = max(rest, key=lambda g: list_df[g] * math.log2(max(beyond_anchor(g), 1.0)), default=None)
+    domain, purity = _domain_terms(corpus, rest, core, tie) if core is not None else ([], {})
+    domain_docs = np.logical_or.reduce([corpus.docs(g) for g in domain]) if domain \
+        else np.zeros(len(background), dtype=bool)
+    domain = _drop_redundant_pairs(domain)
+    method = _drop_redundant_pairs(method, anchor_words)
+    for gram in domain:
+        if gram not in list_df:
+            forms.setdefault(gram, _background_forms(corpus, gram))
+
+    step("confounders", 2)
+    method_docs = np.logical_or.reduce([corpus.docs(g) for g in variants + method]) if variants + method \
+        else anchor_docs
+    confounders = _confounders(corpus, anchor, domain_docs, anchor_docs, method_docs, list_texts,
+                               set(variants))
+
+    step("examples", 3)
+    variants = [v for v in variants if not (v.endswith("s") and v[:-1] in variants)]
+    method_terms = [Term(phrase=_surface(anchor, forms), variants=tuple(_surface(v, forms) for v in variants),
+                         suffixes=("s",), confounders=tuple(c for c, _ in confounders),
+                         why=_why(list_df[anchor], n_list, back_df[anchor], n_back))]
+    method_terms += [Term(phrase=_surface(g, forms), suffixes=("s",) if not g.endswith("s") else (),
+                          why=_why(list_df[g], n_list, back_df[g], n_back, f"{tie(g):.0%} of its background "
+                                   f"papers name '{anchor}'")) for g in method]
+    domain_terms = [Term(phrase=_surface(g, forms), suffixes=("s",) if not g.endswith("s") else (),
+                         why=(_why(list_df[g], n_list, back_df[g], n_back) if list_df[g] else
+                              f"not in the list's titles; {purity.get(g, 0):.0%} of its background papers name "
+                              f"other domain terms")) for g in domain]
+    draft = Lexicon(method=tuple(method_terms), domain=tuple(domain_terms))
+    lexicon = _with_examples(draft, [t for t, _ in entries], dict(confounders))
+    topic = f"{anchor} ({', '.join(t.phrase for t in lexicon.domain[:3])})" if lexicon.domain else anchor
+    source = (f"learned from {n_list} list entries against {len(background)} background papers "
+              f"on {date.today().isoformat()}")
+    return Lexicon(lexicon.method, lexicon.domain, topic, source)
+
+
+def _domain_terms(corpus: _Background, rest: list[str], core: str, tie) -> tuple[list[str], dict[str, float]]:
+    """The core and the candidates (then frequent background words) found mostly with other domain terms."""
+    domain, purity = [core], {core: 1.0}
+    base = float(corpus.docs(core).mean())
+
+    def reference(without: str) -> np.ndarray:
+        return np.logical_or.reduce([corpus.docs(t) for t in domain if t != without] or
+                                    [np.zeros(len(corpus.texts), dtype=bool)])
+
+    # grow from the core (a lower bar first: few papers name "medical" beside "MRI"), then prune to the bar
+    for bar in (DOMAIN_PURITY * 0.6, DOMAIN_PURITY, DOMAIN_PURITY):
+        for gram in rest:
+            if gram not in domain:
+                share = _domain_share(corpus.docs(gram), reference(gram), tie(gram), base, bar)
+                if share is not None:
+                    domain.append(gram)
+                    purity[gram] = share
+    for _ in range(2):
+        for gram in list(domain[1:]):
+            share = _domain_share(corpus.docs(gram), reference(gram), tie(gram), base)
+            if share is None:
+                domain.remove(gram)
+            else:
+                purity[gram] = share
+    for _ in range(2):  # then frequent background words, in two rounds (the second sees the first's)
+        everything = reference("")
+        for word in _frequent_words(corpus, everything, set(rest) | set(domain)):
+            if len(domain) >= MAX_DOMAIN_TERMS:
+                break
+            if _plural_of(word, domain):
+                continue
+            share = _domain_share(corpus.docs(word), everything, tie(word), base, EXPANSION_PURITY)
+            if share is not None:
+                domain.append(word)
+                purity[word] = share
+    return domain, purity
+
+
+def _domain_share(docs: np.ndarray, reference: np.ndarray, tie: float, base: float,
+                  bar: float = DOMAIN_PURITY) -> float | None:
+    """The share of a word's background papers that name the domain, when that makes it a domain
+    word (mostly found with the domain, much more than the core's papers are among all, not a method word)."""
+    if docs.sum() < CONFOUNDER_MIN_PAPERS or tie >= METHOD_TIE:
+        return None
+    share = float((docs & reference).sum() / docs.sum())
+    # against the reference's own coverage: as the domain grows, a common word needs a higher share
+    lift = share / max(float(reference.mean()), base, 1e-9)
+    return share if share >= bar and lift >= DOMAIN_LIFT else None
+
+
+def _plural_of(word: str, terms: list[str]) -> bool:
+    return any(word in (t + "s", t + "es") or t in (word + "s", word + "es") for t in terms)
+
+
+def _frequent_words(corpus: _Background, domain_docs: np.ndarray, known: set[str], limit: int = 1000) -> list[str]:
+    """Background words that occur mostly in domain papers (e.g. 'fundus' for a medical list)."""
+    X = corpus.X
+    in_domain = np.asarray(X[domain_docs].sum(axis=0)).ravel()
+    everywhere = np.asarray(X.sum(axis=0)).ravel()
+    names = corpus.vectorizer.get_feature_names_out()
+    enough = (everywhere >= 10) & (in_domain / np.maximum(everywhere, 1) >= DOMAIN_PURITY)
+    order = np.argsort(-in_domain * enough)
+    words = []
+    for index in order[:limit]:
+        word = names[index]
+        if enough[index] and len(word) > 2 and word not in STOP and not word.isdigit() and word not in known:
+            words.append(word)
+    return words
+
+
+def _background_forms(corpus: _Background, word: str, sample: int = 50) -> Counter:
+    """How background papers write a word (to keep acronyms such as 'OCT' case-sensitive)."""
+    pattern = re.compile(rf"(?<!\w){re.escape(word)}(?!\w)", re.I)
+    found: Counter = Counter()
+    for index in np.nonzero(corpus.docs(word))[0][:sample]:
+        found.update(m.group(0) for m in pattern.finditer(corpus.texts[index]))
+    return found
+
+
+def _drop_redundant_pairs(grams: list[str], also: set[str] = frozenset()) -> list[str]:
+    """A word pair adds nothing when one of its words is a term already ('brain tumor' with 'brain')."""
+    singles = {g for g in grams if " " not in g} | set(also)
+    return [g for g in grams if " " not in g or not (set(g.split()) & singles)]
+
+
+def _confounders(corpus: _Background, anchor: str, domain_docs: np.ndarray, anchor_docs: np.ndarray,
+                 method_docs: np.ndarray, list_texts: list[str], variants: set[str]) -> list[tuple[str, str]]:
+    """(phrase, a background example) of word pairs with the anchor that are look-alikes: found with the
+    domain's words, rarely with the method's own phrases (the list's variants, the other method terms),
+    and rare in the list although the list uses the anchor in that domain."""
+    if not domain_docs.any():
+        return []
+    word = r"[\s\-]+".join(map(re.escape, anchor.split()))
+    left = re.compile(rf"(?<!\w)([^\W\d_]+)[\s\-]+(?={word}(?!\w))", re.I)
+    right = re.compile(rf"(?<!\w){word}[\s\-]+([^\W\d_]+)(?!\w)", re.I)
+    counts: Counter = Counter()
+    with_domain: Counter = Counter()
+    with_method: Counter = Counter()
+    example: dict[str, str] = {}
+    for index in np.nonzero(anchor_docs)[0]:
+        text = corpus.texts[index]
+        seen = set()
+        for pattern, before in ((left, True), (right, False)):
+            for m in pattern.finditer(text):
+                other = m.group(1).lower()
+                if other in STOP or len(other) < 2:
+                    continue
+                phrase = f"{other} {anchor}" if before else f"{anchor} {other}"
+                if phrase not in seen:
+                    seen.add(phrase)
+                    counts[phrase] += 1
+                    with_domain[phrase] += bool(domain_docs[index])
+                    with_method[phrase] += bool(domain_docs[index] and method_docs[index])
+                    example.setdefault(phrase, text[m.start():m.end()] if not before else
+                               text[m.start():m.end() + len(anchor) + 1].strip())
+    list_anchor = [t for t in list_texts if re.search(rf"(?<!\w){word}", t, re.I)]
+    background_anchor_domain = max(int((anchor_docs & domain_docs).sum()), 1)
+    method_share = float((anchor_docs & domain_docs & method_docs).sum() / background_anchor_domain)
+    found = []
+    for phrase, n in counts.most_common():
+        share = with_domain[phrase] / n
+        if phrase in variants or with_domain[phrase] < CONFOUNDER_MIN_PAPERS or share < CONFOUNDER_PURITY:
+            continue
+        if with_method[phrase] / with_domain[phrase] > method_share / 2:
+            continue  # its papers use the method as the list does: a kind of the method, not a look-alike
+        expected = len(list_anchor) * with_domain[phrase] / background_anchor_domain
+        observed = sum(1 for t in list_anchor if re.search(r"[\s\-]+".join(map(re.escape, phrase.split())), t, re.I))
+        if expected >= 1.0 and _poisson_at_most(observed, expected) < 0.15:
+            written = " ".join(w if any(ch.isupper() for ch in w[1:]) else w.lower()
+                               for w in re.split(r"[\s\-]+", example[phrase]))
+            found.append((written, example[phrase]))
+    return found
+
+
+def _poisson_at_most(k: int, mean: float) -> float:
+    return sum(math.exp(-mean) * mean ** i / math.factorial(i) for i in range(k + 1))
+
+
+def _with_examples(lexicon: Lexicon, titles: list[str], confounder_examples: dict[str, str]) -> Lexicon:
+    """Each term with up to two list titles it matches and its confounders' phrases as rejects."""
+    matcher = Matcher(lexicon)
+    flat = [(role, term) for role, _, term in lexicon.terms()]
+    matched: dict[int, list[str]] = defaultdict(list)
+    for title in titles:
+        for role in ("method", "domain"):
+            for index, _ in matcher.scan(title)[0][role]:
+                if len(matched[index]) < 2 and title not in matched[index]:
+                    matched[index].append(title)
+    out: dict[str, list[Term]] = {"method": [], "domain": []}
+    for index, (role, term) in enumerate(flat):
+        rejects = tuple(confounder_examples[c] for c in term.confounders if c in confounder_examples)
+        candidate = Term(**{**term.__dict__, "matches": tuple(matched[index]), "rejects": rejects})
+        check = Matcher(Lexicon(method=(candidate,))) if role == "method" else None
+        if check is not None:
+            kept = tuple(r for r in rejects if not any(part["method"] for part in check.scan(r)))
+            candidate = Term(**{**candidate.__dict__, "rejects": kept})
+        out[role].append(candidate)
+    return Lexicon(tuple(out["method"]), tuple(out["domain"]))
