@@ -384,6 +384,8 @@ class Store:
             new = self.add(counted(), update=False)
         except InputError as exc:
             raise InputError(f"{exc}; nothing was imported", exc.hint) from None
+        if progress:
+            progress("papers stored", read, read)
         return read, len(new)
 
     # state ------------------------------------------------------------------

@@ -82,8 +82,9 @@ def test_action_is_composite_pinned_and_never_interpolates_into_scripts():
 
 @pytest.mark.wheel
 def test_wheel_installs_outside_the_checkout_and_runs_a_dry_run(tmp_path):
-    """Costs ~30 s: builds the wheel, installs it (without dependencies, which come from this venv's
-    site-packages) into a fresh venv in a temporary folder, then `bot --version` and a dry run there."""
+    """Costs ~60 s: builds the wheel, installs it (without dependencies, which come from this venv's
+    site-packages) into a fresh venv in a temporary folder, then there: `bot --version`, `bot init`
+    on a list, `bot train --offline` (learning the topic) and `bot run --dry-run` on recorded feeds."""
     wheels = tmp_path / "wheels"
     subprocess.run([sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-q",
                     "-w", str(wheels)], check=True, cwd=tmp_path)
@@ -105,12 +106,16 @@ def test_wheel_installs_outside_the_checkout_and_runs_a_dry_run(tmp_path):
                             "print(c.BUNDLED_BACKGROUND.is_file())"], capture_output=True, text=True, cwd=work, env=env)
     assert where.stdout.split()[0].startswith(str(venv)) and where.stdout.split()[1] == "True"
     (work / "README.md").write_text(SEED_README.read_text())
-    (work / "config.yaml").write_text(
-        "list:\n  repo: o/l\n  local_copy: README.md\narxiv:\n  categories: [cs.CV, eess.IV, cs.LG]\n"
-        f"  rss_url: file:{ROOT / 'demo' / 'rss'}/{{category}}.xml\n  api_url: http://127.0.0.1:9/api\n"
-        "store:\n  path: data/papers.sqlite\nclassifier:\n  model_path: data/model\n  lexicon:\n"
-        "    method: ['diffusion']\n    domain: ['medic\\w*']\n")
-    run = subprocess.run([str(bot), "--config", "config.yaml", "run", "--dry-run"], capture_output=True, text=True,
-                         cwd=work, env=env, timeout=300)
-    assert run.returncode == 0, run.stdout + run.stderr
-    assert (work / "out" / "README.md").is_file() and (work / "out" / "pull-request.md").is_file()
+    init = subprocess.run([str(bot), "init", "--list", "README.md", "--repo", "o/l", "--offline", "--output", "."],
+                          capture_output=True, text=True, cwd=work, env=env, timeout=120)
+    assert init.returncode == 0 and (work / "config.yaml").is_file(), init.stdout + init.stderr
+    # the generated config, unedited; only the feeds are pointed at the recorded day (no network here)
+    (work / "offline.yaml").write_text(f"extends: config.yaml\narxiv:\n  categories: [cs.CV, eess.IV, cs.LG]\n"
+                                       f"  rss_url: file:{ROOT / 'demo' / 'rss'}/{{category}}.xml\n")
+    for args in (["train", "--offline"], ["run", "--dry-run"]):
+        done = subprocess.run([str(bot), "--config", "offline.yaml", *args], capture_output=True, text=True,
+                              cwd=work, env=env, timeout=600)
+        assert done.returncode == 0, f"bot {' '.join(args)}: {done.stdout[-2000:]}{done.stderr[-2000:]}"
+    assert (work / "data" / "model" / "learned-lexicon.yaml").is_file()  # no lexicon was written by hand
+    preview = work / "out" / "dry-run"
+    assert (preview / "README.md").is_file() and (preview / "pull-request.md").is_file()

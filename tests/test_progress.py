@@ -48,7 +48,7 @@ def test_fetch_from_file_shows_progress_and_the_summary(tmp_path, bot):
     assert result.exit_code == 0, result.err
     assert "imported 2500 papers" in result.out
     assert result.err.startswith("importing: 1000 lines read")  # then every 10 s in a log
-    assert "importing: 2500 papers read; storing" in result.err
+    assert "importing: 2500/2500 papers stored" in result.err
 
 
 def test_fetch_since_reports_papers_fetched(tmp_path, monkeypatch):
