@@ -1,13 +1,15 @@
 """Every GitHub call the bot makes, in one place (PyGithub).
 
-Used by the GitHub publisher (``publish``) and by the commands that read the
-list from GitHub.  Reads return plain records (``Pull``, ``Commit``), writes
-are conditional on what was read (a file update carries the blob SHA it
-replaces, a new branch or pull request fails if one exists) and raise
-:class:`Conflict` when someone else got there first, so the caller re-reads
-and merges.  Only reads are retried blindly (PyGithub's ``GithubRetry``);
-a write that failed with a 5xx or a lost connection is repeated only after
-``landed()`` confirmed that the first attempt did not take effect.  Refusals
+Used by the GitHub publisher (``publish_github``) and by the commands that
+read the list from GitHub.  Reads return plain records (``Pull``, ``Commit``),
+writes that could undo someone else's are conditional on what was read (a file
+update carries the blob SHA it replaces, a branch moves only by fast-forward,
+a new branch or pull request fails if one exists) and raise :class:`Conflict`
+when someone else got there first, so the caller re-reads and merges.  Reads
+and idempotent writes (a description, labels, a conditional merge) are
+retried; a write that is not idempotent (a commit, a new branch, pull request
+or comment) is repeated after a 5xx or a lost connection only when
+``landed()`` says the first attempt did not take effect.  Refusals
 (401/403/404/422) become one :class:`PublishError` line that names what the
 token lacks; the token itself never appears in any message.
 
@@ -180,7 +182,7 @@ class GitHubRepo:
             found = content.decoded_content.decode("utf-8"), content.sha
         except UnicodeDecodeError:
             raise PublishError(f"{path} at {ref[:12]} is not UTF-8 text", "save the list as UTF-8") from None
-        if len(ref) == 40:
+        if re.fullmatch(r"[0-9a-f]{40}", ref):
             self._files[ref] = found
         return found
 

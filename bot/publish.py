@@ -40,7 +40,8 @@ class Published:
     proposals: list[Proposal] = field(default_factory=list)  # in the proposal after this run
     notes: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)  # papers that could not be added: id -> why
-    over_limit: int = 0
+    over_limit: int = 0  # proposals left for a later run: the pull request is full
+    waiting: int = 0  # proposals held back: the pull request conflicts with its base
 
 
 class Publisher(Protocol):
@@ -72,12 +73,10 @@ class LocalPublisher:
         return self.list_text
 
     def _branch(self) -> Branch:
-        try:
-            body = (self.folder / "pull-request.md").read_text(encoding="utf-8")
-            head = (self.folder / "README.md").read_text(encoding="utf-8")
-        except OSError:
-            return Branch(self.list_text, self.list_text)
-        found = read_marker(body) or Marker()
+        found = read_marker(_read(self.folder / "pull-request.md")) or Marker()
+        head = _read(self.folder / "README.md")
+        if head is None:  # the proposed list is gone: start it again, remembering what was rejected
+            return Branch(self.list_text, self.list_text, Marker([], found.rejected))
         return Branch(self.list_text, head, found, [], found.ids())
 
     def open_proposals(self) -> set[str]:

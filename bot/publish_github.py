@@ -70,6 +70,7 @@ class GitHubPublisher:
         self.pause = config.github.backoff
         self._base: tuple[str, str] | None = None
         self._trusted: dict[int, bool] = {}
+        self._state: _State | None = None  # the last reading, used once by the next publish
 
     # --- reading -------------------------------------------------------------------------------
 
@@ -119,13 +120,15 @@ class GitHubPublisher:
         base_text = self._list_at(base_sha)[0]
         self._base = (base_sha, base_text)
         if pull is None:
-            return _State(base_sha, base_text)
+            self._state = _State(base_sha, base_text)
+            return self._state
         head_sha = self.gh.branch_sha(self.branch) or pull.head_sha
         head_text, blob = self._list_at(head_sha)
         found = (read_marker(pull.body) if self._ours(pull) else None) or Marker()
         comparison = self.gh.compare(base_sha, head_sha)
-        return _State(base_sha, base_text, pull, head_sha, head_text, blob, comparison.commits, comparison.behind,
-                      comparison.merge_base, found, comparison.files)
+        self._state = _State(base_sha, base_text, pull, head_sha, head_text, blob, comparison.commits,
+                             comparison.behind, comparison.merge_base, found, comparison.files)
+        return self._state
 
     def _removed_by_people(self, state: _State, missing: set[str], added: list[str]) -> set[str]:
         """Of the missing ids, those whose lines a commit that is not the bot's removed, and those
@@ -221,7 +224,8 @@ class GitHubPublisher:
         return pull_request_body(result.proposals, result.rejected, model, self.config.github.pr_template, labelled)
 
     def _once(self, proposals, model, write: bool) -> tuple[Published, str, str]:
-        state = self._read()
+        # the reading `open_proposals` made is good for one attempt: every write is conditional on it
+        state, self._state = (self._state, None) if self._state is not None else (self._read(), None)
         if state.pull is None:
             return self._open(state, proposals, model, write)
         pull, branch = state.pull, self._branch(state)
@@ -296,8 +300,8 @@ class GitHubPublisher:
                 self.gh.comment(pull, f"This pull request conflicts with `{self.base}` and GitHub cannot merge "
                                       f"`{self.base}` into it automatically. The bot will add no new papers until "
                                       f"the conflict is resolved; it never undoes your commits.\n\n{tag}")
-        done = Published("conflict", pull.html_url, [], result.newly_rejected, result.proposals, [note], {},
-                         len(proposals))
+        done = Published("conflict", pull.html_url, [], result.newly_rejected, result.proposals, [note],
+                         waiting=len([p for p in proposals if p.id not in state.marker.ids()]))
         return done, state.head_text, pull.body
 
     def _open(self, state: _State, proposals, model, write: bool) -> tuple[Published, str, str]:

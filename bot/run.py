@@ -183,6 +183,8 @@ def propose(config, store: Store, source, report: RunReport, dry_run: bool) -> N
     published = report.published = source.publish([Proposal.of(p, v) for p, v in chosen], model.fingerprint)
     if published.over_limit:
         report.skipped["over the limit of the pull request (next run)"] += published.over_limit
+    if published.waiting:
+        report.skipped["held back: the pull request conflicts (next run)"] += published.waiting
     report.proposed = [p for p in published.proposals if p.id in set(published.added)]
     report.notes += published.notes
     report.problems += [f"paper {i} skipped: {why}" for i, why in published.failed.items()]

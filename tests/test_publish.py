@@ -402,7 +402,7 @@ def test_run_killed_at_random_points_recovers(world, github, tmp_path):
     rng = random.Random(7)
     for day in ("2025-09-18", "2025-09-19"):
         serve(day)
-        for _ in range(3):
+        for _ in range(2):
             seen, stop_after = len(github.requests), rng.randint(1, 18)
             process = subprocess.Popen([sys.executable, "-m", "bot", "--config", str(cfg.source), "run"],
                                        env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -437,9 +437,9 @@ def test_run_github_dripping_bytes_is_cut_at_the_deadline(world, github, bot, tm
     serve, config = world
     cfg = config()
     raw = yaml.safe_load(cfg.source.read_text())
-    raw["github"].update(deadline=1.5, timeout=1, retries=0)
+    raw["github"].update(deadline=0.6, timeout=1, retries=0, backoff=0.01)
     cfg.source.write_text(yaml.safe_dump(raw))
-    github.drips.append({"method": "GET", "pattern": r"/repos/owner/list$", "interval": 0.2})
+    github.drips.append({"method": "GET", "pattern": r"/repos/owner/list$", "interval": 0.15})
     started = time.monotonic()
     result = bot("--config", cfg.source, "run")
     assert result.exit_code == 1 and "Traceback" not in result.err

@@ -64,14 +64,13 @@ def test_serve_survives_a_failing_run_and_never_overlaps(tmp_path, caplog):
     assert calls[2] - calls[1] >= 1.5  # runs never overlap
 
 
-def test_serve_process_runs_on_schedule_and_stops_on_sigterm(tmp_path):
+def test_serve_process_runs_on_schedule_and_stops_on_sigterm(tmp_path, model_folder):
     listing = day_listing("2025-09-18", "cs.CV")
     with Loopback() as feeds:
         feeds.routes["/rss/cs.CV"] = [Reply(500, b"down", {"Retry-After": "0"}),
                                       Reply(body=rss20("cs.CV", "2025-09-18", listing))]
         config = write_config(tmp_path, schedule__cron="*/2 * * * * *", arxiv__rss_url=feeds.url + "/rss/{category}",
-                              arxiv__categories=["cs.CV"], arxiv__retries=0,
-                              classifier__background=[str(ROOT / "bot" / "data" / "background.jsonl.gz")])
+                              arxiv__categories=["cs.CV"], arxiv__retries=0, classifier__model_path=str(model_folder))
         env = {k: v for k, v in os.environ.items() if k != "GITHUB_TOKEN"}
         process = subprocess.Popen([sys.executable, "-m", "bot", "--config", str(config), "serve"],
                                    stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env)
@@ -86,5 +85,5 @@ def test_serve_process_runs_on_schedule_and_stops_on_sigterm(tmp_path):
     text = "".join(log) + rest
     assert process.returncode == 0, text
     assert "feed cs.CV failed" in text and "run FAILED" in text  # the first run: the feed is down
-    assert "proposed: 2" in text and "run finished" in text  # a later run: trained, proposed
+    assert "proposed: 2" in text and "run finished" in text  # a later run: proposed
     assert "received SIGTERM" in text and "stopped (" in text

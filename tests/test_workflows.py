@@ -49,7 +49,7 @@ def test_workflows_pin_actions_to_full_shas_and_never_interpolate_into_scripts()
     for path in FILES:
         text = path.read_text()
         for use in re.findall(r"uses:\s*(\S+)", text):
-            assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", use), f"{path.name}: {use} is not pinned"
+            assert re.fullmatch(r"[\w.-]+/[\w.-]+(?:/[\w.-]+)*@[0-9a-f]{40}", use), f"{path.name}: {use} is not pinned"
         for job in load(path.name)["jobs"].values():
             for step in job.get("steps", []):
                 assert "${{" not in step.get("run", ""), f"{path.name}: expression inside a run script"
@@ -194,3 +194,10 @@ def test_requirements_pin_every_runtime_dependency_with_hashes():
         assert requirement.specifier.contains(pinned[name][0], prereleases=True), f"{name}=={pinned[name][0]} breaks {line}"
     for name, (version, hashes) in pinned.items():
         assert hashes, f"{name}=={version} has no hash"
+
+
+def test_workflows_dry_run_restores_the_state_but_never_saves_it():
+    """A dry run must not replace the store and model the real runs restore (it may train offline)."""
+    preview = load("bot.yml")["jobs"]["preview"]
+    uses = [step.get("uses", "").split("@")[0] for step in preview["steps"]]
+    assert "actions/cache/restore" in uses and "actions/cache" not in uses
