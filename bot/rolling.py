@@ -2,20 +2,25 @@
 
 Used by every publisher (GitHub, local folder, dry run) on each publish.  The
 rule: the branch as maintainers left it is the truth.  The bot's change is a
-patch applied to the head of the branch as it is: insert new entries, and
-remove the bot's own copy of a paper that a maintainer also added to the base
-(so that merging never duplicates it).  Nothing else is touched; ``plan``
-checks that the new text is the head plus insertions (minus those copies) and
-that every proposed id appears exactly once.
+patch applied to the head of the branch as it is: insert new entries, and take
+back its own copy of a paper that a maintainer listed too (on the base, or by
+hand on the branch), found against the version where the branch and the base
+last met.  Nothing else is touched: ``plan`` checks that the new text is the
+head minus those copies plus insertions, and that every added id appears once.
 
 A paper the bot proposed that is gone from the branch was *rejected* only if a
-commit by someone other than the bot removed its lines (``human_removed``);
-otherwise (a stale marker, a run that stopped half-way) it is simply no longer
-proposed, and nothing is recorded against it.
+person removed it (``human_removed``, worked out by the publisher from the
+branch's history); otherwise (a stale marker, a run that stopped half-way) it
+is simply no longer proposed, and nothing is recorded against it.
+
+Also here: whether merging would conflict (``would_conflict``), the merge the
+bot may make itself when the only conflicts are its own entries beside new
+ones of the base (``resolve_merge``), and the format of the bot's commit
+messages, whose ``Proposed-papers:`` trailer says which papers it added.
 
 Example::
 
-    plan(Branch(base_text, head_text, Marker(), [], set()), [proposal], limit=25).text
+    plan(Branch(base_text, head_text), [proposal], limit=25).text
 """
 
 from __future__ import annotations
