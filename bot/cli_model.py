@@ -127,18 +127,23 @@ def train_command(ctx: Context, list_path: str | None, offline: bool, force: boo
 @click.option("--until", help="Test only on papers listed before this date (YYYY-MM-DD; default: all after --split).")
 @click.option("--judgements", type=click.Path(dir_okay=False),
               help="CSV of hand judgements (arxiv_id,judgement = in|out|borderline) of test papers.")
+@click.option("--sections", "sections_csv", type=click.Path(dir_okay=False),
+              help="CSV of hand-labelled sections (arxiv_id,section) of test papers: top-1 / top-3 agreement "
+                   "with them, per section.")
 @click.option("--output", type=click.Path(file_okay=False), help="Report folder (default: <output>/evaluation).")
 @click.option("--list", "list_path", type=click.Path(dir_okay=False), help="Evaluate with this README's entries.")
 @pass_context
 def evaluate_command(ctx: Context, split: str | None, until: str | None, judgements: str | None,
-                     output: str | None, list_path: str | None) -> None:
+                     sections_csv: str | None, output: str | None, list_path: str | None) -> None:
     """Time-split evaluation against the keyword rule: report.md, report.json and PNG plots.
 
     Trains as `bot train` would (the configured lexicon, or a learned one) on
     the papers listed before --split and classifies the rest.  Also reports
-    the section agreement with the list, top-1 and top-3, per section.
+    the section agreement with the list, top-1 and top-3, per section, and
+    with --sections the agreement with hand-labelled test papers (read with
+    their abstracts, as the bot reads the feed).
 
-    Example: bot evaluate --split 2026-01-01 --judgements bench/judgements.csv
+    Example: bot evaluate --split 2026-01-01 --judgements bench/judgements.csv --sections bench/sections-judged.csv
     """
     import csv
 
@@ -159,20 +164,23 @@ def evaluate_command(ctx: Context, split: str | None, until: str | None, judgeme
     if not dated:
         raise InputError("no stored paper has a listing date", "import listings with `bot fetch --from-file`")
     split = (parse_day(split, "--split") or date.fromisoformat(dated[len(dated) * 3 // 4])).isoformat()
-    judged = None
-    if judgements:
+
+    def read_csv(path: str | None, column: str) -> dict[str, str] | None:
+        if not path:
+            return None
         try:
-            with open(judgements, newline="", encoding="utf-8") as handle:
-                judged = {row["arxiv_id"]: row["judgement"] for row in csv.DictReader(handle)}
-        except (OSError, KeyError) as exc:
-            raise InputError(f"cannot read judgements {judgements}: {exc}",
-                             "expected a CSV with columns arxiv_id,judgement") from None
+            with open(path, newline="", encoding="utf-8") as handle:
+                return {row["arxiv_id"]: row[column] for row in csv.DictReader(handle)}
+        except (OSError, KeyError, UnicodeDecodeError) as exc:
+            raise InputError(f"cannot read {path}: {exc}", f"expected a CSV with columns arxiv_id,{column}") from None
+
+    judged, sections = read_csv(judgements, "judgement"), read_csv(sections_csv, "section")
     rule = OperatingRule(config.classifier.target_recall, config.classifier.proposals_per_1000)
     with library_errors(), progress_line("evaluating") as progress:
         lexicon = lexicon_io.load(config.classifier.lexicon) if config.classifier.lexicon else None
         report = evaluate(data.entries + data.accepted, papers, lexicon, split, rule=rule, judgements=judged,
                           until=parse_day(until, "--until").isoformat() if until else None,
-                          progress=progress)
+                          progress=progress, sections=sections)
     folder = Path(output) if output else config.output.path / "evaluation"
     written = write(report, folder)
     click.echo(markdown(report))
@@ -181,7 +189,6 @@ def evaluate_command(ctx: Context, split: str | None, until: str | None, judgeme
 
 def _classify_one(ctx: Context, arxiv_id: str):
     """The paper for an id: from the store if there is one (read-only), else from the API."""
-    from .arxiv_api import ArxivAPI
     from .store import Store
 
     paper_id = awesome.normalize_arxiv_id(arxiv_id)
@@ -191,6 +198,8 @@ def _classify_one(ctx: Context, arxiv_id: str):
             paper = store.get(paper_id)
         if paper is not None:
             return paper
+    from .arxiv_api import ArxivAPI  # only when the store does not have it: the client is slow to import
+
     found = ArxivAPI.from_config(ctx.config).by_ids([paper_id])
     if not found:
         raise InputError(f"arXiv has no paper {arxiv_id!r}", "check the id (e.g. 2308.02959)")

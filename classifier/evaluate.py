@@ -7,9 +7,12 @@ term anywhere in title + abstract).  When hand judgements are given (arXiv id
 out-of-scope proposals per 1,000 feed papers; unjudged proposals count as out
 of scope.  Without a lexicon, the topic is learned from the entries against the
 papers before the split, as ``bot train`` would.  Sections: top-1 / top-3
-agreement with the list, overall and per section (cross-validated).  Example::
+agreement with the list, overall and per section (cross-validated), and, when
+hand-labelled sections of test papers are given, agreement with those (the papers
+read with their abstracts, as the bot reads the feed).  Example::
 
-    report = evaluate(entries, papers, lexicon, "2026-01-01", judgements={"2601.00001": "in"})
+    report = evaluate(entries, papers, lexicon, "2026-01-01", judgements={"2601.00001": "in"},
+                      sections={"2601.00001": "Segmentation"})
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from .lexicon import Lexicon
 from .matching import role_counts
 from .operating import OperatingRule
 from .predict import classify_texts
+from .sections import judged_agreement
 from .train import Doc, Progress, train
 
 
@@ -59,8 +63,11 @@ def split_papers(papers: list[Dated], split: str, until: str | None = None) -> t
 
 def evaluate(entries: list[Doc], papers: list[Dated], lexicon: Lexicon | dict | None, split: str, *,
              rule: OperatingRule = OperatingRule(), judgements: dict[str, str] | None = None,
-             until: str | None = None, progress: Progress | None = None) -> dict:
-    """Train before ``split`` (ISO date), classify the papers from ``split`` (until ``until``), report."""
+             until: str | None = None, progress: Progress | None = None,
+             sections: dict[str, str] | None = None) -> dict:
+    """Train before ``split`` (ISO date), classify the papers from ``split`` (until ``until``), report.
+    ``sections``: arXiv id -> the section a person filed it under; those among the test papers are
+    scored (top-1 / top-3, per section)."""
     before, after = split_papers(papers, split, until)
     learned = lexicon is None
     if learned:
@@ -114,6 +121,9 @@ def evaluate(entries: list[Doc], papers: list[Dated], lexicon: Lexicon | dict | 
         "top3_cv": agreement.get("top3"),
         "per_section": agreement.get("per_section", {}),
     }
+    if sections:
+        labelled = [(p.title, p.abstract or "", sections[p.id]) for p in after if p.id in sections]
+        report["sections_judged"] = {"papers": len(labelled), **judged_agreement(model.section, labelled)}
     return report
 
 
@@ -143,6 +153,15 @@ def markdown(report: dict) -> str:
                   "| section | entries | top-1 | top-3 |", "|---|---:|---:|---:|"]
         for name, agree in sections.get("per_section", {}).items():
             lines.append(f"| {name} | {agree['examples']} | {agree['top1']:.2f} | {agree['top3']:.2f} |")
+    judged = report.get("sections_judged") or {}
+    if judged.get("papers"):
+        lines += ["", f"Section agreement with the hand-labelled test papers ({judged['papers']}, read with their "
+                      f"abstracts): top-1 {judged['top1']:.3f}, top-3 {judged['top3']:.3f}.", "",
+                  "| section | papers | top-1 | top-3 |", "|---|---:|---:|---:|"]
+        for name, agree in judged["per_section"].items():
+            lines.append(f"| {name} | {agree['examples']} | {agree['top1']:.2f} | {agree['top3']:.2f} |")
+    elif "sections_judged" in report:
+        lines += ["", "No hand-labelled section is for a paper of the test period."]
     lines.append("")
     return "\n".join(lines)
 
@@ -174,14 +193,21 @@ def write(report: dict, folder: Path) -> list[Path]:
         fig.savefig(folder / "precision_recall.png", dpi=110)
         plt.close(fig)
         written.append(folder / "precision_recall.png")
-    sections = report["sections"]
-    labels = sections["labels"]
-    if not labels:
-        return written
+    for key, name, ylabel in (("sections", "section_confusion.png", "the list's section"),
+                              ("sections_judged", "section_confusion_judged.png", "the hand-labelled section")):
+        found = report.get(key) or {}
+        if found.get("truth"):
+            _confusion(plt, found["truth"], found["predicted"], ylabel, folder / name)
+            written.append(folder / name)
+    return written
+
+
+def _confusion(plt, truth: list[str], predicted: list[str], ylabel: str, path: Path) -> None:
+    labels = sorted(set(truth) | set(predicted))
     index = {label: i for i, label in enumerate(labels)}
     matrix = np.zeros((len(labels), len(labels)), dtype=int)
-    for truth, predicted in zip(sections["truth"], sections["predicted"]):
-        matrix[index[truth], index[predicted]] += 1
+    for true, guess in zip(truth, predicted):
+        matrix[index[true], index[guess]] += 1
     fig, ax = plt.subplots(figsize=(8, 7))
     ax.imshow(matrix, cmap="Blues")
     ax.set_xticks(range(len(labels)), labels, rotation=90, fontsize=7)
@@ -190,9 +216,7 @@ def write(report: dict, folder: Path) -> list[Path]:
         if value:
             ax.text(c, r, str(value), ha="center", va="center", fontsize=6)
     ax.set_xlabel("predicted section")
-    ax.set_ylabel("the list's section")
+    ax.set_ylabel(ylabel)
     fig.tight_layout()
-    fig.savefig(folder / "section_confusion.png", dpi=110)
+    fig.savefig(path, dpi=110)
     plt.close(fig)
-    written.append(folder / "section_confusion.png")
-    return written

@@ -17,14 +17,15 @@ from collections.abc import Sequence
 
 import numpy as np
 from scipy import sparse
+from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion, Pipeline
-from sklearn.preprocessing import FunctionTransformer
+from sklearn.preprocessing import FunctionTransformer, Normalizer
 
 from .matching import SEPARATOR, role_counts, split_text
 
 __all__ = ["SEPARATOR", "paper_text", "split_text", "title_key", "role_counts", "indicator_features",
-           "relevance_features", "section_features", "feature_names", "INDICATOR_NAMES"]
+           "relevance_features", "section_features", "feature_names", "ColumnNames", "INDICATOR_NAMES"]
 
 
 def paper_text(title: str, abstract: str | None = None) -> str:
@@ -90,14 +91,32 @@ def relevance_features(lexicon: dict, indicators: bool = True) -> FeatureUnion:
     return FeatureUnion(parts)
 
 
-def section_features() -> FeatureUnion:
-    """Words, word pairs and 4-character pieces ('segm', 'reso'): section cues live in a few words.
-    (3-5 characters score the same on the list but cost 2.4x more at prediction time.)"""
+TOPIC_DIMS = 100  # dimensions of the section model's topic space
+TOPIC_WEIGHT = 2.0  # its weight beside the title's words (chosen on the development labels)
+TOPIC_TERMS = 10000  # words of the background that span it, at most
+
+
+def section_features(topic_dims: int = TOPIC_DIMS) -> FeatureUnion:
+    """The title's words, word pairs and 4-character pieces ('segm', 'reso': section cues live in a
+    few words of the title), and where the whole text (title + abstract) lies in a topic space
+    learned from background papers near the list's topic (``TruncatedSVD`` of their TF-IDF; latent
+    semantic analysis).  The title parts carry what the list's titles teach; the topic space carries
+    what an abstract adds over them: a paper with an abstract and one known by its title land in the
+    same space, so a model trained on titles still reads abstracts."""
+    def title(vectorizer: TfidfVectorizer) -> Pipeline:
+        return Pipeline([("pick", FunctionTransformer(title_only)), ("tfidf", vectorizer)])
+
     return FeatureUnion([
-        ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, strip_accents="unicode")),
-        ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(4, 4), sublinear_tf=True,
-                                  strip_accents="unicode")),
-    ])
+        ("words", title(TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, strip_accents="unicode"))),
+        ("chars", title(TfidfVectorizer(analyzer="char_wb", ngram_range=(4, 4), sublinear_tf=True,
+                                        strip_accents="unicode"))),
+        ("topics", Pipeline([
+            ("tfidf", TfidfVectorizer(stop_words="english", min_df=3, max_df=0.3, max_features=TOPIC_TERMS,
+                                      sublinear_tf=True, strip_accents="unicode", dtype=np.float32)),
+            ("svd", TruncatedSVD(topic_dims, random_state=0)),
+            ("norm", Normalizer()),
+        ])),
+    ], transformer_weights={"topics": TOPIC_WEIGHT})
 
 
 def feature_names(union: FeatureUnion) -> list[str]:
@@ -111,3 +130,49 @@ def feature_names(union: FeatureUnion) -> list[str]:
         else:
             names += list(transformer.get_feature_names_out())
     return names
+
+
+class ColumnNames:
+    """Names of chosen columns of a fitted relevance feature union, without listing all of them
+    (a single classification explains a dozen columns of ~10^5: naming them all costs more than
+    the classification).  ``ColumnNames(union)([0, 5])`` -> the same names ``feature_names`` gives."""
+
+    def __init__(self, union: FeatureUnion):
+        self.blocks: list[tuple[int, str, dict | None]] = []  # (first column, prefix, vocabulary)
+        start = 0
+        for name, transformer in union.transformer_list:
+            if name == "indicators":
+                self.blocks.append((start, "", None))
+                start += len(INDICATOR_NAMES)
+                continue
+            vectorizer = transformer.named_steps["tfidf"] if isinstance(transformer, Pipeline) else transformer
+            self.blocks.append((start, "title:" if name == "title" else "", vectorizer.vocabulary_))
+            start += len(vectorizer.vocabulary_)
+        self.width = start
+        self._words: dict[int, np.ndarray] = {}
+
+    def cues(self) -> np.ndarray:
+        """True for the columns that are lexicon indicators rather than words."""
+        found = np.zeros(self.width, dtype=bool)
+        for start, _, vocabulary in self.blocks:
+            if vocabulary is None:
+                found[start:start + len(INDICATOR_NAMES)] = True
+        return found
+
+    def _block_words(self, block: int) -> np.ndarray:
+        if block not in self._words:
+            vocabulary = self.blocks[block][2]
+            words = np.empty(len(vocabulary), dtype=object)
+            words[np.fromiter(vocabulary.values(), dtype=np.int64, count=len(vocabulary))] = list(vocabulary)
+            self._words[block] = words
+        return self._words[block]
+
+    def __call__(self, columns) -> list[str]:
+        starts = [start for start, _, _ in self.blocks]
+        names = []
+        for column in np.asarray(columns, dtype=np.int64).tolist():
+            block = int(np.searchsorted(starts, column, side="right")) - 1
+            start, prefix, vocabulary = self.blocks[block]
+            local = column - start
+            names.append(INDICATOR_NAMES[local] if vocabulary is None else prefix + self._block_words(block)[local])
+        return names

@@ -20,6 +20,7 @@ import numpy as np
 
 from .features import paper_text
 from .model import Model
+from .sections import top3
 
 TOP_TERMS = 6
 DETAIL_FLOOR = 0.001  # in a batch, papers below this probability get no section or explanation
@@ -39,7 +40,7 @@ def explain_rows(model: Model, X, top: int = TOP_TERMS) -> list[dict[str, list[s
     """For each row: the words that pushed the score up (for) and down (against), then the
     strongest lexicon indicators — words first, since the indicators weigh most but say least."""
     coef = model.estimator.coef_.ravel()
-    names, is_cue = model.feature_names, model.cue_columns
+    names, is_cue = model.column_names, model.cue_columns
     X = X.tocsr()
     out = []
     for row in range(X.shape[0]):
@@ -52,7 +53,7 @@ def explain_rows(model: Model, X, top: int = TOP_TERMS) -> list[dict[str, list[s
         def pick(indices, sign):
             chosen = indices[sign * contribution[indices] > 0]
             picked = np.concatenate([chosen[~cues[chosen]][:top - 2], chosen[cues[chosen]][:2]])
-            return [str(name) for name in names[columns[picked]]]
+            return names(columns[picked])
 
         out.append({"for": pick(order[::-1], 1), "against": pick(order, -1)})
     return out
@@ -76,14 +77,10 @@ def classify_texts(model: Model, titles: list[str], abstracts: list[str | None],
     sections = [{} for _ in texts]
     explanations = [{} for _ in texts]
     if len(rows):
-        use_abstract = model.meta.get("metrics", {}).get("section_uses_abstract", False)
-        section_texts = [texts[i] if use_abstract else paper_text(titles[i]) for i in rows]
-        section_proba = model.section.predict_proba(section_texts)
-        classes = model.section.classes_.astype(str)
-        best = np.argsort(-section_proba, axis=1)[:, :3]
-        best_probability = np.round(np.take_along_axis(section_proba, best, axis=1), 4).tolist()
+        best, best_probability = top3(model.section, [texts[i] for i in rows])
+        best_probability = np.round(best_probability, 4).tolist()
         for k, i in enumerate(rows):
-            sections[i] = dict(zip(classes[best[k]].tolist(), best_probability[k]))
+            sections[i] = dict(zip(best[k], best_probability[k]))
         if explain:
             for i, found in zip(rows, explain_rows(model, X[rows])):
                 explanations[i] = found

@@ -19,6 +19,7 @@ from bot.store import Store
 from classifier import lexicon as lexicon_io
 from classifier import model as model_io
 from classifier.errors import ModelError, TrainingError
+from classifier.features import INDICATOR_NAMES
 from classifier.operating import OperatingRule
 from classifier.predict import classify_texts
 from classifier.train import Doc, train
@@ -115,6 +116,18 @@ def test_classify_sections_and_explanations(model, corpus):
     assert verdict.explanation["for"] and all(isinstance(t, str) for t in verdict.explanation["for"])
     segmentation = classify_texts(model, ["Diffusion models for brain tumour segmentation in MRI"], [None])[0]
     assert segmentation.section == "Segmentation"
+
+
+def test_classify_explanations_name_the_same_columns_as_the_full_list(model):
+    """The explanation names chosen columns without listing all ~10^5 of them: the names must be
+    those of the full list, indicators included, at the start, the end and the part boundaries."""
+    names = model.feature_names
+    widths = [len(names)] + [i for i in range(1, len(names)) if names[i].startswith("title:") !=
+                             names[i - 1].startswith("title:") or names[i].startswith("[") != names[i - 1].startswith("[")]
+    columns = sorted({0, len(names) - 1, *widths[1:], *(w - 1 for w in widths[1:]), *range(0, len(names), 997)})
+    assert model.column_names(columns) == [str(names[c]) for c in columns]
+    assert (model.cue_columns == np.array([str(n).startswith("[") for n in names])).all()
+    assert model.cue_columns.sum() == len(INDICATOR_NAMES)
 
 
 def test_train_is_deterministic_and_needs_positives(entries, corpus):
@@ -266,13 +279,38 @@ def test_evaluate_command_writes_report_plots_and_sections(tmp_path, corpus, bot
         store.add(Paper.from_json(p) for p in corpus.values() if p["listing_date"] >= "2026-06-15")
     judgements = tmp_path / "j.csv"
     judgements.write_text("arxiv_id,judgement\n2606.15457,in\n2606.16180,out\n")
+    labelled = ["2606.26764,Image Generation", "2606.27935,Image Generation", "2606.28980,Text-to-Image",
+                "2606.30012,Super Resolution", "2606.30417,Other Applications",
+                "2606.25041,Not A Heading",  # a section the list does not have: always a miss
+                "2606.15457,Segmentation"]  # listed before the split: a training paper, not scored
+    sections = tmp_path / "sections.csv"
+    sections.write_text("arxiv_id,section,note\n" + "".join(f"{line},\n" for line in labelled))
     result = bot("--config", config, "evaluate", "--split", "2026-06-25", "--judgements", judgements,
-                 "--output", tmp_path / "report")
+                 "--sections", sections, "--output", tmp_path / "report")
     assert result.exit_code == 0, result.err
     assert "| keyword rule (lexicon) |" in result.out
     assert "| Segmentation | 26 |" in result.out and "top-3" in result.out
+    assert "Section agreement with the hand-labelled test papers (6, read with their abstracts)" in result.out
+    assert "| Not A Heading | 1 | 0.00 | 0.00 |" in result.out and "| Image Generation | 2 |" in result.out
+    judged = json.loads((tmp_path / "report" / "report.json").read_text())["sections_judged"]
+    hits = [t == p for t, p in zip(judged["truth"], judged["predicted"])]
+    assert len(hits) == 6 and judged["top1"] == pytest.approx(sum(hits) / 6) and judged["top1"] <= 5 / 6
+    assert judged["top1"] <= judged["top3"] <= 5 / 6
+    assert sum(s["examples"] * s["top1"] for s in judged["per_section"].values()) == pytest.approx(sum(hits))
     written = sorted(os.listdir(tmp_path / "report"))
-    assert written == ["precision_recall.png", "report.json", "report.md", "section_confusion.png"]
+    assert written == ["precision_recall.png", "report.json", "report.md", "section_confusion.png",
+                       "section_confusion_judged.png"]
+
+
+def test_evaluate_command_unreadable_sections_csv_is_one_line_exit_2(tmp_path, corpus, bot):
+    config = write_config(tmp_path)
+    with Store(tmp_path / "papers.sqlite") as store:
+        store.add(Paper.from_json(p) for p in corpus.values() if p["listing_date"] >= "2026-06-25")
+    sections = tmp_path / "sections.csv"
+    sections.write_text("id,heading\n2606.26764,Image Generation\n")
+    result = bot("--config", config, "evaluate", "--split", "2026-06-28", "--sections", sections)
+    assert result.exit_code == 2 and "expected a CSV with columns arxiv_id,section" in result.err
+    assert result.err.count("\n") == 1 and "Traceback" not in result.err
 
 
 @pytest.mark.parametrize("split", ["2020-01-01", "2030-01-01"])
