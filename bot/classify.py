@@ -13,21 +13,25 @@ import logging
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from classifier import errors as classifier_errors
 from classifier import model as model_io
 from classifier.lexicon import Lexicon
 from classifier.operating import OperatingRule
 from classifier.predict import Verdict, classify_texts
-from classifier.train import Doc, Progress, train
 
-from .arxiv_api import ArxivAPI
 from .awesome import AwesomeList
 from .errors import ConfigError, FetchError, InputError, ListFormatError, ModelError
 from .paper import Paper
 from .proposals import Proposal
 from .render import render_entry, where
 from .store import Store, read_jsonl
+
+if TYPE_CHECKING:  # training and the arXiv client are imported where used: `bot classify <id>` starts faster
+    from classifier.train import Doc, Progress
+
+    from .arxiv_api import ArxivAPI
 
 log = logging.getLogger(__name__)
 TOPIC_MIN_FEED = 3000  # feed papers enough to learn a topic from (else the sampled background files help)
@@ -59,6 +63,8 @@ class TrainingData:
 def labelled(document: AwesomeList, store: Store, api: ArxivAPI | None) -> TrainingData:
     """List entries (with abstracts from the store, fetched once when an API is given) and the
     maintainers' decisions (an accepted paper knows whether they moved it); no background yet."""
+    from classifier.train import Doc
+
     ids = [e.arxiv_id for e in document.entries if e.arxiv_id]
     cached = store.get_many(ids)
     fetched, problem = 0, None
@@ -96,6 +102,8 @@ def labelled(document: AwesomeList, store: Store, api: ArxivAPI | None) -> Train
 
 def gather(document: AwesomeList, store: Store, api: ArxivAPI | None, extra_background: list[Path] = ()) -> TrainingData:
     """Everything training needs: ``labelled`` plus the background (the store and the configured files)."""
+    from classifier.train import Doc
+
     data = labelled(document, store, api)
     background = [Doc(p.id, p.title, p.abstract) for p in store.papers()]
     known = {d.id for d in background}
@@ -134,6 +142,8 @@ def lexicon_for(config, data: TrainingData, progress: Progress | None = None) ->
 
 def train_model(config, data: TrainingData, lexicon: Lexicon | None = None, progress: Progress | None = None):
     """Train with the configured operating rule (the lexicon: given, configured or learned)."""
+    from classifier.train import train
+
     if lexicon is None:
         lexicon, _ = lexicon_for(config, data, progress)
     rule = OperatingRule(config.classifier.target_recall, config.classifier.proposals_per_1000)
