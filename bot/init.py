@@ -21,7 +21,7 @@ import jinja2
 from . import __version__
 from .awesome import AwesomeList, parse
 from .errors import InputError
-from .store import atomic_write, read_jsonl
+from .files import atomic_write, read_jsonl
 
 TEMPLATES = Path(__file__).with_name("templates")
 ACTION_REPOSITORY = "awesome-list-bot/awesome-list-bot"
