@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "data" / "arxiv" / "papers.jsonl.gz"
 BACKGROUND = ROOT / "bot" / "data" / "background.jsonl.gz"
-LISTS = sorted((ROOT / "tests" / "fixtures" / "lists").glob("*.md")) + [
+LISTS = sorted(p for p in (ROOT / "tests" / "fixtures" / "lists").glob("*.md") if p.name != "SOURCES.md") + [
     ROOT / "bench" / "list-rs-vlm.md", ROOT.parent / "shared" / "data" / "list" / "README-seed.md"]
 
 
