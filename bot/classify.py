@@ -26,7 +26,8 @@ from .errors import ConfigError, FetchError, InputError, ListFormatError, ModelE
 from .paper import Paper
 from .proposals import Proposal
 from .render import render_entry, where
-from .store import Store, read_jsonl
+from .files import read_jsonl
+from .store import Store
 
 if TYPE_CHECKING:  # training and the arXiv client are imported where used: `bot classify <id>` starts faster
     from classifier.train import Doc, Progress

@@ -20,13 +20,11 @@ from .errors import BotError, InputError
 
 
 def _print_lexicon(lexicon, path) -> None:
+    from classifier.lexicon import describe
+
     click.echo(f"learned the topic from the list (no classifier.lexicon in the config): {lexicon.topic}")
-    for term in lexicon.method:
-        extra = f"; variants: {', '.join(term.variants)}" if term.variants else ""
-        click.echo(f"  method      {term.phrase}{extra}")
-        if term.confounders:
-            click.echo(f"  look-alikes {', '.join(term.confounders)}")
-    click.echo(f"  domain      {', '.join(t.phrase for t in lexicon.domain) or '-'}")
+    for line in describe(lexicon)[1:]:
+        click.echo(line)
     if path:
         click.echo(f"  written to {path} (edit it and name it in classifier.lexicon to use your version)")
 
@@ -230,7 +228,7 @@ def _classify_stream(model, document, input_path: str, as_json: bool) -> int:
     returns how many lines were bad."""
     from .classify import describe, verdicts
     from .paper import Paper
-    from .store import jsonl_lines
+    from .files import jsonl_lines
 
     pending: list[tuple[int, object]] = []  # (line, Paper or error text), in file order
     bad = 0

@@ -82,16 +82,17 @@ class Comparison:
 class GitHubRepo:
     """One repository, reached with one token."""
 
-    def __init__(self, api_url: str, repo: str, token: str, *, retries: int = 4, timeout: float = 30,
+    def __init__(self, api_url: str, repo: str, token: str | None, *, retries: int = 4, timeout: float = 30,
                  pause: float = 2.0, deadline: float = 180.0):
         self.name, self.pause = repo, pause
         retry = GithubRetry(total=retries, allowed_methods={"GET", "HEAD"}, backoff_factor=pause / 4,
                             max_rate_limit_wait=min(300, deadline / 2))
-        self.github = Github(base_url=api_url.rstrip("/"), auth=Auth.Token(token), timeout=int(timeout),
+        self.github = Github(base_url=api_url.rstrip("/"), auth=Auth.Token(token) if token else None, timeout=int(timeout),
                              retry=retry, seconds_between_requests=None, seconds_between_writes=None)
         _with_deadline(self.github, deadline)
         self.repo = self.call(lambda: self.github.get_repo(repo), f"read repository {repo}")
         self.owner = self.repo.owner.login
+        self.default_branch = self.repo.default_branch
         self._login: str | None | bool = False
         self._files: dict[str, tuple[str, str]] = {}
 
