@@ -5,8 +5,9 @@ before.  The whole batch goes through one ``transform`` and one
 ``predict_proba`` (the cost of bare scikit-learn); explanations are read off
 the same sparse matrix.  A paper with an abstract is compared with the
 model's threshold, one known by its title only with the title-only threshold
-(see ``operating.py``).  In a large batch, papers far below any threshold
-(``DETAIL_FLOOR``) get no section and no explanation: they are never proposed.
+(see ``operating.py``).  In a large batch, papers far below the threshold that
+applies to them (under ``DETAIL_SHARE`` of it) get no section and no
+explanation: they are never proposed.
 Example::
 
     verdicts = classify_texts(model, ["Diffusion models for CT"], [None])
@@ -23,7 +24,7 @@ from .model import Model
 from .sections import top3
 
 TOP_TERMS = 6
-DETAIL_FLOOR = 0.001  # in a batch, papers below this probability get no section or explanation
+DETAIL_SHARE = 0.1  # in a batch, papers below this share of their threshold get no section or explanation
 SMALL_BATCH = 50  # ... unless the batch is this small (a dry run of a few papers shows everything)
 
 
@@ -72,7 +73,8 @@ def classify_texts(model: Model, titles: list[str], abstracts: list[str | None],
     rounded = np.round(probability, 4).tolist()
     # sections and explanations only where they can matter: a paper that is never proposed needs
     # neither, and most of a day's feed is far below any threshold
-    detail = np.ones(len(texts), dtype=bool) if len(texts) <= SMALL_BATCH else probability >= DETAIL_FLOOR
+    detail = (np.ones(len(texts), dtype=bool) if len(texts) <= SMALL_BATCH
+              else probability >= thresholds * DETAIL_SHARE)
     rows = np.nonzero(detail)[0]
     sections = [{} for _ in texts]
     explanations = [{} for _ in texts]

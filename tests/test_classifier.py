@@ -122,12 +122,28 @@ def test_classify_explanations_name_the_same_columns_as_the_full_list(model):
     """The explanation names chosen columns without listing all ~10^5 of them: the names must be
     those of the full list, indicators included, at the start, the end and the part boundaries."""
     names = model.feature_names
-    widths = [len(names)] + [i for i in range(1, len(names)) if names[i].startswith("title:") !=
-                             names[i - 1].startswith("title:") or names[i].startswith("[") != names[i - 1].startswith("[")]
+    kind = [(str(n).startswith("title:"), str(n).startswith("[")) for n in names]
+    widths = [len(names)] + [i for i in range(1, len(names)) if kind[i] != kind[i - 1]]
     columns = sorted({0, len(names) - 1, *widths[1:], *(w - 1 for w in widths[1:]), *range(0, len(names), 997)})
     assert model.column_names(columns) == [str(names[c]) for c in columns]
     assert (model.cue_columns == np.array([str(n).startswith("[") for n in names])).all()
     assert model.cue_columns.sum() == len(INDICATOR_NAMES)
+
+
+def test_classify_large_batch_details_every_paper_that_can_be_proposed(model, corpus):
+    """In a batch too large to detail every paper, each relevant paper (and any near its threshold)
+    still gets its section and explanation; only papers far below it go without."""
+    from classifier.predict import DETAIL_SHARE, SMALL_BATCH
+
+    papers = [p for p in corpus.values() if p["listing_date"] >= "2026-06-01"][:1500]
+    assert len(papers) > SMALL_BATCH
+    found = classify_texts(model, [p["title"] for p in papers], [p["abstract"] for p in papers])
+    relevant = [v for v in found if v.relevant]
+    assert relevant and all(v.section and v.explanation["for"] for v in relevant)
+    near = [v for v in found if v.probability >= model.threshold * DETAIL_SHARE * 1.01]
+    assert all(v.section for v in near) and len(near) >= len(relevant)
+    skipped = [v for v in found if not v.section]
+    assert skipped and all(v.probability < model.threshold * DETAIL_SHARE + 1e-4 for v in skipped)
 
 
 def test_train_is_deterministic_and_needs_positives(entries, corpus):
