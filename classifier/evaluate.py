@@ -123,7 +123,9 @@ def evaluate(entries: list[Doc], papers: list[Dated], lexicon: Lexicon | dict | 
     }
     if sections:
         labelled = [(p.title, p.abstract or "", sections[p.id]) for p in after if p.id in sections]
-        report["sections_judged"] = {"papers": len(labelled), **judged_agreement(model.section, labelled)}
+        with_abstract = bool(model.meta.get("metrics", {}).get("section_uses_abstract", False))
+        report["sections_judged"] = {"papers": len(labelled),
+                                     **judged_agreement(model.section, labelled, with_abstract)}
     return report
 
 

@@ -27,7 +27,6 @@ from pathlib import Path
 import numpy as np
 import sklearn
 from sklearn.calibration import CalibratedClassifierCV
-from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
@@ -38,7 +37,6 @@ from .features import ColumnNames, feature_names, relevance_features, section_fe
 MODEL_FILE = "model.npz"
 META_FILE = "meta.json"
 LEARNED_LEXICON_FILE = "learned-lexicon.yaml"
-FORMAT = 2  # the layout of the arrays; 2: the section model has a topic space
 
 
 @dataclass
@@ -119,16 +117,11 @@ def _vectorizers(relevance: Pipeline, section: Pipeline) -> dict[str, TfidfVecto
     found = {}
     for part, pipeline in (("relevance", relevance), ("section", section)):
         for name, transformer in pipeline.named_steps["features"].transformer_list:
-            steps = [step for _, step in transformer.steps] if isinstance(transformer, Pipeline) else [transformer]
-            for step in steps:
-                if isinstance(step, TfidfVectorizer):
-                    found[f"{part}.{name}"] = step
+            if isinstance(transformer, Pipeline):
+                transformer = transformer.steps[-1][1]
+            if isinstance(transformer, TfidfVectorizer):
+                found[f"{part}.{name}"] = transformer
     return found
-
-
-def _topics(section: Pipeline) -> TruncatedSVD:
-    """The SVD of the section model's topic space."""
-    return dict(section.named_steps["features"].transformer_list)["topics"].named_steps["svd"]
 
 
 def _arrays(model: Model) -> dict[str, np.ndarray]:
@@ -141,7 +134,6 @@ def _arrays(model: Model) -> dict[str, np.ndarray]:
         arrays[f"{part}.coef"] = estimator.coef_
         arrays[f"{part}.intercept"] = estimator.intercept_
         arrays[f"{part}.classes"] = estimator.classes_.astype(str) if part == "section" else estimator.classes_
-    arrays["section.topics.components"] = _topics(model.section).components_.astype(np.float32)
     sigmoid = model.calibrated.calibrated_classifiers_[0].calibrators[0]
     arrays["sigmoid.ab"] = np.array([sigmoid.a_, sigmoid.b_], dtype=np.float64)
     return arrays
@@ -162,7 +154,6 @@ def save(model: Model, path: str | Path) -> Path:
     blob = buffer.getvalue()
     meta = {k: v for k, v in model.meta.items() if k != "sha256"}
     meta["versions"] = versions()
-    meta["format"] = FORMAT
     meta["sha256"] = _checksum(blob, meta)
     meta_text = json.dumps(meta, indent=1, sort_keys=True).encode()
     if str(meta.get("lexicon", {}).get("source", "")).startswith("learned"):
@@ -230,9 +221,6 @@ def load(path: str | Path) -> Model:
     if trained_with != sklearn.__version__:
         raise ModelError(f"the model at {folder} was trained with scikit-learn {trained_with}, "
                          f"this is {sklearn.__version__}", "run `bot train` to retrain it")
-    if meta.get("format") != FORMAT:
-        raise ModelError(f"the model at {folder} was saved in another layout (format {meta.get('format', 1)}, this "
-                         f"bot reads {FORMAT})", "run `bot train` to retrain it")
     blob = (folder / MODEL_FILE).read_bytes()
     if _checksum(blob, meta) != meta.get("sha256"):
         raise ModelError(f"the model in {folder} does not match its checksum (its arrays or its metadata "
@@ -241,11 +229,7 @@ def load(path: str | Path) -> Model:
         with np.load(io.BytesIO(blob), allow_pickle=False) as stored:
             arrays = {key: stored[key] for key in stored.files}
         features = relevance_features(meta["lexicon"], meta.get("indicators", True))
-        components = arrays["section.topics.components"]
-        section = Pipeline([("features", section_features(components.shape[0])),
-                            ("model", _estimator(arrays, "section"))])
-        svd = _topics(section)
-        svd.components_, svd.n_features_in_ = components, components.shape[1]
+        section = Pipeline([("features", section_features()), ("model", _estimator(arrays, "section"))])
         estimator = _estimator(arrays, "relevance")
         a, b = (float(v) for v in arrays["sigmoid.ab"])
         relevance = Pipeline([("features", features), ("model", _calibrated(estimator, a, b))])

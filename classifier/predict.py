@@ -79,7 +79,9 @@ def classify_texts(model: Model, titles: list[str], abstracts: list[str | None],
     sections = [{} for _ in texts]
     explanations = [{} for _ in texts]
     if len(rows):
-        best, best_probability = top3(model.section, [texts[i] for i in rows])
+        use_abstract = model.meta.get("metrics", {}).get("section_uses_abstract", False)
+        best, best_probability = top3(model.section, [texts[i] if use_abstract else paper_text(titles[i])
+                                                      for i in rows])
         best_probability = np.round(best_probability, 4).tolist()
         for k, i in enumerate(rows):
             sections[i] = dict(zip(best[k], best_probability[k]))

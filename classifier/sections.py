@@ -1,23 +1,14 @@
 """The section model: which of the list's headings a relevant paper goes under.
 
-Runs in training (fit, cross-validated agreement per section), in ``bot
-evaluate`` (agreement with hand-labelled papers, ``--sections``) and in every
-prediction.  Trained on the list's entries and the papers maintainers
+Runs in training (fit, cross-validated agreement per section), in prediction
+(``top3``) and in ``bot evaluate`` (agreement with hand-labelled papers,
+``--sections``).  Trained on the list's entries and the papers maintainers
 accepted, in the section where they left them; a paper they *moved* to another
 section than the bot proposed weighs most, then accepted papers, then entries.
 Each heading's own name (a sub-heading's too: "Super Resolution" under "Image
 Restoration" is a section of its own) is one more example of it, so the words
-of the headings count even for a section with few or no entries.
-
-The list's entries are mostly titles, the papers to file come with abstracts:
-the model reads the title's words, and where the whole text lies in a *topic
-space* learned (unsupervised) from background papers near the list's topic
-(``topic_space``), so an abstract informs the choice through the words the
-background taught it rather than through words no entry ever had.  Example::
-
-    topics = topic_space(background_texts)
-    model = fit(examples, topics=topics)
-    top3(model, ["Diffusion models for MRI reconstruction"])
+of the headings count even for a section with few or no entries.  Texts are
+the titles, or title + abstract when most examples have their abstract.
 """
 
 from __future__ import annotations
@@ -29,14 +20,14 @@ from dataclasses import dataclass
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import KFold
 from sklearn.pipeline import Pipeline
 
-from .features import TOPIC_DIMS, paper_text, section_features
+from .features import paper_text, section_features
 
 RANDOM_STATE = 0
 FOLDS = 5
 WEIGHTS = {"list": 1.0, "accepted": 2.0, "moved": 3.0}
-TOPIC_PAPERS = 10000  # background papers nearest the list's topic that span the topic space, at most
 
 
 @dataclass
@@ -60,81 +51,47 @@ def heading_examples(names: list[str]) -> tuple[list[str], list[str]]:
     return list(names), list(names)
 
 
-def _texts(examples: Sequence[SectionExample]) -> list[str]:
-    return [paper_text(e.title, e.abstract) for e in examples]
+def uses_abstract(examples: list[SectionExample]) -> bool:
+    return sum(bool(e.abstract) for e in examples) > len(examples) / 2
 
 
-def topic_space(texts: Sequence[str]) -> Pipeline:
-    """The fitted topic part of ``section_features``: TF-IDF + truncated SVD + unit length, learned from
-    ``texts`` (title + abstract of background papers near the list's topic; a few thousand are plenty).
-    Fewer dimensions when there are few texts or words."""
-    texts = list(texts)
-    probe = section_features().transformer_list[-1][1].named_steps["tfidf"]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            terms = len(probe.fit(texts).vocabulary_)
-        except ValueError:  # too few texts for min_df: then the words of any text at all
-            probe.set_params(min_df=1, max_df=1.0)
-            terms = len(probe.fit(texts).vocabulary_)
-    dims = max(1, min(TOPIC_DIMS, len(texts) - 1, terms - 1))
-    topics = section_features(dims).transformer_list[-1][1]
-    topics.set_params(tfidf=probe)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        topics.named_steps["svd"].fit(probe.transform(texts))
-    return topics
+def _texts(examples: list[SectionExample], with_abstract: bool) -> list[str]:
+    return [paper_text(e.title, e.abstract if with_abstract else None) for e in examples]
 
 
-def fit(examples: list[SectionExample], names: list[str] | None = None, topics: Pipeline | None = None) -> Pipeline:
-    """The section model (balanced classes).  ``names``: every section of the list (a heading is known
-    even when no training example is under it); ``topics``: a fitted ``topic_space`` (default: one
-    learned from the examples themselves)."""
+def fit(examples: list[SectionExample], names: list[str] | None = None) -> Pipeline:
+    """The section model (words, word pairs and 4-character pieces; balanced classes).  ``names``: every
+    section of the list (a heading is known even when no training example is under it)."""
     names = sorted(set(names or ()) | {e.section for e in examples})
+    texts = _texts(examples, uses_abstract(examples))
     heading_texts, heading_labels = heading_examples(names)
-    texts = _texts(examples) + heading_texts
-    topics = topics if topics is not None else topic_space(texts)
-    features = section_features(topics.named_steps["svd"].n_components)
-    features.transformer_list[-1] = ("topics", topics)  # fitted on the background, not refitted here
     weights = [WEIGHTS.get(e.kind, 1.0) for e in examples] + [1.0] * len(names)
+    pipeline = Pipeline([("features", section_features()), ("model", _lr())])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for _, part in features.transformer_list[:-1]:
-            part.fit(texts)
-        model = _lr().fit(features.transform(texts), [e.section for e in examples] + heading_labels,
-                          sample_weight=np.array(weights))
-    return Pipeline([("features", features), ("model", model)])
+        return pipeline.fit(texts + heading_texts, [e.section for e in examples] + heading_labels,
+                            model__sample_weight=np.array(weights))
 
 
-def top3(model: Pipeline, texts: Sequence[str]) -> tuple[list[list[str]], np.ndarray]:
-    """The three likeliest sections of each text, best first, and their probabilities."""
-    proba = model.predict_proba(list(texts))
-    best = np.argsort(-proba, axis=1)[:, :3]
-    classes = model.classes_.astype(str)
-    return [classes[row].tolist() for row in best], np.take_along_axis(proba, best, axis=1)
-
-
-def cv_top3(examples: list[SectionExample], topics: Pipeline | None = None) -> list[list[str]]:
-    """Out-of-fold top-3 sections of each example (5 folds, fixed seed; the topic space is unsupervised
-    and shared by the folds)."""
-    found: list[list[str]] = [[] for _ in examples]
+def cv_top3(examples: list[SectionExample]) -> list[list[str]]:
+    """Out-of-fold top-3 sections of each example (5 folds, fixed seed)."""
+    top3: list[list[str]] = [[] for _ in examples]
     if len(examples) < FOLDS * 2:
-        return found
-    from sklearn.model_selection import KFold  # training only: kept off the prediction path's imports
-
+        return top3
+    with_abstract = uses_abstract(examples)
     names = sorted({e.section for e in examples})
-    topics = topics if topics is not None else topic_space(_texts(examples))
     for train_idx, test_idx in KFold(FOLDS, shuffle=True, random_state=RANDOM_STATE).split(examples):
-        model = fit([examples[i] for i in train_idx], names, topics)
-        best, _ = top3(model, _texts([examples[i] for i in test_idx]))
-        for row, sections in zip(test_idx, best):
-            found[row] = sections
-    return found
+        model = fit([examples[i] for i in train_idx], names)
+        held_out = [examples[i] for i in test_idx]
+        proba = model.predict_proba(_texts(held_out, with_abstract))
+        for row, best in zip(test_idx, model.classes_[np.argsort(-proba, axis=1)[:, :3]]):
+            top3[row] = [str(s) for s in best]
+    return top3
 
 
-def agreement(examples: list[SectionExample], top3_found: list[list[str]]) -> dict:
-    """Top-1 / top-3 agreement overall and per section, from predictions made without the example."""
-    scored = [(e.section, t) for e, t in zip(examples, top3_found) if t]
+def agreement(examples: list[SectionExample], top3: list[list[str]]) -> dict:
+    """Top-1 / top-3 agreement overall and per section, from out-of-fold predictions."""
+    scored = [(e.section, t) for e, t in zip(examples, top3) if t]
     if not scored:
         return {}
     per_section = {}
@@ -148,11 +105,20 @@ def agreement(examples: list[SectionExample], top3_found: list[list[str]]) -> di
             "predicted": [t[0] for _, t in scored], "truth": [s for s, _ in scored]}
 
 
-def judged_agreement(model: Pipeline, papers: Sequence[tuple[str, str, str]]) -> dict:
-    """Agreement with hand-labelled papers given as (title, abstract, section); sections the model
-    does not know count as misses."""
+def top3(model: Pipeline, texts: Sequence[str]) -> tuple[list[list[str]], np.ndarray]:
+    """The three likeliest sections of each text, best first, and their probabilities."""
+    proba = model.predict_proba(list(texts))
+    best = np.argsort(-proba, axis=1)[:, :3]
+    classes = model.classes_.astype(str)
+    return [classes[row].tolist() for row in best], np.take_along_axis(proba, best, axis=1)
+
+
+def judged_agreement(model: Pipeline, papers: Sequence[tuple[str, str, str]], with_abstract: bool) -> dict:
+    """Agreement with hand-labelled papers given as (title, abstract, section), read as prediction
+    reads them (``with_abstract``: the model's ``section_uses_abstract``); sections the model does not
+    know count as misses."""
     examples = [SectionExample(title, abstract, section, "judged") for title, abstract, section in papers]
     if not examples:
         return {}
-    found, _ = top3(model, _texts(examples))
+    found, _ = top3(model, _texts(examples, with_abstract))
     return agreement(examples, found)

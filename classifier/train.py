@@ -130,15 +130,6 @@ def _recall_listed(rows: Rows, chosen: dict) -> float | None:
     return float((rows.probability[listed] >= thresholds[listed]).mean())
 
 
-def near_topic(texts: list[str], probability: np.ndarray, kinds: np.ndarray, title_view: np.ndarray,
-               n: int = section_model.TOPIC_PAPERS) -> list[str]:
-    """Title + abstract of the ``n`` background papers nearest the list's topic (highest out-of-fold
-    relevance), in their training order: the papers the section model's topic space is learned from."""
-    rows = np.flatnonzero(np.isin(kinds, BACKGROUND_KINDS) & ~np.asarray(title_view, dtype=bool))
-    best = np.sort(rows[np.argsort(-probability[rows], kind="stable")[:n]])
-    return [texts[i] for i in best]
-
-
 def fingerprint(*groups: list[Doc]) -> str:
     digest = hashlib.sha256()
     for group in groups:
@@ -213,12 +204,11 @@ def train(entries: list[Doc], background: list[Doc], lexicon: Lexicon | dict, *,
     examples = [section_model.SectionExample(d.title, d.abstract, d.section, "list") for d in entries if d.section]
     examples += [section_model.SectionExample(d.title, d.abstract, d.section, "moved" if d.moved else "accepted")
                  for d in accepted if d.section]
-    if not examples:
+    top3 = section_model.cv_top3(examples)
+    agreement = section_model.agreement(examples, top3)
+    section = section_model.fit(examples) if examples else None
+    if section is None:
         raise TrainingError("no list entry has a section", "the list needs headings above its entries")
-    near = near_topic(table.texts, probability, kinds_arr, view)
-    topics = section_model.topic_space(near + [paper_text(e.title, e.abstract) for e in examples])
-    agreement = section_model.agreement(examples, section_model.cv_top3(examples, topics))
-    section = section_model.fit(examples, topics=topics)
     step(5)
     background_rows = np.isin(kinds_arr, BACKGROUND_KINDS)
     metrics = {
@@ -235,7 +225,7 @@ def train(entries: list[Doc], background: list[Doc], lexicon: Lexicon | dict, *,
         "background_papers": int((background_rows & ~np.array(title_view)).sum()),
         "rows": {kind: int((kinds_arr == kind).sum()) for kind in sorted(set(kinds))},
         "section_examples": len(examples),
-        "section_topic_papers": len(near),
+        "section_uses_abstract": section_model.uses_abstract(examples),
         "section_top1_cv": agreement.get("top1"),
         "section_top3_cv": agreement.get("top3"),
     }
