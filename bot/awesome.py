@@ -165,6 +165,19 @@ def _assign_labels(entries: list[Entry], headings: list[Heading], labels: dict[i
             entry.label_text, entry.label_line = labels.get(chosen.line, chosen.text), chosen.line
 
 
+def require_entries(document: AwesomeList, source: str) -> None:
+    """A list read as no entry at all is an error (the bot would see none of its papers).
+
+    Example: require_entries(parse(readme), "README.md")  # ListFormatError when nothing is read
+    """
+    if document.entries:
+        return
+    first = f"; first at line {document.unparsed[0][0]}" if document.unparsed else ""
+    raise ListFormatError(f"{source}: no entry read ({len(document.unparsed)} lines with paper links not "
+                          f"understood{first})", "write entries as bullets, numbered items, table rows or bold-title "
+                          "blocks under '#' headings (see the README, 'How it works')")
+
+
 def parse(text: str) -> AwesomeList:
     """Parse a README into headings, entries (live and commented out) and the lines not understood.
     The same text is parsed once (a publish reads the branch, the base and the result several

@@ -19,7 +19,7 @@ from pathlib import Path
 import jinja2
 
 from . import __version__
-from .awesome import AwesomeList, parse
+from .awesome import AwesomeList, parse, require_entries
 from .errors import InputError
 from .files import atomic_write, read_jsonl
 
@@ -149,6 +149,7 @@ def write_files(folder: Path, files: dict[str, str], force: bool) -> list[Path]:
 
 def survey(text: str, source: str, stores: list[Path], api=None) -> Survey:
     document = parse(text)
+    require_entries(document, source)
     found, where = categories(document, stores, api)
     return Survey(source, document, found, where)
 

@@ -145,7 +145,7 @@ def scan(view: list[str], title_line: int | None) -> _Scan:
             continue
         end = _read_entries(view, index, context, found, title_line)
         if end == index:
-            if found.entries:
+            if found.entries or arxiv_ids_in(line):  # before the first entry: lines with a paper link
                 found.unparsed.append((index + 1, line))
             end = index + 1
         index = end
@@ -186,22 +186,17 @@ def _read_entries(view: list[str], index: int, context: dict, found: _Scan, titl
         return end
     marker = MARKER.match(line)
     if marker:
-        end = index + 1
-        content = len(marker.group(0))
-        while end < len(view) and view[end].strip() and not MARKER.match(view[end]) \
-                and not HEADING.match(view[end]) and not FENCE.match(view[end]) and not is_row(view[end]) \
-                and (len(view[end]) - len(view[end].lstrip()) >= min(content, 2) or not view[end].startswith((" ", "\t"))) \
-                and not view[end].lstrip().startswith("<"):
-            end += 1
+        end = _item_end(view, index, marker)
         raw = "".join(view[index:end])
         ending = raw[len(raw.rstrip("\r\n")):]
         body = raw[len(marker.group(0)):len(raw) - len(ending)]
         parsed = analyse(tokenize(body))
         if parsed is None:
-            if arxiv_ids_in(raw) and found.entries:
-                found.unparsed.append((index + 1, line))
-                return end
-            return index
+            if not arxiv_ids_in(raw):
+                return index
+            found.unparsed += [(i + 1, view[i].rstrip("\r\n")) for i in range(index, end)
+                               if i == index or arxiv_ids_in(view[i])]
+            return end
         head = [Piece("lit", marker.group("indent"))]
         if marker.group("number"):
             head += [Piece("number", marker.group("number")),
@@ -213,3 +208,33 @@ def _read_entries(view: list[str], index: int, context: dict, found: _Scan, titl
         found.entries.append(_entry(parsed.fields, parsed.title, pieces, context, index, end, shape, raw))
         return end
     return index
+
+
+def _depth(line: str) -> int:
+    return len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip())
+
+
+def _item_end(view: list[str], index: int, marker: re.Match) -> int:
+    """One past the last line of the list item starting at ``index``: its lazy continuation lines,
+    the lines indented under it (also after blank lines: a loose item's paragraphs) and its nested
+    items that are not entries themselves (an entry's detail bullets)."""
+    content, indent = len(marker.group(0).expandtabs(4)), len(marker.group("indent").expandtabs(4))
+    last = end = index + 1
+    while end < len(view):
+        raw = view[end]
+        if not raw.strip():
+            end += 1
+            continue
+        depth, after_blank = _depth(raw), end > last
+        nested = MARKER.match(raw)
+        if nested and depth > indent and (not after_blank or depth >= content):
+            body = raw.rstrip("\r\n")[len(nested.group(0)):]
+            if analyse(tokenize(body)) is not None:
+                break  # a paper of its own, nested under this one
+        elif depth >= content:
+            pass  # a line (or paragraph) indented under the item
+        elif after_blank or nested or HEADING.match(raw) or FENCE.match(raw) or is_row(raw) \
+                or raw.lstrip().startswith("<") or (0 < depth < min(content, 2)):
+            break
+        last = end = end + 1
+    return last
