@@ -30,7 +30,7 @@ from .comments import comment_view
 from .errors import ListFormatError
 from .listfields import (ARXIV_TEXT, ARXIV_URL, arxiv_ids_in, normalize_arxiv_id,  # noqa: F401
                          normalize_title, parse_date)
-from .scan import HEADING, Entry, Heading, scan
+from .scan import HEADING, Entry, Heading, heading_of, scan
 
 YEAR_HEADING = re.compile(r"^\W*(?:19|20)\d{2}\W*$")
 
@@ -175,7 +175,7 @@ def require_entries(document: AwesomeList, source: str) -> None:
     first = f"; first at line {document.unparsed[0][0]}" if document.unparsed else ""
     raise ListFormatError(f"{source}: no entry read ({len(document.unparsed)} lines with paper links not "
                           f"understood{first})", "write entries as bullets, numbered items, table rows or bold-title "
-                          "blocks under '#' headings (see the README, 'How it works')")
+                          "blocks under '#' headings: see 'How it works' in the README")
 
 
 def parse(text: str) -> AwesomeList:
@@ -189,8 +189,8 @@ def parse(text: str) -> AwesomeList:
 def _parse(text: str) -> AwesomeList:
     lines = text.splitlines(keepends=True)
     masked, starts_inside, unclosed = comment_view(lines)
-    first = next((i for i, line in enumerate(masked) if HEADING.match(line.rstrip("\r\n"))), None)
-    title_line = first if first is not None and HEADING.match(masked[first]).group(1) == "#" else None
+    first = next((i for i, line in enumerate(masked) if heading_of(line.rstrip("\r\n"))), None)
+    title_line = first if first is not None and heading_of(masked[first].rstrip("\r\n"))[0] == 1 else None
     live = scan(masked, title_line)
     hidden = scan(_hidden_view(lines, masked), title_line)
     live_lines = {h.line for h in live.headings}

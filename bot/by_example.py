@@ -82,6 +82,8 @@ def _arxiv_url(example_url: str, paper_id: str) -> str:
     if not match:
         return f"https://arxiv.org/abs/{paper_id}"
     prefix = example_url[:match.start()].strip()
+    if match.group(0).lower().startswith("doi.org"):  # the DOI arXiv assigns: doi.org/10.48550/arXiv.ID
+        return f"{prefix or 'https://'}{example_url[match.start():match.start('id')]}{paper_id}"
     kind = re.match(r"arxiv\.org/(abs|pdf|html)/", match.group(0), re.IGNORECASE).group(1)
     rest = example_url[match.end():].strip()
     suffix = ".pdf" if rest.startswith(".pdf") else ""

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 ARXIV_URL = re.compile(
-    r"arxiv\.org/(?:abs|pdf|html)/(?P<id>(?:\d{4}\.\d{4,5})|(?:[a-z\-]+(?:\.[A-Z]{2})?/\d{7}))(?:v\d+)?",
+    r"(?:arxiv\.org/(?:abs|pdf|html)/|doi\.org/10\.48550/arxiv\.)(?P<id>(?:\d{4}\.\d{4,5})|(?:[a-z\-]+(?:\.[A-Z]{2})?/\d{7}))(?:v\d+)?",
     re.IGNORECASE,
 )
 ARXIV_TEXT = re.compile(r"\barXiv:\s?(?P<id>\d{4}\.\d{4,5})(?:v\d+)?", re.IGNORECASE)

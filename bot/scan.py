@@ -22,6 +22,7 @@ from .tables import DELIMITER, header_roles, infer_roles, is_row, parse_row
 
 HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 ITEM_HEADING = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(#{1,6})\s+(.*?)\s*#*\s*$")  # '  - ##### Noise Schedule'
+HTML_HEADING = re.compile(r"^\s*<h([1-6])\b[^>]*>(.*?)</h\1>\s*$", re.IGNORECASE)  # '<h3 id="x">☁️ Forecasting</h3>'
 RULE = re.compile(r"^\s*(-{3,}|\*{3,}|_{3,})\s*$")
 
 
@@ -99,6 +100,17 @@ class Entry:
 
 
 
+def heading_of(line: str) -> tuple[int, str] | None:
+    """(level, text) of a heading line: '## Text', '  - ### Text', '<h3 id="x">Text</h3>'; badge
+    images and HTML tags are not part of the text."""
+    found = HEADING.match(line) or ITEM_HEADING.match(line) or HTML_HEADING.match(line)
+    if not found:
+        return None
+    text = re.sub(r"\[!\[[^\]]*\]\([^)]*\)\]\([^)]*\)|!\[[^\]]*\]\([^)]*\)|<[^>]+>", "", found.group(2))
+    text = " ".join(text.split()) or " ".join(found.group(2).split())
+    return (int(found.group(1)) if found.group(1).isdigit() else len(found.group(1))), text
+
+
 @dataclass
 class _Scan:
     headings: list[Heading] = field(default_factory=list)
@@ -129,12 +141,14 @@ def scan(view: list[str], title_line: int | None) -> _Scan:
             in_code = not in_code
             index += 1
             continue
-        heading = None if in_code else (HEADING.match(line) or ITEM_HEADING.match(line))
+        heading = None if in_code else heading_of(line)
         if heading:
-            level = len(heading.group(1))
+            level, text = heading
             context = {lvl: h for lvl, h in context.items() if lvl < level}
-            path = tuple(h.text for _, h in sorted(context.items())) + ((heading.group(2),) if index != title_line else ())
-            item = Heading(level, heading.group(2), index, path)
+            path = tuple(h.text for _, h in sorted(context.items())) + ((text,) if index != title_line else ())
+            if arxiv_ids_in(line):  # '### 1. [Title](arxiv url)': a paper written as a heading is not read
+                found.unparsed.append((index + 1, line))
+            item = Heading(level, text, index, path)
             found.headings.append(item)
             if index != title_line:
                 context[level] = item

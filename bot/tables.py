@@ -63,8 +63,13 @@ def header_roles(header: str) -> list[str]:
     for start, end in split_cells(header):
         name = re.sub(r"[*_`]|[^\x00-\u2e7f]", "", header[start:end]).strip().lower()
         role = next((r for r, pattern in ROLES if re.fullmatch(pattern, name)), "other")
-        roles.append(role)
-    return roles
+        roles.append((role, name))
+    titles = [i for i, (role, _) in enumerate(roles) if role == "title"]
+    named = [i for i in titles if re.fullmatch(r"papers?|titles?|paper ?(title|name)|articles?", roles[i][1])]
+    for index in titles:  # 'Model | Paper': the paper column is the title, the name column its acronym
+        if named and index not in named[:1]:
+            roles[index] = ("acronym", roles[index][1])
+    return [role for role, _ in roles]
 
 
 def _cell_pieces(text: str, role: str, index: int) -> list[Piece]:
@@ -82,6 +87,8 @@ def _cell_pieces(text: str, role: str, index: int) -> list[Piece]:
         inner = _wrapped(content, "venue")
     elif role == "authors":
         inner = _wrapped(content, "authors")
+    elif role == "acronym" and not any(p.kind == "link" for p in tokenize(content)):
+        inner = _wrapped(content, "acronym")
     elif role == "number" and re.fullmatch(r"\d+", content):
         inner = [Piece("number", content)]
     elif role in ("code", "link", "title"):
