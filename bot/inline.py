@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .listfields import (ARXIV_URL, CODE_HOSTS, CODE_WORDS, date_parts, looks_like_authors, looks_like_venue,
-                         one_word_title, title_like)
+from .listfields import (ARXIV_URL, CODE_HOSTS, CODE_WORDS, SHORT_LABELS, date_parts, looks_like_authors, looks_like_venue,
+                         one_word_title, short_title, title_like)
 
 LINK = re.compile(r"\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\((\s*)([^()\s]*(?:\([^()\s]*\)[^()\s]*)*)(\s*)\)")
 MARKER = re.compile(r"^(?P<indent>[ \t]*)(?P<marker>[-*+]|(?P<number>\d{1,4})[.)])(?P<space>[ \t]+)(?=\S)")
@@ -197,6 +197,28 @@ def _title_segment(segment: str) -> list[Piece]:
             if p.text]
 
 
+NAME_LEAD = re.compile(r"^(?P<a>[\s*_]*(?:[^\x00-\u2e7f][\s*_]*)*)(?P<name>[\w][\w.+'’\-]*(?: [\w.+'’\-]+){0,3}?)"
+                       r"(?P<b>[*_]*\s*:[*_]*\s*)$")
+PROSE = {"our", "my", "we", "this", "see", "check", "new", "out", "here", "read", "also", "the", "a", "an", "in",
+         "on", "accepted", "paper", "papers", "survey"}
+
+
+def _name_lead(text: str) -> list[Piece] | None:
+    """'🌟 CPC: ' / 'Paper: ' before a title link: a paper's short name (an acronym) or a label."""
+    match = NAME_LEAD.match(text)
+    if not match:
+        return None
+    name = match.group("name")
+    words = name.lower().split()
+    if name.lower() in SHORT_LABELS or name.lower() in ("title", "paper title"):
+        kind = "lit"
+    elif len(words) > 3 or any(w in PROSE for w in words):
+        return None  # 'Our survey paper on arXiv: [Title](url)' is prose about a paper
+    else:
+        kind = "acronym"
+    return [p for p in (Piece("lit", match.group("a")), Piece(kind, name), Piece("lit", match.group("b"))) if p.text]
+
+
 def analyse(pieces: list[Piece]) -> LineEntry | None:
     """Find the title and fields of one item's pieces (after its list marker); None if not an entry."""
     pieces = [Piece(p.kind, p.text, p.role, p.label, p.url, p.head, p.mid, p.tail) for p in pieces]
@@ -212,12 +234,19 @@ def analyse(pieces: list[Piece]) -> LineEntry | None:
             rest = pieces[0].text[match.end():]
             pieces = ([Piece("lit", rest)] if rest else []) + pieces[1:]
     lead = 0
-    if pieces and pieces[0].kind == "lit" and not re.sub(r"[\s*_]|[^\x00-\u2e7f]", "", pieces[0].text):
-        lead = 1  # only emphasis, spaces or emoji before the first link
+    while lead < len(pieces) - 1 and (pieces[lead].role == "badge" or pieces[lead].kind == "lit" and not re.sub(
+            r"[\s*_]|<br\s*/?>|[^\x00-\u2e7f]", "", pieces[lead].text)):
+        lead += 1  # only badges ('![Star](shield) <br>'), emphasis, spaces or emoji before the first link
+    if lead == 0 and len(pieces) > 1 and pieces[0].kind == "lit" and pieces[1].kind == "link":
+        named = _name_lead(pieces[0].text)
+        if named:  # 'CPC: [Title](url)', 'Paper: [Title](url)'
+            pieces[0:1] = named
+            lead = len(named)
     title = ""
     if lead < len(pieces) and pieces[lead].kind == "link" and pieces[lead].role != "badge" \
             and re.match(r"https?://", pieces[lead].url.strip()) \
-            and (title_like(pieces[lead].label) or one_word_title(pieces[lead].label, pieces[lead].url)):
+            and (title_like(pieces[lead].label) or one_word_title(pieces[lead].label, pieces[lead].url)
+                 or short_title(pieces[lead].label, pieces[lead].url)):
         pieces[lead].role, title = "title", " ".join(re.sub(r"[*_`]{2,}", "", pieces[lead].label).split())
         body = pieces
     else:

@@ -221,6 +221,8 @@ def _read_entries(view: list[str], index: int, context: dict, found: _Scan, titl
         shape = "numbered" if marker.group("number") else "bullet"
         found.entries.append(_entry(parsed.fields, parsed.title, pieces, context, index, end, shape, raw))
         return end
+    if has_context and not line.startswith((" ", "\t", "<", "!", "|")) and line.startswith(("[", "*", "_")):
+        return _paragraph(view, index, context, found)
     return index
 
 
@@ -252,3 +254,20 @@ def _item_end(view: list[str], index: int, marker: re.Match) -> int:
             break
         last = end = end + 1
     return last
+
+
+def _paragraph(view: list[str], index: int, context: dict, found: _Scan) -> int:
+    """A paragraph that starts with a title link, '[Title](url), Venue 2021 [[code]](url)': an entry."""
+    end = index + 1
+    while end < len(view) and view[end].strip() and not heading_of(view[end].rstrip("\r\n")) \
+            and not MARKER.match(view[end]) and not FENCE.match(view[end]) and not is_row(view[end]) \
+            and not view[end].lstrip().startswith("<"):
+        end += 1
+    raw = "".join(view[index:end])
+    ending = raw[len(raw.rstrip("\r\n")):]
+    parsed = analyse(tokenize(raw[:len(raw) - len(ending)]))
+    if parsed is None or not any(p.role == "title" for p in parsed.pieces[:2]):
+        return index
+    pieces = parsed.pieces + ([Piece("lit", ending)] if ending else [])
+    found.entries.append(_entry(parsed.fields, parsed.title, pieces, context, index, end, "paragraph", raw))
+    return end
