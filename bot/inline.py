@@ -18,7 +18,8 @@ from .listfields import (ARXIV_URL, CODE_HOSTS, CODE_WORDS, SHORT_LABELS, date_p
 
 LINK = re.compile(r"\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\((\s*)([^()\s]*(?:\([^()\s]*\)[^()\s]*)*)(\s*)\)")
 MARKER = re.compile(r"^(?P<indent>[ \t]*)(?P<marker>[-*+]|(?P<number>\d{1,4})[.)])(?P<space>[ \t]+)(?=\S)")
-PREFIX = re.compile(r"^(?P<open>(?:\*\*|__)?[\[(【]\s*)(?P<core>[^\[\]()【】\n]{1,40}?)(?P<close>\s*[\])】](?:\*\*|__)?[ \t]*)")
+PREFIX = re.compile(r"^(?P<open>(?:\*\*|__)?\\?[\[(【]\s*(?:\*\*|__|\*|_)?)(?P<core>[^\[\]()【】\n*\\]{1,40}?)"
+                    r"(?P<close>(?:\*\*|__|\*|_)?\s*\\?[\])】](?:\*\*|__)?[ \t]*)")  # [CVPR 2025] **[X]** [**X**] (*X*) \[X\]
 STRONG = re.compile(r"<br\s*/?>|\s*\|\s*|\s+[-–—]\s+|;\s*|\r?\n[ \t]*|\.?\s+(?=[(*_\[])|(?<=[)*])\s+")
 WRAP = " \t*_`\"'“”()[],.:;-–—"
 EMPTY = {"", "-", "—", "–", "nan", "n/a", "na", "/", "none", "tbd", "?", "x", "✗", "null", "--", "---", "…"}
@@ -183,10 +184,18 @@ def _title_from_text(pieces: list[Piece]) -> tuple[list[Piece], str] | None:
     return out + pieces[first:], title
 
 
+NAMED_QUOTE = re.compile(r"^([ \t]*(?:\*\*|__)?)([^*_\"“:]{1,40}?)((?:\*\*|__)?\s*:\s*[\"“])([^\"“”]{3,}?)([\"”].*)$", re.DOTALL)
+
+
 def _title_segment(segment: str) -> list[Piece]:
     """'**Title** — Authors. ' / 'Title - Authors' / 'Title.': the title and the fields after it."""
+    quoted = NAMED_QUOTE.match(segment)
+    if quoted:  # '**DNAct**: "Diffusion Guided Multi-Task 3D Policy Learning", *arXiv Mar 2024*. '
+        lead, name, colon, title, rest = quoted.groups()
+        return [p for p in (Piece("lit", lead), Piece("acronym", name), Piece("lit", colon), Piece("title", title),
+                            *classify_lit(rest)) if p.text]
     emphasis = re.match(r"^([ \t]*)(\*\*|__|\*|_|\"|“)(.+?)(?<!\\)(\*\*|__|\*|_|\"|”)(.*)$", segment, re.DOTALL)
-    if emphasis and len(emphasis.group(3).split()) >= 2:
+    if emphasis and (len(emphasis.group(3).split()) >= 2 or one_word_title(emphasis.group(3))):
         lead, open_, core, close, rest = emphasis.groups()
         return [p for p in (Piece("lit", lead + open_), Piece("title", core), Piece("lit", close),
                             *classify_lit(rest)) if p.text]
