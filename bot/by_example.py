@@ -18,6 +18,7 @@ from datetime import date
 from .awesome import AwesomeList, Entry
 from .inline import Piece
 from .listfields import ARXIV_URL, DateFormat, VenueFormat, split_venue
+from .tables import split_cells
 from .text import markdown_text
 
 RECENT = 8
@@ -202,7 +203,9 @@ def fill(document: AwesomeList, entry: Entry, paper, newline: str, number: int |
 def _link(piece: Piece, paper, has_arxiv: bool) -> str | None:
     url = _arxiv_url(piece.url.strip(), paper.id)
     if piece.role == "title":
-        return f"{piece.head}{markdown_text(paper.title)}{piece.mid}{url}{piece.tail}"
+        wrap = re.match(r"^(\*\*|__|\*|_|`)?(?:.*\S)(\1)$", piece.label.strip()) if piece.label.strip() else None
+        mark = wrap.group(1) or "" if wrap else ""  # '[**Title**](url)': the emphasis around the title stays
+        return f"{piece.head}{mark}{markdown_text(paper.title)}{mark}{piece.mid}{url}{piece.tail}"
     if piece.role == "arxiv":
         label = re.sub(r"\d{4}\.\d{4,5}(?:v\d+)?", paper.id, piece.label)
         return f"{piece.head}{label}{piece.mid}{url}{piece.tail}"
@@ -242,6 +245,7 @@ def _table(document: AwesomeList, entry: Entry, out: list[tuple[Piece, str | Non
     """A table row: each cell padded like the example, unknown cells written as the list writes them."""
     row: list[str] = []
     cell_parts: list[tuple[Piece, str | None]] = []
+    aligned = _aligned(document.lines, entry.start)
     for position, (piece, text) in enumerate(out):
         if piece.cell is None:
             row.append(re.sub(r"\r?\n", "", text or ""))
@@ -249,12 +253,26 @@ def _table(document: AwesomeList, entry: Entry, out: list[tuple[Piece, str | Non
         cell_parts.append((piece, text))
         following = out[position + 1][0].cell if position + 1 < len(out) else None
         if following != piece.cell:
-            row.append(_cell(document, cell_parts, paper))
+            row.append(_cell(document, cell_parts, paper, aligned))
             cell_parts = []
     return "".join(row)
 
 
-def _cell(document: AwesomeList, parts: list[tuple[Piece, str | None]], paper) -> str:
+def _aligned(lines: list[str], index: int) -> set[int]:
+    """The columns of the table around line ``index`` that are aligned: the same width in every row."""
+    start = end = index
+    while start > 0 and "|" in lines[start - 1]:
+        start -= 1
+    while end + 1 < len(lines) and "|" in lines[end + 1] and lines[end + 1].strip():
+        end += 1
+    widths: dict[int, set[int]] = {}
+    for line in lines[start:end + 1]:
+        for column, (a, b) in enumerate(split_cells(line.rstrip("\r\n"))):
+            widths.setdefault(column, set()).add(b - a)
+    return {column for column, found in widths.items() if len(found) == 1} if end > start else set()
+
+
+def _cell(document: AwesomeList, parts: list[tuple[Piece, str | None]], paper, aligned: set[int]) -> str:
     raw = "".join(p.text for p, _ in parts)
     left = raw[:len(raw) - len(raw.lstrip())]
     column, index = parts[0][0].column, parts[0][0].cell
@@ -269,6 +287,8 @@ def _cell(document: AwesomeList, parts: list[tuple[Piece, str | None]], paper) -
     if not content:
         empty = next((p.text for p, _ in inner if p.kind == "empty"), None)
         content = empty if empty is not None else unknown_value(document, column, index)
+    if index not in aligned:  # the neighbours are not padded: the example's spacing, at most one space each side
+        return f"{left[:1]}{content}{' ' if raw != raw.rstrip() else ''}"
     width = len(raw)
     right_aligned = len(left) > 1 and raw.endswith(" ") and not raw.endswith("  ")
     cell = f"{content} ".rjust(width) if right_aligned else f"{left}{content} " if raw.strip() else f"{left or ' '}{content} "

@@ -48,13 +48,18 @@ class LineEntry:
     fields: dict = field(default_factory=dict)
 
 
+NOT_CODE = re.compile(r"\b(?:demos?|projects?|web ?pages?|web ?sites?|homepages?|pages?|sites?|hugging ?face|hf|datasets?|"
+                      r"data|models?|weights|spaces?|blogs?|videos?|slides|posters?|checkpoints?|leaderboards?)\b",
+                      re.IGNORECASE)
+
+
 def link_role(label: str, url: str) -> str:
     if label.startswith("!["):
         return "arxiv" if ARXIV_URL.search(url) else "badge"
     if ARXIV_URL.search(url):
         return "arxiv"
-    if CODE_HOSTS.search(url) or CODE_WORDS.search(label):
-        return "code"
+    if CODE_WORDS.search(label) or (CODE_HOSTS.search(url) and not NOT_CODE.search(label)):
+        return "code"  # a 'Demo' or 'Webpage' link on github.com / huggingface.co is not the code
     if re.search(r"paper|pdf|openreview|doi|proceedings|article", label + " " + url, re.IGNORECASE):
         return "paper"
     return "other"
