@@ -94,7 +94,7 @@ def _arxiv_url(example_url: str, paper_id: str) -> str:
 def _authors(example: str, names: list[str]) -> str:
     if not names:
         return ""
-    etal = re.search(r"(,?\s*et\.?\s*al\.?)\s*$", example)
+    etal = re.search(r"(,?\s*([*_]?)et\.?\s*al\.?\2)\s*$", example)
     if etal:
         shown = len([n for n in re.split(r",|\band\b", example[:etal.start()]) if n.strip()]) or 1
         if len(names) > shown:

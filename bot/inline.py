@@ -112,8 +112,15 @@ def _classify(core: str) -> str:
     return "text"
 
 
+ETAL = re.compile(r"(?<![\w*_])[A-Z][\w.'\-\u00C0-\u024F]*(?:,? [A-Z][\w.'\-\u00C0-\u024F]*){0,3} ([*_])et\.? ?al\.?\1")
+
+
 def classify_lit(text: str) -> list[Piece]:
     """Fields in a literal run: date, venue, authors; unknown words become 'text'."""
+    etal = ETAL.search(text)
+    if etal:  # 'Peng *et al.*': one authors field
+        return [*(classify_lit(text[:etal.start()]) if etal.start() else []), Piece("authors", etal.group(0)),
+                *(classify_lit(text[etal.end():]) if etal.end() < len(text) else [])]
     out: list[Piece] = []
     pos = 0
     for match in list(STRONG.finditer(text)) + [None]:
@@ -129,7 +136,7 @@ def classify_lit(text: str) -> list[Piece]:
 
 def _chunk(chunk: str) -> list[Piece]:
     before, core, after = _strip_wrappers(chunk)
-    if not core:
+    if not core.strip(WRAP + "\\"):  # markup only: '\\] \\[' around links
         return [Piece("lit", chunk)]
     kind = _classify(core)
     if kind == "text" and "," in core:
@@ -286,7 +293,7 @@ def fields(pieces: list[Piece]) -> dict:
 
     for piece in pieces:
         if piece.kind == "authors" and not found["authors"]:
-            found["authors"] = split_authors(piece.text.strip("*_ "))
+            found["authors"] = split_authors(re.sub(r"[*_]", "", piece.text).strip())
         elif piece.kind == "date" and found["date_text"] is None:
             found["date_text"] = piece.text.strip()
         elif piece.kind == "venue" and found["venue"] is None:

@@ -101,6 +101,8 @@ def _number(entries: list[Entry], before: Entry | None) -> int | None:
     numbers = [value(e) for e in entries]
     if not numbers or any(n is None for n in numbers):
         return None
+    if len(numbers) > 1 and len(set(numbers)) == 1:
+        return numbers[0]  # '1.' on every item: Markdown numbers them, the list does not
     descending = len(numbers) > 1 and numbers[0] > numbers[-1]
     if before is not None:
         return value(before) + (1 if descending else 0)
