@@ -234,10 +234,16 @@ def _join(out: list[tuple[Piece, str | None]], newline: str) -> str:
             kept.append("\x00")
             continue
         kept.append(text)
-    joined = re.sub(r"(\*\*|\*|__|_|`)\x00+\1", "", "".join(kept)).replace("\x00", "")
+    joined = re.sub(r"(\*\*|\*|__|_|`)\x00+\1", "\x00", "".join(kept))
     lines = joined.split(newline)
-    cleaned = [re.sub(r"[ \t]+$", "", line) if not line.rstrip().endswith("\\") else line for line in lines]
-    cleaned = [line for line in cleaned[:-1] if re.sub(r"<br\s*/?>|\\|\s", "", line)] + cleaned[-1:]
+    cleaned = []
+    for number, line in enumerate(lines):
+        touched, line, last = "\x00" in line, line.replace("\x00", ""), number == len(lines) - 1
+        if not (line.rstrip().endswith("\\") or (not last and re.search(r"\S {2,}$", line))):
+            line = re.sub(r"[ \t]+$", "", line)  # keep '  ' hard breaks and '\\' line ends
+        if touched and not last and not re.sub(r"<br\s*/?>|\\|\s|[,;:.|]", "", line).lstrip("-*+"):
+            continue  # a line whose fields were all dropped (a blank line of the template stays)
+        cleaned.append(line)
     return newline.join(cleaned)
 
 

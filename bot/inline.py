@@ -134,10 +134,23 @@ def classify_lit(text: str) -> list[Piece]:
     return out
 
 
+FIELD_LABEL = r"authors?|links?|papers?|codes?|pdf|venue|date|published|year"
+
+
 def _chunk(chunk: str) -> list[Piece]:
     before, core, after = _strip_wrappers(chunk)
     if not core.strip(WRAP + "\\"):  # markup only: '\\] \\[' around links
         return [Piece("lit", chunk)]
+    if re.fullmatch(FIELD_LABEL, core, re.IGNORECASE) and after.lstrip().startswith(":"):
+        return [Piece("lit", chunk)]  # 'Links: ' before links
+    if re.match(r"(?!arxiv)[A-Za-z][\w\-]*(?: [\w\-]+){0,2}\s*:\s", core, re.IGNORECASE) \
+            and not re.match(FIELD_LABEL + r"\s*:", core, re.IGNORECASE):
+        return [p for p in (Piece("lit", before), Piece("text", core), Piece("lit", after)) if p.text]  # 'Keyword: a, b'
+    labelled = re.match(r"(" + FIELD_LABEL + r")(\s*:\s*)(\S.*)$", core, re.IGNORECASE | re.DOTALL)
+    if labelled:  # 'Authors: A One, B Two'
+        name, colon, rest = labelled.groups()
+        kind = "authors" if name.lower().startswith("author") else _classify(rest)
+        return [p for p in (Piece("lit", before + name + colon), Piece(kind, rest), Piece("lit", after)) if p.text]
     kind = _classify(core)
     if kind == "text" and "," in core:
         parts = re.split(r"(,\s*)", core)

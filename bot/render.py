@@ -198,7 +198,7 @@ def insert_one(text: str, paper: Proposal) -> str:
     plan = _plan(document, paper)
     block = _render(paper, document, newline, plan)
     lines = list(document.lines)
-    model_shape = "block" if block.count(newline) > 1 or not plan.entries else plan.entries[0].shape
+    model_shape = "block" if not plan.entries else plan.entries[0].shape
     gap = 1 if model_shape == "block" else _blank_lines(plan.entries, lines)
     spacer = [newline] * gap
     index = plan.index
