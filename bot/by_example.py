@@ -16,7 +16,7 @@ from collections import Counter
 from datetime import date
 
 from .awesome import AwesomeList, Entry
-from .inline import Piece
+from .inline import FIELD_LABEL, Piece
 from .listfields import ARXIV_URL, DateFormat, VenueFormat, split_venue
 from .tables import split_cells
 from .text import markdown_text
@@ -241,7 +241,8 @@ def _join(out: list[tuple[Piece, str | None]], newline: str) -> str:
         touched, line, last = "\x00" in line, line.replace("\x00", ""), number == len(lines) - 1
         if not (line.rstrip().endswith("\\") or (not last and re.search(r"\S {2,}$", line))):
             line = re.sub(r"[ \t]+$", "", line)  # keep '  ' hard breaks and '\\' line ends
-        if touched and not last and not re.sub(r"<br\s*/?>|\\|\s|[,;:.|]", "", line).lstrip("-*+"):
+        rest = re.sub(r"<br\s*/?>|\\|\s|[,;:.|]", "", line).lstrip("-*+")
+        if touched and not last and (not rest or re.fullmatch(FIELD_LABEL, rest, re.IGNORECASE)):
             continue  # a line whose fields were all dropped (a blank line of the template stays)
         cleaned.append(line)
     return newline.join(cleaned)

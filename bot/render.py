@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from .awesome import HEADING, AwesomeList, Entry, parse, parse_date
+from .awesome import HEADING, YEAR_HEADING, AwesomeList, Entry, parse, parse_date
 from .by_example import example, fill, recent, with_code
 from .errors import ListFormatError
 from .listfields import MONTH_ABBR, MONTH_FULL, ordinal
@@ -116,31 +116,72 @@ class Plan:
     before: Entry | None
     entries: list[Entry]
     order: str
+    new_heading: str | None = None  # a year heading to write first ('### 2025'), when the year has none
+    spaced: bool = False  # a blank line after that heading
 
 
 def _plan(document: AwesomeList, paper: Proposal) -> Plan:
-    """Where the entry goes in its section, by the section's order; never inside an HTML comment."""
+    """Where the entry goes in its section, by the section's order (under the heading of its year when
+    the section is grouped by year); never inside an HTML comment."""
     heading = document.heading_for(paper.section)
     entries = [e for e in document.entries if e.label_line == heading.line]
     order = section_order(document, entries)
     key = (paper.date.year, paper.date.month, paper.date.day)
+    pool, anchor, years = entries, heading, _year_headings(document, heading)
+    if years:
+        anchor = next((h for h in years if _year(h.text) == paper.date.year), None)
+        if anchor is None:
+            return _new_year(document, years, entries, order, paper)
+        pool = [e for e in entries if e.heading_line == anchor.line]
     before = None
     if order == "desc":
-        before = next((e for e in entries if e.sort_key is not None and e.sort_key <= key), None)
+        before = next((e for e in pool if e.sort_key is not None and e.sort_key <= key), None)
     elif order == "asc":
-        before = next((e for e in entries if e.sort_key is not None and e.sort_key > key), None)
+        before = next((e for e in pool if e.sort_key is not None and e.sort_key > key), None)
     if before is not None:
         plan = Plan(before.start, None, before, entries, order)
-    elif entries:
-        plan = Plan(entries[-1].end, entries[-1], None, entries, order)
+    elif pool:
+        plan = Plan(pool[-1].end, pool[-1], None, entries, order)
     else:
-        index = heading.line + 1
+        index = anchor.line + 1
         while index < len(document.lines) and not document.lines[index].strip():
             index += 1
         plan = Plan(index, None, None, entries, order)
     if _hidden(document, plan.index):
         plan = _outside_comment(document, heading, plan)
     return plan
+
+
+def _year(text: str) -> int | None:
+    found = re.search(r"(?:19|20)\d{2}", text)
+    return int(found.group(0)) if found and YEAR_HEADING.match(text) else None
+
+
+def _year_headings(document: AwesomeList, heading) -> list:
+    """The year sub-headings ('### 2024') that group a section's entries, in document order."""
+    end = next((h.line for h in document.headings if h.line > heading.line and h.level <= heading.level),
+               len(document.lines))
+    return [h for h in document.headings if heading.line < h.line < end and _year(h.text) is not None]
+
+
+def _new_year(document: AwesomeList, years: list, entries: list[Entry], order: str, paper: Proposal) -> Plan:
+    """A section grouped by year has no heading for the paper's year: a new one, like its siblings, in
+    the order of the years."""
+    year = paper.date.year
+    ascending = _year(years[0].text) < _year(years[-1].text) if len(years) > 1 else order == "asc"
+    later = next((h for h in years if (_year(h.text) > year) == ascending), None)
+    sibling = years[0]
+    raw = document.lines[sibling.line].rstrip("\r\n")
+    text = raw.replace(str(_year(sibling.text)), str(year), 1)
+    gaps = [h.line + 1 < len(document.lines) and not document.lines[h.line + 1].strip() for h in years]
+    spaced = sum(gaps) * 2 > len(gaps)  # a blank line after the heading, as most of its siblings
+    if later is not None:
+        return Plan(later.line, None, None, entries, order, text, spaced)
+    group = [e for e in entries if e.heading_line == years[-1].line]
+    if group:
+        return Plan(group[-1].end, group[-1], None, entries, order, text, spaced)
+    following = next((h.line for h in document.headings if h.line > years[-1].line), len(document.lines))
+    return Plan(following, None, None, entries, order, text, spaced)
 
 
 def _hidden(document: AwesomeList, index: int) -> bool:
@@ -202,6 +243,12 @@ def insert_one(text: str, paper: Proposal) -> str:
     gap = 1 if model_shape == "block" else _blank_lines(plan.entries, lines)
     spacer = [newline] * gap
     index = plan.index
+    if plan.new_heading is not None:
+        if index > 0 and not lines[index - 1].endswith("\n"):
+            lines[index - 1] += newline
+        chunk = [plan.new_heading + newline] + ([newline] if plan.spaced else []) + [block]
+        lines[index:index] = chunk + [newline] if plan.after is None else [newline] + chunk
+        return "".join(lines)
     if plan.after is not None:
         if index > 0 and not lines[index - 1].endswith("\n"):
             lines[index - 1] += newline
