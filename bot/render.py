@@ -24,6 +24,7 @@ from .awesome import HEADING, YEAR_HEADING, AwesomeList, Entry, parse, parse_dat
 from .by_example import example, fill, recent, with_code
 from .errors import ListFormatError
 from .listfields import MONTH_ABBR, MONTH_FULL, ordinal
+from .tables import DELIMITER, is_row
 from .text import markdown_text  # noqa: F401  (markdown_text is part of this module's API)
 
 if TYPE_CHECKING:
@@ -208,10 +209,10 @@ def render_entry(paper: Proposal, document: AwesomeList, newline: str = "\n") ->
 
     Example: render_entry(proposal, parse(readme)) -> "- [Title](https://arxiv.org/abs/2509.00001), ...\\n"
     """
-    return _render(paper, document, newline, None)
+    return _render(paper, document, newline, None)[0]
 
 
-def _render(paper: Proposal, document: AwesomeList, newline: str, plan: Plan | None) -> str:
+def _render(paper: Proposal, document: AwesomeList, newline: str, plan: Plan | None) -> tuple[str, Entry | None]:
     try:
         entries = plan.entries if plan else document.section_entries(paper.section)
         order = plan.order if plan else section_order(document, entries)
@@ -221,9 +222,17 @@ def _render(paper: Proposal, document: AwesomeList, newline: str, plan: Plan | N
     if model is not None and paper.code_url:
         model = with_code(document, model, recent(entries, order))
     if model is None:
-        return _default_block(paper, document, newline)
+        return _default_block(paper, document, newline), None
     number = _number(entries, plan.before) if plan and entries else None
-    return fill(document, model, paper, newline, number)
+    return fill(document, model, paper, newline, number), model
+
+
+def _table_head(document: AwesomeList, row: Entry, newline: str) -> str:
+    """The header and delimiter lines of the table a row belongs to (for a section with no table yet)."""
+    top = row.start
+    while top > 0 and "|" in document.lines[top - 1] and document.lines[top - 1].strip():
+        top -= 1
+    return "".join(re.sub(r"\r?\n$", "", line) + newline for line in document.lines[top:top + 2])
 
 
 def _blank_lines(entries: list[Entry], lines: list[str]) -> int:
@@ -237,7 +246,13 @@ def insert_one(text: str, paper: Proposal) -> str:
     document = parse(text)
     newline = document.newline
     plan = _plan(document, paper)
-    block = _render(paper, document, newline, plan)
+    block, model = _render(paper, document, newline, plan)
+    if model is not None and model.shape == "table" and not plan.entries:
+        index = plan.index
+        if index + 1 < len(document.lines) and is_row(document.lines[index]) and DELIMITER.match(document.lines[index + 1]):
+            plan.index = index + 2  # a table with a header and no row yet: the row goes under it
+        else:
+            block = _table_head(document, model, newline) + block  # no table yet: the list's header first
     lines = list(document.lines)
     model_shape = "block" if not plan.entries else plan.entries[0].shape
     gap = 1 if model_shape == "block" else _blank_lines(plan.entries, lines)
