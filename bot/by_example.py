@@ -121,9 +121,12 @@ def unknown_value(document: AwesomeList, column: str | None, cell: int | None) -
     return found.most_common(1)[0][0] if found else ("-" if column not in ("code", "other") else "")
 
 
-def _venue(document: AwesomeList, example_text: str, paper, piece: Piece, piece_line: int | None) -> str | None:
+def _venue(document: AwesomeList, example_text: str, paper, piece: Piece, piece_line: int | None,
+           dated: bool = False) -> str | None:
     name, year = split_venue(paper.venue)
     when = paper.date
+    if name is None and dated and VenueFormat.of(example_text).sep is None:
+        return markdown_text(arxiv_spelling(document))  # '*arXiv, Mar 2024*': the year is in the date beside it
     if name is None:
         near = [e for e in document.entries if e.label_line == piece_line] or document.entries
         spelled = [e.venue for e in near if e.venue and re.search("arxiv", e.venue, re.I)] or \
@@ -178,7 +181,8 @@ def fill(document: AwesomeList, entry: Entry, paper, newline: str, number: int |
             style = DateFormat.of(piece.text)
             text = style.format(paper.date) if style and paper.date else None
         elif piece.kind == "venue":
-            text = _venue(document, piece.text, paper, piece, entry.label_line)
+            text = _venue(document, piece.text, paper, piece, entry.label_line,
+                          any(p.kind == "date" and p.cell == piece.cell for p in entry.pieces))
         elif piece.kind == "number":
             text = str(number) if number is not None else piece.text
         elif piece.kind == "text":
@@ -234,12 +238,12 @@ def _join(out: list[tuple[Piece, str | None]], newline: str) -> str:
             kept.append("\x00")
             continue
         kept.append(text)
-    joined = re.sub(r"(\*\*|\*|__|_|`)\x00+\1", "\x00", "".join(kept))
+    joined = re.sub(r"(\*\*|\*|__|_|`)\x00+\1|\\\[\x00+\\\]|\[\x00+\]|\(\x00+\)", "\x00", "".join(kept))
     lines = joined.split(newline)
     cleaned = []
     for number, line in enumerate(lines):
         touched, line, last = "\x00" in line, line.replace("\x00", ""), number == len(lines) - 1
-        if not (line.rstrip().endswith("\\") or (not last and re.search(r"\S {2,}$", line))):
+        if not (line.rstrip().endswith("\\") or (not last and re.search(r"\S {2}$", line))):
             line = re.sub(r"[ \t]+$", "", line)  # keep '  ' hard breaks and '\\' line ends
         rest = re.sub(r"<br\s*/?>|\\|\s|[,;:.|]", "", line).lstrip("-*+")
         if touched and not last and (not rest or re.fullmatch(FIELD_LABEL, rest, re.IGNORECASE)):
@@ -286,7 +290,7 @@ def _cell(document: AwesomeList, parts: list[tuple[Piece, str | None]], paper, a
     inner = parts[1:] if parts[0][0].kind == "lit" and not parts[0][0].text.strip() else parts
     inner = inner[:-1] if inner and inner[-1][0].kind == "lit" and not inner[-1][0].text.strip() else inner
     known = [p for p, t in inner if p.kind not in ("lit", "empty", "text") and t is not None]
-    content = _join(inner, "\n").strip() if known else ""
+    content = re.sub(r"^(?:<br\s*/?>\s*)+", "", _join(inner, "\n").strip()) if known else ""  # a dropped badge's <br>
     if column == "code" and paper.code_url and not known:
         like = next((p for e in document.entries for p in e.pieces if p.cell == index and p.role == "code"), None)
         content = (f"{like.head}{like.label}{like.mid}{paper.code_url}{like.tail}" if like

@@ -49,7 +49,8 @@ class LineEntry:
 
 
 NOT_CODE = re.compile(r"\b(?:demos?|projects?|web ?pages?|web ?sites?|homepages?|pages?|sites?|hugging ?face|hf|datasets?|"
-                      r"data|models?|weights|spaces?|blogs?|videos?|slides|posters?|checkpoints?|leaderboards?)\b",
+                      r"data|models?|weights|spaces?|blogs?|videos?|slides|posters?|checkpoints?|leaderboards?|bibtex|bib|"
+                      r"citations?|cite|talks?|supp|supplementary|notes|reviews?|papers?|pdf)\b",
                       re.IGNORECASE)
 
 

@@ -255,7 +255,7 @@ def insert_one(text: str, paper: Proposal) -> str:
             block = _table_head(document, model, newline) + block  # no table yet: the list's header first
     lines = list(document.lines)
     model_shape = "block" if not plan.entries else plan.entries[0].shape
-    gap = 1 if model_shape == "block" else _blank_lines(plan.entries, lines)
+    gap = 1 if model_shape in ("block", "paragraph") else _blank_lines(plan.entries, lines)
     spacer = [newline] * gap
     index = plan.index
     if plan.new_heading is not None:
