@@ -526,9 +526,7 @@ def test_run_adds_a_paper_to_an_empty_section_of_a_table_list():
 # --- 7. what held: a long real author list and a LaTeX title, in every list that reads -----------------
 
 
-@pytest.mark.parametrize("name", [n for n in LISTS if n not in {
-    "multimodal-paragraphs.md", "longcontext-dated-nested.md", "modelediting-heading-entries.md",
-    "mobilellm-br-continuation.md"}])
+@pytest.mark.parametrize("name", [n for n in LISTS if n != "modelediting-heading-entries.md"])  # (papers as headings: reported, not read)
 def test_run_round_trip_and_insertion_touch_no_other_byte(name):
     """Holds today (a guard for the fixes above): every version of each real list round-trips,
     and adding a real paper with 786 authors and a LaTeX title only adds lines."""
