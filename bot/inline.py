@@ -1,4 +1,4 @@
-"""Entries written on one line (or one list item): bullets, numbered items and table rows.
+"""Entries written on one line (or one list item): bullets, numbered items, paragraphs, table rows.
 
 Used by the list model while it reads a README.  An entry's raw text is cut
 into :class:`Piece` s that cover it exactly (joining their ``text`` gives the

@@ -5,8 +5,8 @@ text in, text out.  A new entry copies the format of the recent entries of
 its section (``by_example``): blocks, bullets, numbered items or table rows,
 with their markup, link labels, date and venue style.  It goes where the
 section's order puts it (newest first, oldest first, or at the end when the
-section has no order), never inside an HTML comment, and no other byte of the
-README changes.  Untrusted text from arXiv passes through
+section has no order; under the heading of its year when the section is grouped
+by year), never inside an HTML comment, and no other byte of the README changes.  Untrusted text from arXiv passes through
 :func:`markdown_text` before it reaches Markdown, so a title can neither break
 the list's formatting (nor a table row), ping a user, link an issue nor hide
 the README.

@@ -539,3 +539,44 @@ def test_run_round_trip_and_insertion_touch_no_other_byte(name):
     assert not [d for d in difflib.ndiff(text.splitlines(True), result.text.splitlines(True)) if d.startswith("- ")]
     for paper_id in result.added:
         assert "<!--" not in "".join(new_lines(text, result.text)) and entry_of(result.text, paper_id)
+
+
+# --- 8. found while fixing the above (same real lists) ---------------------------------------------------
+
+
+def test_run_never_writes_the_code_url_into_a_bibtex_link():
+    """awesome-NeRF links '[bibtex](https://github.com/.../citations/x.txt)': a code host, not code."""
+    text = read("nerf-inline-comments.md")
+    line = next(line for line in new_lines(text, run(text, proposal("Survey", code_url=CODE))) if "2509.01234" in line)
+    assert f"[bibtex]({CODE})" not in line and f"[github]({CODE})" in line, line
+
+
+def test_run_a_paragraph_entry_is_a_paragraph_of_its_own():
+    """A paragraph entry next to another without a blank line would merge with it on GitHub."""
+    text = read("multimodal-paragraphs.md")
+    after = run(text, proposal("Recent Content", title="A Study of Social Robots"))
+    entry = entry_of(after, "2509.01234")
+    lines = after.splitlines()
+    assert not lines[entry.start - 1].strip() and not lines[entry.end].strip()
+
+
+def test_run_a_venue_written_beside_a_date_gets_no_year_of_its_own():
+    """'*arXiv, May 2024*': the year is in the date; the new entry must not read '*arXiv 2025, Sep 2025*'."""
+    text = read("robotics3d-name-quoted.md")
+    line = next(line for line in new_lines(text, run(text, proposal("Pretraining"))) if "2509.01234" in line)
+    assert re.search(r"\*arXiv, Sep(?:t|tember)? 2025\*", line), line
+
+
+def test_run_a_table_with_a_header_and_no_row_gets_the_row_under_its_header():
+    text = "# L\n\n## A\n\n| Title | Date |\n|---|---|\n| [A Paper About Things](https://arxiv.org/abs/2401.00001) | " \
+           "2024-01-02 |\n\n## B\n\n| Title | Date |\n|---|---|\n\n## C\n"
+    after = run(text, proposal("B"))
+    assert after.count("| Title | Date |") == 2
+    assert entry_of(after, "2509.01234").label == "B"
+
+
+def test_list_check_a_list_of_papers_written_as_headings_is_an_error_naming_the_lines(bot):
+    """Papers written as headings are not read: every one is reported and the list is an error, exit 2."""
+    result = bot("list", "check", str(ATTACK / "modelediting-heading-entries.md"))
+    assert result.exit_code == 2 and "no entry read" in result.err
+    assert "### 1. [Neurosymbolic AI approach" in result.out
