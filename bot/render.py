@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from .awesome import HEADING, YEAR_HEADING, AwesomeList, Entry, parse, parse_date
 from .by_example import example, fill, recent, with_code
 from .errors import ListFormatError
-from .listfields import MONTH_ABBR, MONTH_FULL, ordinal
+from .listfields import DATE_ANY, MONTH_ABBR, MONTH_FULL, DateFormat, date_parts, ordinal
 from .tables import DELIMITER, is_row
 from .text import markdown_text  # noqa: F401  (markdown_text is part of this module's API)
 
@@ -119,6 +119,7 @@ class Plan:
     order: str
     new_heading: str | None = None  # a year heading to write first ('### 2025'), when the year has none
     spaced: bool = False  # a blank line after that heading
+    apart: bool = True  # a blank line between that heading's group and its neighbours
 
 
 def _plan(document: AwesomeList, paper: Proposal) -> Plan:
@@ -134,6 +135,8 @@ def _plan(document: AwesomeList, paper: Proposal) -> Plan:
         if anchor is None:
             return _new_year(document, years, entries, order, paper)
         pool = [e for e in entries if e.heading_line == anchor.line]
+    if pool and all(e.group_line is not None for e in pool):
+        return _dated_group(document, pool, entries, order, paper)
     before = None
     if order == "desc":
         before = next((e for e in pool if e.sort_key is not None and e.sort_key <= key), None)
@@ -183,6 +186,38 @@ def _new_year(document: AwesomeList, years: list, entries: list[Entry], order: s
         return Plan(group[-1].end, group[-1], None, entries, order, text, spaced)
     following = next((h.line for h in document.headings if h.line > years[-1].line), len(document.lines))
     return Plan(following, None, None, entries, order, text, spaced)
+
+
+def _dated_group(document: AwesomeList, pool: list[Entry], entries: list[Entry], order: str, paper: Proposal) -> Plan:
+    """Entries nested under dated bullets ('- **[2025.02.07]**'): under the bullet of the paper's date, or
+    under a new one like its siblings, in the order of the dates."""
+    groups: dict[int, list[Entry]] = {}
+    for entry in pool:
+        groups.setdefault(entry.group_line, []).append(entry)
+    dated = []
+    for line, children in groups.items():
+        found = DATE_ANY.search(document.lines[line])
+        parts = date_parts(found.group(0)) if found else None
+        if parts:
+            dated.append(((parts[0], parts[1] or 0, parts[2] or 0), line, found.group(0), children))
+    key = (paper.date.year, paper.date.month, paper.date.day)
+    same = next((g for g in dated if g[0] == key), None)
+    if same is not None:
+        children = same[3]
+        if order == "asc":
+            return Plan(children[-1].end, children[-1], None, entries, order)
+        return Plan(children[0].start, None, children[0], entries, order)
+    ascending = dated[0][0] < dated[-1][0] if len(dated) > 1 else order == "asc"
+    _, line, text, _ = dated[0]
+    style = DateFormat.of(text)
+    raw = document.lines[line].rstrip("\r\n")
+    bullet = raw.replace(text, style.format(paper.date) if style else text, 1)
+    apart = sum(1 for g in dated[1:] if g[1] > 0 and not document.lines[g[1] - 1].strip()) * 2 > len(dated) - 1
+    later = next((g for g in dated if (g[0] > key) == ascending), None)
+    if later is not None:
+        return Plan(later[1], None, None, entries, order, bullet, False, apart)
+    last = dated[-1][3][-1]
+    return Plan(last.end, last, None, entries, order, bullet, False, apart)
 
 
 def _hidden(document: AwesomeList, index: int) -> bool:
@@ -262,7 +297,8 @@ def insert_one(text: str, paper: Proposal) -> str:
         if index > 0 and not lines[index - 1].endswith("\n"):
             lines[index - 1] += newline
         chunk = [plan.new_heading + newline] + ([newline] if plan.spaced else []) + [block]
-        lines[index:index] = chunk + [newline] if plan.after is None else [newline] + chunk
+        apart = [newline] if plan.apart else []
+        lines[index:index] = chunk + apart if plan.after is None else apart + chunk
         return "".join(lines)
     if plan.after is not None:
         if index > 0 and not lines[index - 1].endswith("\n"):

@@ -56,6 +56,7 @@ class Entry:
     label_text: str | None = None  # the section name the classifier predicts (unique in the list)
     label_line: int | None = None  # the heading that name refers to
     commented: bool = False
+    group_line: int | None = None  # the dated bullet ('- **[2025.02.07]**') the entry is nested under
 
     @property
     def date(self) -> datetime.date | None:
@@ -116,6 +117,7 @@ class _Scan:
     headings: list[Heading] = field(default_factory=list)
     entries: list[Entry] = field(default_factory=list)
     unparsed: list[tuple[int, str]] = field(default_factory=list)
+    group: tuple[int, str, int] | None = None  # the dated bullet items are nested under: (indent, date, line)
 
 
 def _entry(fields: dict, title: str, pieces: list[Piece], context: dict, start: int, end: int, shape: str,
@@ -144,6 +146,7 @@ def scan(view: list[str], title_line: int | None) -> _Scan:
         heading = None if in_code else heading_of(line)
         if heading:
             level, text = heading
+            found.group = None
             context = {lvl: h for lvl, h in context.items() if lvl < level}
             path = tuple(h.text for _, h in sorted(context.items())) + ((text,) if index != title_line else ())
             if arxiv_ids_in(line):  # '### 1. [Title](arxiv url)': a paper written as a heading is not read
@@ -205,7 +208,13 @@ def _read_entries(view: list[str], index: int, context: dict, found: _Scan, titl
         ending = raw[len(raw.rstrip("\r\n")):]
         body = raw[len(marker.group(0)):len(raw) - len(ending)]
         parsed = analyse(tokenize(body))
+        depth = len(marker.group("indent").expandtabs(4))
+        if found.group is not None and depth <= found.group[0]:
+            found.group = None
         if parsed is None:
+            core = re.sub(r"[*_\[\]()`\s]+", " ", body).strip()
+            if date_parts(core) and end == index + 1:  # '- **[2025.02.07]**': the date of the items under it
+                found.group = (depth, core, index)
             if not arxiv_ids_in(raw):
                 return index
             found.unparsed += [(i + 1, view[i].rstrip("\r\n")) for i in range(index, end)
@@ -219,7 +228,11 @@ def _read_entries(view: list[str], index: int, context: dict, found: _Scan, titl
             head.append(Piece("lit", marker.group("marker") + marker.group("space")))
         pieces = [p for p in head if p.text] + parsed.pieces + ([Piece("lit", ending)] if ending else [])
         shape = "numbered" if marker.group("number") else "bullet"
-        found.entries.append(_entry(parsed.fields, parsed.title, pieces, context, index, end, shape, raw))
+        entry = _entry(parsed.fields, parsed.title, pieces, context, index, end, shape, raw)
+        if found.group is not None:  # nested under a dated bullet
+            entry.group_line = found.group[2]
+            entry.date_text = entry.date_text or found.group[1]
+        found.entries.append(entry)
         return end
     if has_context and not line.startswith((" ", "\t", "<", "!", "|")) and line.startswith(("[", "*", "_")):
         return _paragraph(view, index, context, found)

@@ -580,3 +580,18 @@ def test_list_check_a_list_of_papers_written_as_headings_is_an_error_naming_the_
     result = bot("list", "check", str(ATTACK / "modelediting-heading-entries.md"))
     assert result.exit_code == 2 and "no entry read" in result.err
     assert "### 1. [Neurosymbolic AI approach" in result.out
+
+
+@pytest.mark.parametrize("paper_date,parent", [(date(2025, 9, 18), "- **[2025.09.18]**"),
+                                               (date(2025, 2, 6), "- **[2025.02.06]**")])
+def test_run_a_paper_goes_under_the_dated_bullet_of_its_date(paper_date, parent):
+    """The long-context list nests papers under `- **[2025.02.07]**` bullets: a paper of another day
+    gets a bullet of its own (in the list's date style and order), one of a listed day goes under it."""
+    text = read("longcontext-dated-nested.md")
+    after = run(text, proposal("Week Papers", date=paper_date))
+    lines = after.splitlines()
+    index = next(i for i, line in enumerate(lines) if "2509.01234" in line)
+    assert lines[index].startswith("    - Paper: [")
+    above = next(line for line in reversed(lines[:index]) if line.startswith("- "))
+    assert above == parent and after.count(parent) == 1
+    assert entry_of(after, "2509.01234").date_text == paper_date.strftime("%Y.%m.%d")
