@@ -233,8 +233,9 @@ def _join(out: list[tuple[Piece, str | None]], newline: str) -> str:
     kept: list[str] = []
     for piece, text in out:
         if text is None:
-            if kept and piece.kind != "lit" and SEPARATOR_ONLY.match(kept[-1]) and kept[-1]:
-                kept.pop()
+            line_start = "".join(kept[:-1]).rsplit("\n", 1)[-1].replace("\x00", "").strip() == ""
+            if kept and piece.kind != "lit" and SEPARATOR_ONLY.match(kept[-1]) and kept[-1] and not line_start:
+                kept.pop()  # (a list marker '- ' before the dropped piece stays)
             kept.append("\x00")
             continue
         kept.append(text)

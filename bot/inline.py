@@ -232,6 +232,7 @@ def _title_segment(segment: str) -> list[Piece]:
             if p.text]
 
 
+RATING = re.compile(r"((?:🌟|⭐|🔥|💥|❗|‼️|👍|🏆)+\uFE0F?[ \t]*)")  # a maintainer's mark on a paper: never copied
 NAME_LEAD = re.compile(r"^(?P<a>[\s*_]*(?:[^\x00-\u2e7f][\s*_]*)*)(?P<name>[\w][\w.+'’\-]*(?: [\w.+'’\-]+){0,3}?)"
                        r"(?P<b>[*_]*\s*:[*_]*\s*)$")
 PROSE = {"our", "my", "we", "this", "see", "check", "new", "out", "here", "read", "also", "the", "a", "an", "in",
@@ -294,6 +295,9 @@ def analyse(pieces: list[Piece]) -> LineEntry | None:
     for piece in body:
         if piece.kind == "lit" and seen_title:
             out += classify_lit(piece.text)
+        elif piece.kind == "lit" and RATING.search(piece.text):  # '🌟 ' marks a paper the maintainer rates
+            out += [Piece("text" if RATING.fullmatch(part) else "lit", part)
+                    for part in RATING.split(piece.text) if part]
         else:
             out.append(piece)
         seen_title = seen_title or piece.kind == "title" or piece.role == "title"

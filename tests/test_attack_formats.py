@@ -595,3 +595,12 @@ def test_run_a_paper_goes_under_the_dated_bullet_of_its_date(paper_date, parent)
     above = next(line for line in reversed(lines[:index]) if line.startswith("- "))
     assert above == parent and after.count(parent) == 1
     assert entry_of(after, "2509.01234").date_text == paper_date.strftime("%Y.%m.%d")
+
+
+def test_run_never_copies_a_maintainers_star_onto_its_paper():
+    """'🌟 represents important papers' (the speech list): a judgement the bot cannot make."""
+    text = read("speech-year-headings-ascending.md")
+    starred = re.sub(r"^- (?!🌟)", "- 🌟 ", text, flags=re.MULTILINE)  # every paper starred: the star is still a mark
+    line = next(line for line in new_lines(starred, run(starred, proposal("Papers", date=date(2021, 5, 1),
+                                                                          id="2105.00001"))) if "2105.00001" in line)
+    assert "🌟" not in line and line.startswith("- ")
