@@ -63,13 +63,8 @@ def header_roles(header: str) -> list[str]:
     for start, end in split_cells(header):
         name = re.sub(r"[*_`]|[^\x00-\u2e7f]", "", header[start:end]).strip().lower()
         role = next((r for r, pattern in ROLES if re.fullmatch(pattern, name)), "other")
-        roles.append((role, name))
-    titles = [i for i, (role, _) in enumerate(roles) if role == "title"]
-    named = [i for i in titles if re.fullmatch(r"papers?|titles?|paper ?(title|name)|articles?", roles[i][1])]
-    for index in titles:  # 'Model | Paper': the paper column is the title, the name column its acronym
-        if named and index not in named[:1]:
-            roles[index] = ("acronym", roles[index][1])
-    return [role for role, _ in roles]
+        roles.append(role)
+    return roles
 
 
 def _cell_pieces(text: str, role: str, index: int) -> list[Piece]:
@@ -115,6 +110,14 @@ def _wrapped(content: str, kind: str) -> list[Piece]:
 def infer_roles(roles: list[str], rows: list[str]) -> list[str]:
     """Columns the header did not name: a column of title links is the title, dates are dates, ..."""
     roles = list(roles)
+    titles = [i for i, role in enumerate(roles) if role == "title"]
+    if len(titles) > 1:  # 'Model | Paper': the column of title links is the title, a name column its acronym
+        def linked(column: int) -> int:
+            cells = [split_cells(row) for row in rows]
+            return sum(any(p.kind == "link" and title_like(p.label) for p in tokenize(row[c[column][0]:c[column][1]]))
+                       for row, c in zip(rows, cells) if column < len(c))
+        best = max(titles, key=lambda column: (linked(column), -column))
+        roles = ["acronym" if column in titles and column != best else role for column, role in enumerate(roles)]
     for column, role in enumerate(roles):
         if role != "other" and not (role == "link" and "title" not in roles):
             continue

@@ -604,3 +604,15 @@ def test_run_never_copies_a_maintainers_star_onto_its_paper():
     line = next(line for line in new_lines(starred, run(starred, proposal("Papers", date=date(2021, 5, 1),
                                                                           id="2105.00001"))) if "2105.00001" in line)
     assert "🌟" not in line and line.startswith("- ")
+
+
+def test_list_check_a_name_column_holding_the_titles_stays_the_title():
+    """The other way round from 'Model | Paper': a 'Method' column of titles and a 'Paper' column of
+    '[PDF](url)' links; the titles are read from the column that holds them."""
+    text = ("# L\n\n## S\n\n| Method | Paper | Year |\n|---|---|---|\n"
+            "| Diffusion Guided Multi-Task 3D Policy Learning | [PDF](https://arxiv.org/abs/2403.04115) | 2024 |\n"
+            "| Generative Image Dynamics for Robots | [PDF](https://arxiv.org/abs/2309.07906) | 2023 |\n")
+    document = parse(text)
+    assert [e.title for e in document.entries] == ["Diffusion Guided Multi-Task 3D Policy Learning",
+                                                   "Generative Image Dynamics for Robots"]
+    assert [e.arxiv_id for e in document.entries] == ["2403.04115", "2309.07906"]
