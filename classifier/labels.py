@@ -12,6 +12,9 @@ from the lexicon (hand-written or learned):
   the method without any domain word (e.g. diffusion on natural images);
 - ``weak-negative``: method and domain both named, but only in passing (e.g. a
   diffusion paper that lists medical imaging among its applications);
+- ``weak-negative`` too, for a *learned* lexicon: a paper naming only one
+  distinct domain word (a learned domain holds broad words such as 'imaging';
+  one of them alone does not place a paper in the field);
 - ``hard-negative`` too: a confounder in the title, the method not, and the
   confounder named at least as often as the method;
 - ``unlabelled``: a confounder in the title, the method named more often but
@@ -31,18 +34,23 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .matching import role_counts
+from .matching import matcher, role_counts
 
 WEIGHTS = {"list": 4.0, "accepted": 4.0, "positive": 1.0, "rejected": 8.0, "hard-negative": 2.0,
            "weak-negative": 1.0, "negative": 1.0}
+
+
+def _distinct_domain_terms(text: str, lexicon: dict) -> int:
+    """Different domain words named anywhere in the text (title and abstract together)."""
+    return len({found.lower() for part in matcher(lexicon).scan(text) for _, found in part["domain"]})
 
 
 def weak_labels(texts: Sequence[str], lexicon: dict) -> list[str]:
     """A weak label for each background text (see the module docstring)."""
     labels = []
     has_domain = bool(lexicon.get("domain"))
-    # a learned domain vocabulary is never complete: the method without it is not a *hard* negative
-    for method_t, method_a, domain_t, domain_a, conf_t, conf_a in role_counts(texts, lexicon):
+    learned = str(lexicon.get("source", "")).startswith("learned")
+    for text, (method_t, method_a, domain_t, domain_a, conf_t, conf_a) in zip(texts, role_counts(texts, lexicon)):
         method, domain, conf = method_t + method_a, domain_t + domain_a, conf_t + conf_a
         if not has_domain:
             labels.append("hard-negative" if conf and not method else "negative" if not method else
@@ -55,6 +63,9 @@ def weak_labels(texts: Sequence[str], lexicon: dict) -> list[str]:
             # a diffusion-MRI paper: the word 'diffusion' alone is the physics, unless the
             # generative method is named more often than the confounder
             labels.append("hard-negative" if conf >= method else "unlabelled")
+        elif learned and _distinct_domain_terms(text, lexicon) < 2:
+            # a learned domain has broad words ('imaging'): one of them alone does not place a paper
+            labels.append("weak-negative")
         elif (domain_t and method) or (method_t and domain_a >= 2) or (method_a >= 3 and domain_a >= 3):
             labels.append("positive")
         else:

@@ -13,10 +13,19 @@ edit), used exactly like a hand-written one.  All of it is counting:
    always come with it (three in four of their papers name the anchor: "DDPM",
    "score based").  Pairs with the anchor ("latent diffusion") are its variants.
 3. *Domain*: of the other candidates, the one in most entries and least tied to
-   the anchor is the core ("medical"); domain terms are the candidates (and the
-   frequent background words) whose background papers mostly name the core or
-   another domain term: they mark the list's field, not its method or its task.
-   Words of neither group ("unsupervised", "survey") are left to the word features.
+   the anchor is the core ("medical"); domain terms are the candidates, then the
+   words of only one or two entries, then the frequent background words (the
+   purest first, no cap), whose background papers mostly name another domain term
+   that shares no word with them ("medical imaging" does not vouch for "imaging"),
+   also among the anchor's papers ("inverse problems" is named beside diffusion
+   mostly outside the domain).  Once the domain has grown, each background word
+   must still stand out against it (or is dropped).  They mark the list's field,
+   not its method or its task.  Words of neither group ("unsupervised",
+   "survey") are left to the word features.
+   *Substitutes*: words the list's titles use *instead of* the anchor (never
+   beside it in a list title; background titles rarely name both; their papers
+   name the anchor far more often than papers in general; not domain words) are
+   method terms too: a list about one subject names it in several ways.
 4. *Confounders*: word pairs of the background containing a method word that
    nearly always appear with domain words but are rare in the list although the
    list uses the method in that domain ("diffusion MRI", "diffusion tensor").
@@ -48,10 +57,11 @@ MIN_TIE_PAPERS = 10  # a tie to the anchor is measured on at least this many bac
 METHOD_TIE = 0.75  # a method term's background papers name the anchor at least this often
 DOMAIN_PURITY = 0.5  # a domain term's background papers name the domain at least this often ...
 DOMAIN_LIFT = 2.0  # ... and this many times more often than background papers in general
-MAX_DOMAIN_TERMS = 150
-EXPANSION_PURITY = 0.65  # a background word not in the list joins the domain when this often found with it
+EXPANSION_PURITY = 0.65  # a word of 1-2 entries or of the background joins the domain when this often found with it
+EXPANSION_KEEP = 0.9  # ... and a background word stays when this often found with the grown domain
 CONFOUNDER_PURITY = 0.6  # a confounder's background papers name the domain at least this often
 CONFOUNDER_MIN_PAPERS = 3
+SUBSTITUTE_TITLE_SHARE = 0.1  # a substitute's background titles name the anchor too at most this often
 
 
 def _grams(text: str) -> tuple[list[str], set[str]]:
@@ -174,11 +184,18 @@ def learn(entries: Sequence[tuple[str, str]], background: Sequence[tuple[str, st
         return (list_df[gram] / n_list) / ((anchor_df[gram] + 1) / (len(anchor_field) + 1))
 
     core = max(rest, key=lambda g: list_df[g] * math.log2(max(beyond_anchor(g), 1.0)), default=None)
-    domain, purity = _domain_terms(corpus, rest, core, tie) if core is not None else ([], {})
+    rare = sorted((g for g, n in list_df.items() if n < MIN_ENTRIES and enrichment(g) >= MIN_ENRICHMENT
+                   and g not in subsumed and " " not in g and not g.isdigit() and len(g) > 2),
+                  key=lambda g: (-list_df[g], g))
+    domain, purity = _domain_terms(corpus, rest, rare, core, tie, anchor_docs, set(pairs)) if core is not None \
+        else ([], {})
     domain_docs = np.logical_or.reduce([corpus.docs(g) for g in domain]) if domain \
         else np.zeros(len(background), dtype=bool)
     domain = _drop_redundant_pairs(domain)
-    method = _drop_redundant_pairs(method, anchor_words)
+    titles = [t for t, _ in entries]
+    substitutes = _substitutes(corpus, titles, [t for t, _ in background], anchor, anchor_docs, domain_docs,
+                               set(method) | set(variants) | set(domain))
+    method = _drop_redundant_pairs(method + substitutes, anchor_words)
     for gram in domain:
         if gram not in list_df:
             forms.setdefault(gram, _background_forms(corpus, gram))
@@ -209,53 +226,110 @@ def learn(entries: Sequence[tuple[str, str]], background: Sequence[tuple[str, st
     return Lexicon(lexicon.method, lexicon.domain, topic, source)
 
 
-def _domain_terms(corpus: _Background, rest: list[str], core: str, tie) -> tuple[list[str], dict[str, float]]:
-    """The core and the candidates (then frequent background words) found mostly with other domain terms."""
+def _overlaps(a: str, b: str) -> bool:
+    """Two grams share a word ('medical imaging' and 'imaging'): one cannot vouch for the other."""
+    return bool(set(a.split()) & set(b.split()))
+
+
+def _domain_terms(corpus: _Background, seeds: list[str], rare: list[str], core: str, tie,
+                  anchor_docs: np.ndarray, pairs: set[str]) -> tuple[list[str], dict[str, float]]:
+    """The core and the grams found mostly with other domain terms: first the list's candidates, then
+    the words of one or two list entries, then frequent background words of the domain's papers."""
     domain, purity = [core], {core: 1.0}
     base = float(corpus.docs(core).mean())
+    zeros = np.zeros(len(corpus.texts), dtype=bool)
 
-    def reference(without: str) -> np.ndarray:
-        return np.logical_or.reduce([corpus.docs(t) for t in domain if t != without] or
-                                    [np.zeros(len(corpus.texts), dtype=bool)])
+    def reference(gram: str) -> np.ndarray:
+        """Papers naming a domain term that shares no word with the gram (so 'medical imaging' does
+        not vouch for 'imaging')."""
+        return np.logical_or.reduce([corpus.docs(t) for t in domain if t != gram and not _overlaps(t, gram)]
+                                    or [zeros])
+
+    def share(gram: str, bar: float) -> float | None:
+        return _domain_share(corpus.docs(gram), reference(gram), tie(gram), base, anchor_docs, bar)
 
     # grow from the core (a lower bar first: few papers name "medical" beside "MRI"), then prune to the bar
     for bar in (DOMAIN_PURITY * 0.6, DOMAIN_PURITY, DOMAIN_PURITY):
-        for gram in rest:
-            if gram not in domain:
-                share = _domain_share(corpus.docs(gram), reference(gram), tie(gram), base, bar)
-                if share is not None:
-                    domain.append(gram)
-                    purity[gram] = share
+        for gram in seeds:
+            if gram not in domain and (found := share(gram, bar)) is not None:
+                domain.append(gram)
+                purity[gram] = found
     for _ in range(2):
         for gram in list(domain[1:]):
-            share = _domain_share(corpus.docs(gram), reference(gram), tie(gram), base)
-            if share is None:
+            found = share(gram, DOMAIN_PURITY)
+            if found is None:
                 domain.remove(gram)
             else:
-                purity[gram] = share
+                purity[gram] = found
+    for gram in rare:  # named by one or two entries only: must be as pure as a background word
+        if gram not in domain and not _plural_of(gram, domain) and (found := share(gram, EXPANSION_PURITY)):
+            domain.append(gram)
+            purity[gram] = found
     for _ in range(2):  # then frequent background words, in two rounds (the second sees the first's)
         everything = reference("")
-        for word in _frequent_words(corpus, everything, set(rest) | set(domain)):
-            if len(domain) >= MAX_DOMAIN_TERMS:
-                break
+        inside_pairs = {w for p in pairs for w in p.split()}
+        for word in _frequent_words(corpus, everything, set(seeds) | set(domain) | inside_pairs):
             if _plural_of(word, domain):
                 continue
-            share = _domain_share(corpus.docs(word), everything, tie(word), base, EXPANSION_PURITY)
-            if share is not None:
+            found = share(word, EXPANSION_PURITY)
+            if found is not None:
                 domain.append(word)
-                purity[word] = share
+                purity[word] = found
+    for _ in range(2):  # the grown domain covers more papers: a word must still stand out against it
+        for gram in list(domain[1:]):
+            found = share(gram, DOMAIN_PURITY if gram in seeds else EXPANSION_PURITY if gram in rare else EXPANSION_KEEP)
+            if found is None:
+                domain.remove(gram)
+            else:
+                purity[gram] = found
     return domain, purity
 
 
-def _domain_share(docs: np.ndarray, reference: np.ndarray, tie: float, base: float,
+def _substitutes(corpus: _Background, titles: list[str], back_titles: list[str], anchor: str,
+                 anchor_docs: np.ndarray, domain_docs: np.ndarray, known: set[str]) -> list[str]:
+    """Words and pairs that name the anchor's subject *instead of* the anchor: list titles use them
+    only without it ('satellite imagery', 'aerial', 'SAR' for 'remote sensing'), background titles
+    almost never name both, yet their papers name the anchor far more often than papers in general,
+    and they are not words of the domain (which the anchor is combined with)."""
+    pattern = re.compile(r"(?<!\w)" + r"[\s\-]+".join(map(re.escape, anchor.split())), re.I)
+    without, with_anchor = Counter(), Counter()
+    for title in titles:
+        (with_anchor if pattern.search(title) else without).update(_grams(title)[1])
+    base = max(float(anchor_docs.mean()), 1e-9)
+    found = []
+    for gram, n in sorted(without.items(), key=lambda item: (-item[1], item[0])):
+        if with_anchor[gram] or gram in known or any(_overlaps(gram, k) for k in known | {anchor}):
+            continue
+        docs = corpus.docs(gram)
+        if docs.sum() < MIN_TIE_PAPERS or (docs & domain_docs).sum() / docs.sum() >= DOMAIN_PURITY:
+            continue  # too rare to judge, or a word of the domain
+        if (docs & anchor_docs).sum() / docs.sum() / base < MIN_ENRICHMENT:
+            continue
+        words = r"[\s\-]+".join(map(re.escape, gram.split()))
+        named = re.compile(rf"(?<!\w){words}(?!\w)", re.I)
+        in_title = [i for i in np.nonzero(docs)[0] if named.search(back_titles[i])]
+        both = sum(1 for i in in_title if anchor_docs[i] and pattern.search(back_titles[i]))
+        if in_title and both / len(in_title) <= SUBSTITUTE_TITLE_SHARE:
+            found.append(gram)
+    # a word used (nearly) only inside one of the pairs gives way to it ('earth' to 'earth observation')
+    inside = {w for g in found if " " in g for w in g.split() if without[g] >= 0.8 * without[w]}
+    found = [g for g in found if g not in inside]
+    return [g for g in found if not any(g != h and set(g.split()) > set(h.split()) for h in found)]
+
+
+def _domain_share(docs: np.ndarray, reference: np.ndarray, tie: float, base: float, anchor_docs: np.ndarray,
                   bar: float = DOMAIN_PURITY) -> float | None:
     """The share of a word's background papers that name the domain, when that makes it a domain
-    word (mostly found with the domain, much more than the core's papers are among all, not a method word)."""
+    word: mostly found with the domain (among all papers, and among the anchor's papers when it has
+    enough of them there), much more than domain papers are among all, and not a method word."""
     if docs.sum() < CONFOUNDER_MIN_PAPERS or tie >= METHOD_TIE:
         return None
     share = float((docs & reference).sum() / docs.sum())
     # against the reference's own coverage: as the domain grows, a common word needs a higher share
     lift = share / max(float(reference.mean()), base, 1e-9)
+    with_anchor = docs & anchor_docs
+    if with_anchor.sum() >= MIN_TIE_PAPERS and (with_anchor & reference).sum() / with_anchor.sum() < bar:
+        return None  # beside the anchor, mostly outside the domain ('inverse problems' for diffusion)
     return share if share >= bar and lift >= DOMAIN_LIFT else None
 
 
@@ -263,14 +337,16 @@ def _plural_of(word: str, terms: list[str]) -> bool:
     return any(word in (t + "s", t + "es") or t in (word + "s", word + "es") for t in terms)
 
 
-def _frequent_words(corpus: _Background, domain_docs: np.ndarray, known: set[str], limit: int = 1000) -> list[str]:
-    """Background words that occur mostly in domain papers (e.g. 'fundus' for a medical list)."""
+def _frequent_words(corpus: _Background, domain_docs: np.ndarray, known: set[str], limit: int = 3000) -> list[str]:
+    """Background words that occur mostly in domain papers (e.g. 'fundus' for a medical list), the
+    purest first."""
     X = corpus.X
     in_domain = np.asarray(X[domain_docs].sum(axis=0)).ravel()
     everywhere = np.asarray(X.sum(axis=0)).ravel()
     names = corpus.vectorizer.get_feature_names_out()
-    enough = (everywhere >= 10) & (in_domain / np.maximum(everywhere, 1) >= DOMAIN_PURITY)
-    order = np.argsort(-in_domain * enough)
+    share = in_domain / np.maximum(everywhere, 1)
+    enough = (everywhere >= 10) & (share >= DOMAIN_PURITY)
+    order = np.lexsort((-in_domain, -np.round(share, 2)))
     words = []
     for index in order[:limit]:
         word = names[index]

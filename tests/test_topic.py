@@ -64,6 +64,8 @@ def test_train_learned_lexicon_is_editable_yaml_with_working_examples(trained):
     domain = {t.phrase for t in lexicon.domain}
     assert "medical" in domain and len(domain & {"MRI", "CT", "brain", "clinical", "patient"}) >= 3
     assert not domain & {"survey", "unsupervised", "diffusion"}  # neither the task nor the method
+    # phrases named beside the method mostly outside the field are not domain words
+    assert not domain & {"inverse problems", "solving inverse", "image denoising"}
     matcher = Matcher(lexicon)
     assert all(matcher.example_failures(role, index) == [] for role, index, _ in lexicon.terms())
     assert sum(len(t.matches) for t in lexicon.domain) >= 10 and anchor.rejects
@@ -79,6 +81,44 @@ def test_train_uses_the_learned_lexicon_like_a_hand_written_one(trained):
     found = classify_texts(model, [p["title"] for p in papers], [p["abstract"] for p in papers])
     assert [v.relevant for v in found] == [False] * 3 + [True] * 3, [v.probability for v in found]
     assert "[method and domain]" in model.feature_names
+
+
+def test_topic_learns_the_words_a_list_uses_instead_of_its_anchor():
+    """A list names its subject in several ways: the words its titles use instead of the anchor
+    ('satellite', 'hyperspectral' for 'remote sensing') are method terms too, so the entries whose
+    titles lack the anchor are found by the lexicon (the second list of the benchmark)."""
+    from bot.awesome import parse
+
+    corpus = {p["id"]: p for p in load_papers()}
+    entries = parse((ROOT / "bench" / "list-rs-vlm.md").read_text()).entries
+    background = [(p["title"], p["abstract"]) for p in corpus.values() if "2025-09" <= p["listing_date"] < "2025-10"]
+    lexicon = learn([(e.title, corpus[e.arxiv_id]["abstract"]) for e in entries], background)
+    anchor, others = lexicon.method[0].phrase, {t.phrase.lower() for t in lexicon.method[1:]}
+    assert anchor == "remote sensing"
+    assert len(others & {"satellite", "aerial", "sar", "earth observation", "hyperspectral", "multispectral",
+                         "drone", "uav"}) >= 2, others
+    assert not others & {t.phrase.lower() for t in lexicon.domain}
+    titles = [e.title for e in entries]
+    with_anchor = [t for t in titles if anchor in t.lower()]
+    matcher = Matcher(lexicon)
+    found = [t for t in titles if matcher.scan(t)[0]["method"]]
+    assert len(found) > len(with_anchor) and set(with_anchor) <= set(found)
+
+
+def test_topic_learned_domain_word_alone_makes_no_weak_positive():
+    """A learned domain holds broad words ('imaging'): a paper naming the method and only one domain
+    word is not taken as in scope for training; two different domain words are.  A hand-written
+    lexicon keeps its rule (one domain word in the title is enough)."""
+    from classifier.features import paper_text
+    from classifier.labels import weak_labels
+
+    hand = lexicon_io.from_dict({"method": [{"phrase": "diffusion"}],
+                                 "domain": [{"phrase": "imaging"}, {"phrase": "MRI"}]}).as_dict()
+    learned = {**hand, "source": "learned from 3 list entries against 10 background papers"}
+    texts = [paper_text("Diffusion priors for computational imaging", "We solve imaging inverse problems."),
+             paper_text("Diffusion models for MRI", "Fast imaging of the brain.")]
+    assert weak_labels(texts, learned) == ["weak-negative", "positive"]
+    assert weak_labels(texts, hand) == ["positive", "positive"]
 
 
 def test_topic_learning_needs_entries():
