@@ -67,6 +67,13 @@ def fit(examples: list[SectionExample], names: list[str] | None = None) -> Pipel
     heading_texts, heading_labels = heading_examples(names)
     weights = [WEIGHTS.get(e.kind, 1.0) for e in examples] + [1.0] * len(names)
     pipeline = Pipeline([("features", section_features()), ("model", _lr())])
+    if len(names) == 1:  # a list with one section: every paper goes there (a fitted one-class model)
+        features = pipeline.named_steps["features"].fit(texts + heading_texts)
+        only = pipeline.named_steps["model"]
+        only.classes_ = np.array(names)
+        only.coef_ = np.zeros((1, len(features.get_feature_names_out())))
+        only.intercept_, only.n_features_in_ = np.zeros(1), only.coef_.shape[1]
+        return pipeline
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return pipeline.fit(texts + heading_texts, [e.section for e in examples] + heading_labels,
@@ -75,18 +82,17 @@ def fit(examples: list[SectionExample], names: list[str] | None = None) -> Pipel
 
 def cv_top3(examples: list[SectionExample]) -> list[list[str]]:
     """Out-of-fold top-3 sections of each example (5 folds, fixed seed)."""
-    top3: list[list[str]] = [[] for _ in examples]
+    found: list[list[str]] = [[] for _ in examples]
     if len(examples) < FOLDS * 2:
-        return top3
+        return found
     with_abstract = uses_abstract(examples)
     names = sorted({e.section for e in examples})
     for train_idx, test_idx in KFold(FOLDS, shuffle=True, random_state=RANDOM_STATE).split(examples):
         model = fit([examples[i] for i in train_idx], names)
-        held_out = [examples[i] for i in test_idx]
-        proba = model.predict_proba(_texts(held_out, with_abstract))
-        for row, best in zip(test_idx, model.classes_[np.argsort(-proba, axis=1)[:, :3]]):
-            top3[row] = [str(s) for s in best]
-    return top3
+        best, _ = top3(model, _texts([examples[i] for i in test_idx], with_abstract))
+        for row, sections in zip(test_idx, best):
+            found[row] = sections
+    return found
 
 
 def agreement(examples: list[SectionExample], top3: list[list[str]]) -> dict:
@@ -107,9 +113,11 @@ def agreement(examples: list[SectionExample], top3: list[list[str]]) -> dict:
 
 def top3(model: Pipeline, texts: Sequence[str]) -> tuple[list[list[str]], np.ndarray]:
     """The three likeliest sections of each text, best first, and their probabilities."""
+    classes = model.classes_.astype(str)
+    if len(classes) == 1:  # one section: nothing to choose
+        return [[classes[0]] for _ in texts], np.ones((len(texts), 1))
     proba = model.predict_proba(list(texts))
     best = np.argsort(-proba, axis=1)[:, :3]
-    classes = model.classes_.astype(str)
     return [classes[row].tolist() for row in best], np.take_along_axis(proba, best, axis=1)
 
 

@@ -162,6 +162,17 @@ def test_train_is_deterministic_and_needs_positives(entries, corpus):
         train([], background, lexicon)
 
 
+def test_train_a_list_with_one_section_puts_every_paper_there(entries, corpus, tmp_path):
+    lexicon = lexicon_io.load(ROOT / "lexicon.yaml")
+    background = [Doc(p["id"], p["title"], p["abstract"]) for p in corpus.values()
+                  if p["listing_date"].startswith("2025-09-1")]
+    one = [Doc(e.id, e.title, e.abstract, "Papers") for e in entries[:40]]
+    loaded = model_io.load(model_io.save(train(one, background, lexicon), tmp_path / "m"))
+    found = verdicts_for(loaded, corpus, DWI_TRAPS + DDPM_FOR_MEDICAL)
+    assert found and {v.section for v in found if v.section} == {"Papers"}
+    assert loaded.meta["sections"] == ["Papers"]
+
+
 def test_train_stock_calibration_and_no_attributes_added_to_estimators(model):
     from sklearn.calibration import CalibratedClassifierCV
 
