@@ -27,6 +27,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from .comments import FENCE, comment_view
 from .entry_block import TITLE_LINE, parse_block
 from .errors import ListFormatError
 from .inline import MARKER, Piece, analyse, tokenize
@@ -37,7 +38,6 @@ from .tables import DELIMITER, header_roles, infer_roles, is_row, parse_row
 HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 ITEM_HEADING = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(#{1,6})\s+(.*?)\s*#*\s*$")  # '  - ##### Noise Schedule'
 RULE = re.compile(r"^\s*(-{3,}|\*{3,}|_{3,})\s*$")
-FENCE = re.compile(r"^\s*(```|~~~)")
 YEAR_HEADING = re.compile(r"^\W*(?:19|20)\d{2}\W*$")
 
 
@@ -201,40 +201,6 @@ class AwesomeList:
         close = exact or [e for e in strangers
                           if difflib.SequenceMatcher(None, key, e.title_key[:len(key) + 10]).ratio() >= 0.9]
         return close[0] if len(close) == 1 else None
-
-
-def comment_view(lines: list[str]) -> tuple[list[str], list[bool], int | None]:
-    """Each line with the text inside HTML comments blanked (line endings kept), whether each line
-    starts inside a comment, and the line of an unclosed '<!--' (None if all are closed)."""
-    masked, starts_inside = [], []
-    inside, in_code, opened = False, False, None
-    for index, raw in enumerate(lines):
-        line = raw.rstrip("\r\n")
-        ending = raw[len(line):]
-        starts_inside.append(inside)
-        if not inside and FENCE.match(line):
-            in_code = not in_code
-        if in_code:
-            masked.append(raw)
-            continue
-        out, pos = [], 0
-        while pos < len(line):
-            if inside:
-                close = line.find("-->", pos)
-                if close < 0:
-                    out.append(" " * (len(line) - pos))
-                    break
-                out.append(" " * (close + 3 - pos))
-                pos, inside = close + 3, False
-            else:
-                start = line.find("<!--", pos)
-                if start < 0:
-                    out.append(line[pos:])
-                    break
-                out.append(line[pos:start] + "    ")
-                pos, inside, opened = start + 4, True, index
-        masked.append("".join(out) + ending)
-    return masked, starts_inside, opened if inside else None
 
 
 def _hidden_view(lines: list[str], masked: list[str]) -> list[str]:

@@ -40,11 +40,12 @@ from . import awesome
 from .awesome import AwesomeList
 from .classify import background_docs, lexicon_for, train_and_compare, training_docs, verdicts
 from .errors import InputError, ListFormatError
+from .files import read_jsonl
 from .paper import Paper
 from .proposals import Proposal
 from .rolling import Branch, plan
 from .run import RunReport, keep_relevant, select
-from .store import Store, read_jsonl
+from .store import Store
 
 MODES = {"weekly": ["never", "weekly"], "never": ["never"]}
 JUDGEMENTS = ("in", "out", "borderline")

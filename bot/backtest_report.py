@@ -26,7 +26,7 @@ import json
 from pathlib import Path
 
 from .backtest import Backtest
-from .store import atomic_write
+from .files import atomic_write
 
 MEASURES = [("papers_read", "papers read", "{:d}"), ("proposed", "proposed", "{:d}"), ("accepted", "accepted", "{:d}"),
             ("rejected", "rejected", "{:d}"), ("borderline", "borderline (rejected, not counted)", "{:d}"),

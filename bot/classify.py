@@ -29,7 +29,8 @@ from .errors import ConfigError, FetchError, InputError, ListFormatError, ModelE
 from .paper import Paper
 from .proposals import Proposal
 from .render import render_entry, where
-from .store import Store, read_jsonl
+from .files import read_jsonl
+from .store import Store
 
 log = logging.getLogger(__name__)
 TOPIC_MIN_FEED = 3000  # feed papers enough to learn a topic from (else the sampled background files help)

@@ -221,7 +221,7 @@ def _classify_stream(model, document, input_path: str, as_json: bool) -> int:
     returns how many lines were bad."""
     from .classify import describe, verdicts
     from .paper import Paper
-    from .store import jsonl_lines
+    from .files import jsonl_lines
 
     pending: list[tuple[int, object]] = []  # (line, Paper or error text), in file order
     bad = 0

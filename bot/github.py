@@ -96,6 +96,7 @@ class GitHubRepo:
         _with_deadline(self.github, deadline)
         self.repo = self.call(lambda: self.github.get_repo(repo), f"read repository {repo}")
         self.owner = self.repo.owner.login
+        self.default_branch = self.repo.default_branch
         self._login: str | None | bool = False
         self._files: dict[str, tuple[str, str]] = {}
 

@@ -10,7 +10,6 @@ the checkout the bot runs from when it is one (``git rev-parse HEAD``), else
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 from collections import Counter
@@ -22,7 +21,7 @@ import jinja2
 from . import __version__
 from .awesome import AwesomeList, parse
 from .errors import InputError
-from .store import atomic_write, read_jsonl
+from .files import atomic_write, read_jsonl
 
 TEMPLATES = Path(__file__).with_name("templates")
 ACTION_REPOSITORY = "awesome-list-bot/awesome-list-bot"
@@ -73,20 +72,17 @@ class Survey:
 
 
 def read_from_github(repo: str, path: str | None, branch: str | None, api_url: str, token: str | None) -> tuple[str, str, str]:
-    """(text, branch, path) of a list on GitHub."""
-    from github import Auth, Github, GithubException
+    """(text, branch, path) of a list on GitHub (a token is optional for a public repository)."""
+    from .github import GitHubRepo
 
     if not re.fullmatch(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+", repo):
         raise InputError(f"--repo {repo!r} is not owner/name", "e.g. --repo octocat/awesome-papers")
-    client = Github(base_url=api_url.rstrip("/"), auth=Auth.Token(token) if token else None, retry=None, timeout=30)
-    try:
-        repository = client.get_repo(repo)
-        branch = branch or repository.default_branch
-        found = repository.get_contents(path or "README.md", ref=branch)
-        return found.decoded_content.decode("utf-8"), branch, path or "README.md"
-    except GithubException as exc:
-        raise InputError(f"cannot read {path or 'README.md'} of {repo} from GitHub: {exc.status}",
-                         "check --repo, --path and the token in $GITHUB_TOKEN") from None
+    github = GitHubRepo(api_url, repo, token, retries=2, pause=1.0)
+    branch, path = branch or github.default_branch, path or "README.md"
+    found = github.file(branch, path)
+    if found is None:
+        raise InputError(f"{repo} has no {path} on {branch}", "check --path and --branch")
+    return found[0], branch, path
 
 
 def categories(document: AwesomeList, stores: list[Path], api=None, sample: int = 30) -> tuple[Counter, str]:
@@ -158,4 +154,7 @@ def survey(text: str, source: str, stores: list[Path], api=None) -> Survey:
 
 
 def token() -> str | None:
-    return os.environ.get("GITHUB_TOKEN", "").strip() or None
+    """$GITHUB_TOKEN, checked like the bot's own token (optional: public lists need none)."""
+    from .secrets import token_from
+
+    return token_from("GITHUB_TOKEN")

@@ -28,7 +28,7 @@ from typing import Protocol
 from .awesome import parse
 from .proposals import Feedback, Marker, Proposal, pull_request_body, read_marker
 from .rolling import Branch, Plan, plan
-from .store import atomic_write
+from .files import atomic_write
 
 
 @dataclass

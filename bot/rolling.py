@@ -74,9 +74,11 @@ def _norm(name: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
 
 
-def resolve_section(document: AwesomeList, name: str) -> tuple[str | None, str | None]:
-    """The heading a proposal goes under: its own, or, when the list renamed it, the closest
-    one (same words in another case or punctuation, else the most similar name).
+def resolve_section(document: AwesomeList, name: str, alternatives: list[str] = ()) -> tuple[str | None, str | None]:
+    """The heading a proposal goes under: its own; else, when the list renamed it, the heading with
+    the same words (in another case or punctuation) or a close name sharing a word with it
+    ('Reconstruction' -> 'Image Reconstruction'); else the model's runner-up section that the list
+    has.  Never a guess from spelling alone ('Reconstruction' is not 'Registration').
     Returns (heading, note) or (None, reason)."""
     headings = [h.text for h in document.headings if h.level >= 2]
     if name in headings:
@@ -84,9 +86,15 @@ def resolve_section(document: AwesomeList, name: str) -> tuple[str | None, str |
     normal = {_norm(h): h for h in reversed(document.labels())}  # renamed sections hold entries
     if _norm(name) in normal:
         return normal[_norm(name)], None
-    close = difflib.get_close_matches(_norm(name), list(normal), n=1, cutoff=0.6)
+    words = {w[:5] for w in _norm(name).split() if len(w) >= 4}
+    close = [c for c in difflib.get_close_matches(_norm(name), list(normal), n=3, cutoff=0.6)
+             if words & {w[:5] for w in c.split() if len(w) >= 4}]
     if close:
         return normal[close[0]], f"section '{name}' is not in the list; placed under '{normal[close[0]]}', the closest heading"
+    for other in alternatives:
+        if other in headings or _norm(other) in normal:
+            found = other if other in headings else normal[_norm(other)]
+            return found, f"section '{name}' is not in the list; placed under '{found}', the model's next choice"
     return None, f"the list has no section '{name}' (nor one like it)"
 
 
@@ -228,7 +236,7 @@ def plan(branch: Branch, new: list[Proposal], limit: int) -> Plan:
             result.over_limit += 1
             continue
         problem = check_proposal(proposal)
-        section, note = (None, None) if problem else resolve_section(document, proposal.section)
+        section, note = (None, None) if problem else resolve_section(document, proposal.section, proposal.alternatives)
         if section is None:
             result.failed[proposal.id] = problem or note
             continue

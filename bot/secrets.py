@@ -31,9 +31,13 @@ def github_token(config) -> str | None:
 
     Example: token = github_token(load_config("config.yaml"))  # then Auth.Token(token)
     """
+    return token_from(config.github.token_env)
+
+
+def token_from(name: str) -> str | None:
+    """The token in the environment variable ``name``, checked as ``github_token`` does."""
     from .errors import ConfigError
 
-    name = config.github.token_env
     token = os.environ.get(name, "").strip()
     if not token:
         return None

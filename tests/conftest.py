@@ -55,7 +55,7 @@ def demo_model(tmp_path_factory) -> Trained:
     bundled lexicon and the repository's config (target recall 0.98)."""
     from bot.awesome import parse
     from bot.config import load_config
-    from bot.store import read_jsonl
+    from bot.files import read_jsonl
     from classifier import lexicon
     from classifier import model as model_io
     from classifier.operating import OperatingRule

@@ -345,6 +345,26 @@ def test_run_one_bad_paper_blocks_nothing(world, github, feeds):
     assert not report.failed, report.lines()
 
 
+def test_run_never_writes_inside_an_html_comment(world, github):
+    serve, config = world
+    main = github.file("main")
+    start = main.index("### Reconstruction\n")
+    end = main.index("### Image Generation\n")
+    hidden = main[:start] + "<!--\n" + main[start:end] + "-->\n" + main[end:]  # a commented-out section
+    github.commit_file("main", hidden, "Hide a section for now")
+    report = run(config())
+    text = github.file(BRANCH)
+    comments = [(m.start(), m.end()) for m in __import__("re").finditer(r"<!--.*?-->", text, __import__("re").S)]
+    for paper_id in DAYS["2025-09-18"]:
+        at = text.find(f"arxiv.org/abs/{paper_id}")
+        assert at == -1 or not any(a <= at < b for a, b in comments), f"{paper_id} was put inside a comment"
+    assert report.problems or report.notes  # said where they went, or why not
+    github.commit_file("main", hidden[:hidden.rindex("-->\n")] + hidden[hidden.rindex("-->\n") + 4:],
+                       "Unclosed by mistake")  # an unclosed '<!--' hides everything after it on GitHub
+    report = run(config("other"))
+    assert "Traceback" not in "\n".join(report.lines())
+
+
 def test_run_description_stays_within_githubs_limit():
     from datetime import date
 

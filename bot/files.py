@@ -1,0 +1,83 @@
+"""Files on disk besides the paper store: atomic writes, and JSON Lines input streamed.
+
+Used by the store (imports), the local publisher and `bot init` (atomic writes),
+training (background files) and `bot classify --input`.  A write is atomic: a
+reader sees the old content or the new, never half of it.  JSON Lines files
+(gzipped or not) are streamed line by line; a bad line is named by file:line.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import tempfile
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+
+from .errors import InputError
+from .paper import Paper
+
+
+def atomic_write(path: str | Path, data: bytes) -> None:
+    """Write a file so that readers see the old or the new content, never half of it
+    (temp file in the same folder, fsync, rename)."""
+    path = Path(path)
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temp, 0o644)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def jsonl_lines(path: str | Path, progress=None) -> Iterator[tuple[int, str | None, str | None]]:
+    """Stream a JSON Lines file (gzipped if it ends in .gz): (line number, text, None), or
+    (line number, None, why) for a line that is not UTF-8.  Blank lines are left out; a file that
+    cannot be read (or a damaged gzip stream) raises InputError naming it.  ``progress(what, done,
+    total)`` hears every 1,000 lines."""
+    path = Path(path)
+    opener = gzip.open if path.suffix == ".gz" else open
+    number = 0
+    try:
+        with opener(path, "rb") as handle:
+            for number, raw in enumerate(handle, 1):
+                if progress and number % 1000 == 0:
+                    progress("lines read", number, None)
+                try:
+                    text = raw.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    yield number, None, f"not UTF-8 (byte 0x{raw[exc.start]:02x} at column {exc.start + 1})"
+                    continue
+                if text.strip():
+                    yield number, text, None
+    except (OSError, EOFError, zlib.error) as exc:
+        where = f" after line {number}" if number else ""
+        raise InputError(f"cannot read {path}{where}: {getattr(exc, 'strerror', None) or exc}",
+                         "check the file (a gzip file may be truncated)") from None
+
+
+def iter_jsonl(path: str | Path, progress=None) -> Iterator[Paper]:
+    """Papers from a JSON Lines file, streamed; the first bad line raises InputError naming
+    file:line and the field (invalid JSON, not UTF-8, a missing or wrong-typed field)."""
+    path = Path(path)
+    for number, text, problem in jsonl_lines(path, progress):
+        try:
+            if problem:
+                raise InputError(problem)
+            yield Paper.from_json(json.loads(text), source=f"file:{path.name}")
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{path}:{number}: invalid JSON ({exc.msg})", "fix or remove that line") from None
+        except InputError as exc:
+            raise InputError(f"{path}:{number}: {exc}", "fix or remove that line") from None
+
+
+def read_jsonl(path: str | Path, progress=None) -> list[Paper]:
+    """Papers from a JSON Lines file (gzipped or not); a bad line raises InputError naming it."""
+    return list(iter_jsonl(path, progress))
