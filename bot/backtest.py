@@ -134,6 +134,8 @@ class Training:
     background: int
     background_until: str  # the newest listing date among the background papers (before ``day``)
     seconds: float
+    threshold: float | None = None  # the new model's operating point (probability, papers with an abstract)
+    budget_per_1000: float | None = None  # ... as proposals per 1,000 background papers
 
 
 @dataclass
@@ -154,7 +156,7 @@ class Backtest:
     truth: Truth
     truth_size: int  # papers the truth adds to the list, in the window or not
     sample: int
-    lexicon: str  # "configured" or "learned once, at the start"
+    lexicon: str  # "configured", "learned once, from the list at the start" or "given" (a start model)
     settings: dict
     modes: dict[str, Replay]
     list_source: str = ""
@@ -226,7 +228,8 @@ class _Replayer:
         used = state is None or decision.replace
         reason = "the first model: the list and the papers before the window" if state is None else decision.reason
         record = Training(mode, day, model_id, used, reason, len(data.entries), len(data.accepted),
-                          len(data.rejected), len(data.background), newest, round(time.perf_counter() - started, 1))
+                          len(data.rejected), len(data.background), newest, round(time.perf_counter() - started, 1),
+                          round(new.threshold, 4), new.meta["metrics"]["budget_per_1000"])
         if used:
             return new, model_id, record
         return state.model, state.model_id, record
@@ -363,7 +366,7 @@ def backtest(config, store: Store, start_text: str, truth: Truth, since: date, u
         data = training_docs(replayer.start, replayer.index, {}, {}, {})
         data.background, newest = replayer.background(first_day)
         first = Training("never", first_day, "start", True, "given", len(data.entries), 0, 0, len(data.background),
-                         newest, 0.0)
+                         newest, 0.0, round(start_model.threshold, 4), start_model.meta["metrics"]["budget_per_1000"])
     modes = {mode: replayer.replay(mode, start_model, "start", first) for mode in MODES[retrain]}
     settings = {"retrain": retrain, "background_sample": sample, "max_entries": config.github.max_entries,
                 "lookback_days": config.github.lookback_days, "target_recall": config.classifier.target_recall,

@@ -138,12 +138,15 @@ def markdown(data: dict, seconds: float | None = None, trainings: dict | None = 
         lines.append(f"| {week} | {rows[0].get('papers_read', 0)} | {cell('proposed')} | {cell('accepted')} | "
                      f"{cell('rejected')} | {cell('borderline')} | {cell('missed')} | {cell('precision', '{:.2f}')} | "
                      f"{agree} |")
-    lines += ["", "## Trainings", "", "| mode | day | model | used | why | entries | rejected | background (until) | "
-              "seconds |", "|---|---|---|---|---|---:|---:|---:|---:|"]
+    lines += ["", "## Trainings", "", "A retrained model is used only when `bot train`'s keep-or-replace rule "
+              "accepts it against the model in use.", "",
+              "| mode | day | model | used | why | entries | rejected | threshold | budget / 1000 | background (until) "
+              "| seconds |", "|---|---|---|---|---|---:|---:|---:|---:|---:|---:|"]
     for mode, rows in (trainings or {}).items():
         for t in rows:
             lines.append(f"| {mode} | {t.day} | {t.model} | {'yes' if t.used else 'no'} | {t.reason} | {t.entries} | "
-                         f"{t.rejected} | {t.background} ({t.background_until}) | {t.seconds:.1f} |")
+                         f"{t.rejected} | {_show(t.threshold, '{:.3f}')} | {_show(t.budget_per_1000, '{:.1f}')} | "
+                         f"{t.background} ({t.background_until}) | {t.seconds:.1f} |")
     if seconds is not None:
         lines += ["", f"Run time: {seconds:.0f} s."]
     lines += ["", "Figures: see `decisions.jsonl` (one record per paper and mode); a paper counts in the week of its "
