@@ -70,13 +70,14 @@ def later_version(small: str, store: Store) -> tuple[str, dict]:
 
 
 @pytest.fixture(scope="module")
-def truth_run(world, tmp_path_factory):
-    """One weekly backtest of the small list against the constructed truth (two trainings)."""
+def truth_run(world, demo_model, tmp_path_factory):
+    """One weekly backtest of the small list against the constructed truth: the session's model to
+    start from, one retraining (on the decisions of the first week)."""
     folder, config, small = world
     with Store(config.store.path) as store:
         truth_text, chosen = later_version(small, store)
         result = backtest(config, store, small, truth_from_list(truth_text, "later.md"), SINCE, UNTIL,
-                          retrain="weekly", sample=800, list_source="small.md")
+                          retrain="weekly", sample=800, list_source="small.md", start_model=demo_model.model)
     out = tmp_path_factory.mktemp("report")
     write(result, out)
     return result, out, chosen
@@ -222,6 +223,8 @@ def test_backtest_command_writes_the_report(bot, world, tmp_path):
      "give the truth"),
     (["--since", "2025-09-15", "--until", "2025-09-19", "--truth", "/nonexistent/later.md"], "cannot read the truth"),
     (["--since", "2025-09-15", "--until", "2025-09-19", "--judgements", SEED_README], "lack the columns"),
+    (["--since", "2025-09-15", "--until", "2025-09-19", "--judgements", "/nonexistent/j.csv"],
+     "cannot read judgements"),
     (["--since", "2024-01-01", "--until", "2024-01-31", "--judgements", JUDGEMENTS], "has no paper listed"),
     (["--since", "2025-9-1", "--until", "2025-09-19", "--judgements", JUDGEMENTS], "is not a date"),
     (["--since", "2025-09-15", "--until", "2025-09-19", "--repo", "owner/list", "--list", SEED_README],
