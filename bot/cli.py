@@ -258,7 +258,8 @@ def init_command(list_path, repo, list_file, branch, api_url, output, force, off
     Example: bot init --list README.md --repo octocat/awesome-papers --offline
     """
     from .config import BUNDLED_BACKGROUND
-    from .init import action_ref, read_from_github, render_files, survey, token, write_files
+    from .init import (ACTION_REPOSITORY, PLACEHOLDER_SHA, action_ref, read_from_github, render_files, survey,
+                       token, write_files)
 
     if not list_path and not repo:
         raise InputError("give --list README.md or --repo owner/name", "e.g. bot init --list README.md")
@@ -285,9 +286,13 @@ def init_command(list_path, repo, list_file, branch, api_url, output, force, off
     found = survey(text, source, [BUNDLED_BACKGROUND], api)
     for line in found.lines():
         click.echo(line)
-    files = render_files(found, repo or "OWNER/LIST", branch, list_file, local_copy, action_ref(action))
+    uses = action_ref(action)
+    files = render_files(found, repo or "OWNER/LIST", branch, list_file, local_copy, uses)
     for path in write_files(folder, files, force):
         click.echo(f"wrote {path}")
+    if not action and (uses[0] == ACTION_REPOSITORY or uses[1] == PLACEHOLDER_SHA):
+        click.echo(f"note: the workflow uses {uses[0]}@{uses[1][:12]}...; pass --action OWNER/REPO@SHA to name "
+                   "the copy of this bot you trust", err=True)
     if not repo:
         click.echo("note: set list.repo in config.yaml (or pass --repo) before publishing", err=True)
 

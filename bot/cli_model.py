@@ -20,13 +20,11 @@ from .errors import BotError, InputError
 
 
 def _print_lexicon(lexicon, path) -> None:
+    from classifier.lexicon import describe
+
     click.echo(f"learned the topic from the list (no classifier.lexicon in the config): {lexicon.topic}")
-    for term in lexicon.method:
-        extra = f"; variants: {', '.join(term.variants)}" if term.variants else ""
-        click.echo(f"  method      {term.phrase}{extra}")
-        if term.confounders:
-            click.echo(f"  look-alikes {', '.join(term.confounders)}")
-    click.echo(f"  domain      {', '.join(t.phrase for t in lexicon.domain) or '-'}")
+    for line in describe(lexicon)[1:]:
+        click.echo(line)
     if path:
         click.echo(f"  written to {path} (edit it and name it in classifier.lexicon to use your version)")
 

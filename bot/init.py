@@ -3,9 +3,8 @@
 Runs once, when a maintainer sets the bot up for a list (from a local README or
 from GitHub).  Reading and summarising are pure functions; ``write_files`` is
 the only step that touches disk, and it never overwrites a file unless told.
-The workflow ``uses:`` this project's GitHub Action at a commit SHA: the SHA of
-the checkout the bot runs from when it is one (``git rev-parse HEAD``), else
-``--action OWNER/REPO@SHA``, else a placeholder the user sees in the output.
+The workflow ``uses:`` this project's GitHub Action at a commit SHA (see
+``action_ref``: ``--action``, the checkout, what pip recorded, a placeholder).
 """
 
 from __future__ import annotations
@@ -37,6 +36,8 @@ class Survey:
     document: AwesomeList
     categories: Counter = field(default_factory=Counter)
     categories_source: str = "not known: the defaults"
+    topic: object = None  # classifier.lexicon.Lexicon learned from the list, or None
+    topic_problem: str = ""  # why no topic was learned
 
     def lines(self) -> list[str]:
         doc = self.document
@@ -56,6 +57,13 @@ class Survey:
             out.append(f"arXiv categories of the list's papers ({self.categories_source}): {top}")
         else:
             out.append("arXiv categories of the list's papers: not known (using " + ", ".join(DEFAULT_CATEGORIES) + ")")
+        if self.topic is not None:
+            from classifier.lexicon import describe
+
+            out += describe(self.topic)
+            out.append("  (`bot train` learns it again from the list and its papers, and writes it beside the model)")
+        else:
+            out.append(f"topic: not learned ({self.topic_problem})")
         return out
 
     def chosen_categories(self, cover: float = 0.8, most: int = 5) -> list[str]:
@@ -88,12 +96,8 @@ def read_from_github(repo: str, path: str | None, branch: str | None, api_url: s
 def categories(document: AwesomeList, stores: list[Path], api=None, sample: int = 30) -> tuple[Counter, str]:
     """The primary arXiv categories of the list's papers: from local paper files, else the arXiv API."""
     ids = {e.arxiv_id for e in document.entries if e.arxiv_id}
-    found: dict[str, str] = {}
-    for path in stores:
-        if Path(path).is_file():
-            for paper in read_jsonl(path):
-                if paper.id in ids and paper.categories:
-                    found[paper.id] = paper.categories[0]
+    found = {paper.id: paper.categories[0] for path in stores if Path(path).is_file()
+             for paper in read_jsonl(path) if paper.id in ids and paper.categories}
     source = f"{len(found)} of {len(ids)} papers found locally"
     if api is not None and len(found) < min(len(ids), sample):
         missing = sorted(ids - set(found))[:sample]
@@ -107,19 +111,51 @@ def categories(document: AwesomeList, stores: list[Path], api=None, sample: int 
     return Counter(found.values()), source
 
 
+def _github_repository(url: str) -> str | None:
+    """owner/name of a GitHub URL (https, ssh or git@), else None."""
+    match = re.search(r"github\.com[:/]([\w.-]+/[\w.-]+?)(?:\.git)?/?$", url.strip())
+    return match.group(1) if match else None
+
+
+def _git(*args: str) -> str:
+    try:
+        return subprocess.run(["git", *args], cwd=Path(__file__).parent, capture_output=True, text=True,
+                              timeout=5).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def _installed_from() -> tuple[str | None, str]:
+    """(owner/name, commit) pip recorded when the bot was installed from a git URL (PEP 610), else (None, "")."""
+    import json
+    from importlib import metadata
+
+    try:
+        direct = json.loads(metadata.distribution("awesome-list-bot").read_text("direct_url.json") or "{}")
+    except (metadata.PackageNotFoundError, ValueError):
+        return None, ""
+    return _github_repository(direct.get("url", "")), direct.get("vcs_info", {}).get("commit_id", "")
+
+
 def action_ref(given: str | None) -> tuple[str, str]:
-    """(repository, commit SHA) of the GitHub Action the workflow uses."""
+    """(repository, commit SHA) of the GitHub Action the workflow uses.
+
+    In order: ``--action OWNER/REPO@SHA``; the git checkout the bot runs from
+    (its ``origin`` on GitHub and its HEAD); what pip recorded when the bot was
+    installed from ``git+https://github.com/OWNER/REPO@SHA``; else a placeholder
+    (an all-zero SHA) that the user sees in the workflow.
+
+    Example: action_ref("octo/awesome-list-bot@" + "a" * 40)
+    """
     if given:
         match = re.fullmatch(r"([\w.-]+/[\w.-]+)@([0-9a-f]{40})", given)
         if not match:
             raise InputError(f"--action {given!r} is not OWNER/REPO@SHA", "use a full 40-character commit SHA")
         return match.group(1), match.group(2)
-    try:
-        sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=Path(__file__).parent, capture_output=True,
-                             text=True, timeout=5).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        sha = ""
-    return ACTION_REPOSITORY, sha if re.fullmatch(r"[0-9a-f]{40}", sha) else PLACEHOLDER_SHA
+    sha, repository = _git("rev-parse", "HEAD"), _github_repository(_git("remote", "get-url", "origin"))
+    if not re.fullmatch(r"[0-9a-f]{40}", sha):
+        repository, sha = _installed_from()
+    return repository or ACTION_REPOSITORY, sha if re.fullmatch(r"[0-9a-f]{40}", sha or "") else PLACEHOLDER_SHA
 
 
 def render_files(survey: Survey, repo: str, branch: str, path: str, local_copy: str, action: tuple[str, str]) -> dict[str, str]:
@@ -147,10 +183,36 @@ def write_files(folder: Path, files: dict[str, str], force: bool) -> list[Path]:
     return list(targets)
 
 
+def learned_topic(document: AwesomeList, stores: list[Path]):
+    """(lexicon, problem): the topic learned from the list's entries against the papers in ``stores``.
+
+    Entries are read by title, with their abstracts when a store holds the paper;
+    the same learning `bot train` does when the config names no lexicon.
+    """
+    from classifier.errors import ClassifierError
+    from classifier.topic import learn
+
+    papers = [paper for path in stores if Path(path).is_file() for paper in read_jsonl(path)]
+    if not papers:
+        return None, "no background papers to learn against"
+    abstracts = {paper.id: paper.abstract for paper in papers}
+    listed = {e.arxiv_id for e in document.entries if e.arxiv_id}
+    entries = [(e.title, abstracts.get(e.arxiv_id, "")) for e in document.entries if e.title]
+    try:
+        return learn(entries, [(p.title, p.abstract) for p in papers if p.id not in listed]), ""
+    except ClassifierError as exc:
+        return None, str(exc)
+
+
 def survey(text: str, source: str, stores: list[Path], api=None) -> Survey:
+    """What the list holds: formats, sections, unread lines, categories of its papers, its topic.
+
+    Example: survey(Path("README.md").read_text(), "README.md", [BUNDLED_BACKGROUND]).lines()
+    """
     document = parse(text)
     found, where = categories(document, stores, api)
-    return Survey(source, document, found, where)
+    topic, problem = learned_topic(document, stores)
+    return Survey(source, document, found, where, topic, problem)
 
 
 def token() -> str | None:

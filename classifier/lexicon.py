@@ -179,3 +179,20 @@ def dump(lexicon: Lexicon) -> str:
                           default_flow_style=None)
     title = f"Lexicon: {lexicon.topic}" if lexicon.topic else "Lexicon"
     return HEADER.format(title=title, source=lexicon.source or "hand-written") + body
+
+
+def describe(lexicon: Lexicon, most: int = 15) -> list[str]:
+    """Lines that show a lexicon to a person: its topic, method terms with look-alikes, domain terms.
+
+    Example: print("\\n".join(describe(load("lexicon.yaml"))))
+    """
+    out = [f"topic: {lexicon.topic or '-'} ({lexicon.source or 'hand-written'})"]
+    for term in lexicon.method:
+        extra = f"; variants: {', '.join(term.variants)}" if term.variants else ""
+        out.append(f"  method      {term.phrase}{extra}")
+        if term.confounders:
+            out.append(f"  look-alikes {', '.join(term.confounders)}")
+    domain = [t.phrase for t in lexicon.domain]
+    more = f" and {len(domain) - most} more" if len(domain) > most else ""
+    out.append(f"  domain      {', '.join(domain[:most]) or '-'}{more}")
+    return out

@@ -48,6 +48,24 @@ def test_init_categories_come_from_the_bundled_papers(bot, tmp_path):
     assert categories and all("." in c or c.isalpha() for c in categories)
 
 
+def test_init_prints_the_topic_it_learned_from_the_list(bot, tmp_path):
+    result = bot("init", "--list", SEED_README, "--offline", "--output", tmp_path)
+    assert result.exit_code == 0, result.err
+    method = [line.split(None, 1)[1].split(";")[0] for line in result.out.splitlines()
+              if line.startswith("  method ")]
+    domain = next(line for line in result.out.splitlines() if line.startswith("  domain "))
+    titles = SEED_README.read_text(encoding="utf-8").lower().replace("-", " ")
+    assert "diffusion" in [m.lower() for m in method]  # what every paper of the list uses
+    assert all(m.lower() in titles for m in method)
+    assert any(word in domain for word in ("medical", "MRI", "CT"))
+
+
+def test_init_says_why_no_topic_was_learned_from_a_tiny_list(bot, tmp_path):
+    result = bot("init", "--list", FIXTURES / "numbered.md", "--offline", "--output", tmp_path)
+    assert result.exit_code == 0, result.err
+    assert "topic: not learned (" in result.out
+
+
 def test_init_from_github_reads_the_list_through_the_api(bot, tmp_path, monkeypatch):
     text = (FIXTURES / "table-unlearning.md").read_text()
     with FakeGitHub(owner="octo", name="papers", text=text, token="t0ken") as fake:
@@ -119,3 +137,16 @@ def test_wheel_installs_outside_the_checkout_and_runs_a_dry_run(tmp_path):
     assert (work / "data" / "model" / "learned-lexicon.yaml").is_file()  # no lexicon was written by hand
     preview = work / "out" / "dry-run"
     assert (preview / "README.md").is_file() and (preview / "pull-request.md").is_file()
+
+
+@pytest.mark.parametrize("url, repository", [
+    ("https://github.com/octo/awesome-list-bot", "octo/awesome-list-bot"),
+    ("https://github.com/octo/awesome-list-bot.git", "octo/awesome-list-bot"),
+    ("git@github.com:octo/awesome-list-bot.git", "octo/awesome-list-bot"),
+    ("https://gitlab.com/octo/awesome-list-bot", None),
+    ("/home/me/awesome-list-bot", None),
+])
+def test_init_names_the_action_after_the_github_repository_the_bot_came_from(url, repository):
+    from bot.init import _github_repository
+
+    assert _github_repository(url) == repository
