@@ -16,8 +16,9 @@ from collections import Counter
 from datetime import date
 
 from .awesome import AwesomeList, Entry
-from .inline import Piece
+from .inline import FIELD_LABEL, Piece
 from .listfields import ARXIV_URL, DateFormat, VenueFormat, split_venue
+from .tables import split_cells
 from .text import markdown_text
 
 RECENT = 8
@@ -82,6 +83,8 @@ def _arxiv_url(example_url: str, paper_id: str) -> str:
     if not match:
         return f"https://arxiv.org/abs/{paper_id}"
     prefix = example_url[:match.start()].strip()
+    if match.group(0).lower().startswith("doi.org"):  # the DOI arXiv assigns: doi.org/10.48550/arXiv.ID
+        return f"{prefix or 'https://'}{example_url[match.start():match.start('id')]}{paper_id}"
     kind = re.match(r"arxiv\.org/(abs|pdf|html)/", match.group(0), re.IGNORECASE).group(1)
     rest = example_url[match.end():].strip()
     suffix = ".pdf" if rest.startswith(".pdf") else ""
@@ -91,7 +94,7 @@ def _arxiv_url(example_url: str, paper_id: str) -> str:
 def _authors(example: str, names: list[str]) -> str:
     if not names:
         return ""
-    etal = re.search(r"(,?\s*et\.?\s*al\.?)\s*$", example)
+    etal = re.search(r"(,?\s*([*_]?)et\.?\s*al\.?\2)\s*$", example)
     if etal:
         shown = len([n for n in re.split(r",|\band\b", example[:etal.start()]) if n.strip()]) or 1
         if len(names) > shown:
@@ -118,9 +121,12 @@ def unknown_value(document: AwesomeList, column: str | None, cell: int | None) -
     return found.most_common(1)[0][0] if found else ("-" if column not in ("code", "other") else "")
 
 
-def _venue(document: AwesomeList, example_text: str, paper, piece: Piece, piece_line: int | None) -> str | None:
+def _venue(document: AwesomeList, example_text: str, paper, piece: Piece, piece_line: int | None,
+           dated: bool = False) -> str | None:
     name, year = split_venue(paper.venue)
     when = paper.date
+    if name is None and dated and VenueFormat.of(example_text).sep is None:
+        return markdown_text(arxiv_spelling(document))  # '*arXiv, Mar 2024*': the year is in the date beside it
     if name is None:
         near = [e for e in document.entries if e.label_line == piece_line] or document.entries
         spelled = [e.venue for e in near if e.venue and re.search("arxiv", e.venue, re.I)] or \
@@ -175,7 +181,8 @@ def fill(document: AwesomeList, entry: Entry, paper, newline: str, number: int |
             style = DateFormat.of(piece.text)
             text = style.format(paper.date) if style and paper.date else None
         elif piece.kind == "venue":
-            text = _venue(document, piece.text, paper, piece, entry.label_line)
+            text = _venue(document, piece.text, paper, piece, entry.label_line,
+                          any(p.kind == "date" and p.cell == piece.cell for p in entry.pieces))
         elif piece.kind == "number":
             text = str(number) if number is not None else piece.text
         elif piece.kind == "text":
@@ -200,7 +207,9 @@ def fill(document: AwesomeList, entry: Entry, paper, newline: str, number: int |
 def _link(piece: Piece, paper, has_arxiv: bool) -> str | None:
     url = _arxiv_url(piece.url.strip(), paper.id)
     if piece.role == "title":
-        return f"{piece.head}{markdown_text(paper.title)}{piece.mid}{url}{piece.tail}"
+        wrap = re.match(r"^(\*\*|__|\*|_|`)?(?:.*\S)(\1)$", piece.label.strip()) if piece.label.strip() else None
+        mark = wrap.group(1) or "" if wrap else ""  # '[**Title**](url)': the emphasis around the title stays
+        return f"{piece.head}{mark}{markdown_text(paper.title)}{mark}{piece.mid}{url}{piece.tail}"
     if piece.role == "arxiv":
         label = re.sub(r"\d{4}\.\d{4,5}(?:v\d+)?", paper.id, piece.label)
         return f"{piece.head}{label}{piece.mid}{url}{piece.tail}"
@@ -224,15 +233,23 @@ def _join(out: list[tuple[Piece, str | None]], newline: str) -> str:
     kept: list[str] = []
     for piece, text in out:
         if text is None:
-            if kept and piece.kind != "lit" and SEPARATOR_ONLY.match(kept[-1]) and kept[-1]:
-                kept.pop()
+            line_start = "".join(kept[:-1]).rsplit("\n", 1)[-1].replace("\x00", "").strip() == ""
+            if kept and piece.kind != "lit" and SEPARATOR_ONLY.match(kept[-1]) and kept[-1] and not line_start:
+                kept.pop()  # (a list marker '- ' before the dropped piece stays)
             kept.append("\x00")
             continue
         kept.append(text)
-    joined = re.sub(r"(\*\*|\*|__|_|`)\x00+\1", "", "".join(kept)).replace("\x00", "")
+    joined = re.sub(r"(\*\*|\*|__|_|`)\x00+\1|\\\[\x00+\\\]|\[\x00+\]|\(\x00+\)", "\x00", "".join(kept))
     lines = joined.split(newline)
-    cleaned = [re.sub(r"[ \t]+$", "", line) if not line.rstrip().endswith("\\") else line for line in lines]
-    cleaned = [line for line in cleaned[:-1] if re.sub(r"<br\s*/?>|\\|\s", "", line)] + cleaned[-1:]
+    cleaned = []
+    for number, line in enumerate(lines):
+        touched, line, last = "\x00" in line, line.replace("\x00", ""), number == len(lines) - 1
+        if not (line.rstrip().endswith("\\") or (not last and re.search(r"\S {2}$", line))):
+            line = re.sub(r"[ \t]+$", "", line)  # keep '  ' hard breaks and '\\' line ends
+        rest = re.sub(r"<br\s*/?>|\\|\s|[,;:.|]", "", line).lstrip("-*+")
+        if touched and not last and (not rest or re.fullmatch(FIELD_LABEL, rest, re.IGNORECASE)):
+            continue  # a line whose fields were all dropped (a blank line of the template stays)
+        cleaned.append(line)
     return newline.join(cleaned)
 
 
@@ -240,6 +257,7 @@ def _table(document: AwesomeList, entry: Entry, out: list[tuple[Piece, str | Non
     """A table row: each cell padded like the example, unknown cells written as the list writes them."""
     row: list[str] = []
     cell_parts: list[tuple[Piece, str | None]] = []
+    aligned = _aligned(document.lines, entry.start)
     for position, (piece, text) in enumerate(out):
         if piece.cell is None:
             row.append(re.sub(r"\r?\n", "", text or ""))
@@ -247,19 +265,33 @@ def _table(document: AwesomeList, entry: Entry, out: list[tuple[Piece, str | Non
         cell_parts.append((piece, text))
         following = out[position + 1][0].cell if position + 1 < len(out) else None
         if following != piece.cell:
-            row.append(_cell(document, cell_parts, paper))
+            row.append(_cell(document, cell_parts, paper, aligned))
             cell_parts = []
     return "".join(row)
 
 
-def _cell(document: AwesomeList, parts: list[tuple[Piece, str | None]], paper) -> str:
+def _aligned(lines: list[str], index: int) -> set[int]:
+    """The columns of the table around line ``index`` that are aligned: the same width in every row."""
+    start = end = index
+    while start > 0 and "|" in lines[start - 1]:
+        start -= 1
+    while end + 1 < len(lines) and "|" in lines[end + 1] and lines[end + 1].strip():
+        end += 1
+    widths: dict[int, set[int]] = {}
+    for line in lines[start:end + 1]:
+        for column, (a, b) in enumerate(split_cells(line.rstrip("\r\n"))):
+            widths.setdefault(column, set()).add(b - a)
+    return {column for column, found in widths.items() if len(found) == 1} if end > start else set()
+
+
+def _cell(document: AwesomeList, parts: list[tuple[Piece, str | None]], paper, aligned: set[int]) -> str:
     raw = "".join(p.text for p, _ in parts)
     left = raw[:len(raw) - len(raw.lstrip())]
     column, index = parts[0][0].column, parts[0][0].cell
     inner = parts[1:] if parts[0][0].kind == "lit" and not parts[0][0].text.strip() else parts
     inner = inner[:-1] if inner and inner[-1][0].kind == "lit" and not inner[-1][0].text.strip() else inner
     known = [p for p, t in inner if p.kind not in ("lit", "empty", "text") and t is not None]
-    content = _join(inner, "\n").strip() if known else ""
+    content = re.sub(r"^(?:<br\s*/?>\s*)+", "", _join(inner, "\n").strip()) if known else ""  # a dropped badge's <br>
     if column == "code" and paper.code_url and not known:
         like = next((p for e in document.entries for p in e.pieces if p.cell == index and p.role == "code"), None)
         content = (f"{like.head}{like.label}{like.mid}{paper.code_url}{like.tail}" if like
@@ -267,6 +299,8 @@ def _cell(document: AwesomeList, parts: list[tuple[Piece, str | None]], paper) -
     if not content:
         empty = next((p.text for p, _ in inner if p.kind == "empty"), None)
         content = empty if empty is not None else unknown_value(document, column, index)
+    if index not in aligned:  # the neighbours are not padded: the example's spacing, at most one space each side
+        return f"{left[:1]}{content}{' ' if raw != raw.rstrip() else ''}"
     width = len(raw)
     right_aligned = len(left) > 1 and raw.endswith(" ") and not raw.endswith("  ")
     cell = f"{content} ".rjust(width) if right_aligned else f"{left}{content} " if raw.strip() else f"{left or ' '}{content} "

@@ -108,6 +108,7 @@ def list_check(ctx: Context, path: str | None) -> None:
     for number, line in document.unparsed:
         click.echo(f"  line {number}: {line[:70]}")
     click.echo(f"round-trip: {'byte-identical' if identical else 'DIFFERENT'}")
+    awesome.require_entries(document, source)
     if not identical:
         sys.exit(1)
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import jinja2
 
 from . import __version__
-from .awesome import AwesomeList, parse
+from .awesome import AwesomeList, parse, require_entries
 from .errors import InputError
 from .files import atomic_write, read_jsonl
 
@@ -210,6 +210,7 @@ def survey(text: str, source: str, stores: list[Path], api=None) -> Survey:
     Example: survey(Path("README.md").read_text(), "README.md", [BUNDLED_BACKGROUND]).lines()
     """
     document = parse(text)
+    require_entries(document, source)
     found, where = categories(document, stores, api)
     topic, problem = learned_topic(document, stores)
     return Survey(source, document, found, where, topic, problem)

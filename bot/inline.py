@@ -1,4 +1,4 @@
-"""Entries written on one line (or one list item): bullets, numbered items and table rows.
+"""Entries written on one line (or one list item): bullets, numbered items, paragraphs, table rows.
 
 Used by the list model while it reads a README.  An entry's raw text is cut
 into :class:`Piece` s that cover it exactly (joining their ``text`` gives the
@@ -13,12 +13,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .listfields import (ARXIV_URL, CODE_HOSTS, CODE_WORDS, date_parts, looks_like_authors, looks_like_venue,
-                         one_word_title, title_like)
+from .listfields import (ARXIV_URL, CODE_HOSTS, CODE_WORDS, SHORT_LABELS, date_parts, looks_like_authors, looks_like_venue,
+                         one_word_title, short_title, title_like)
 
 LINK = re.compile(r"\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\((\s*)([^()\s]*(?:\([^()\s]*\)[^()\s]*)*)(\s*)\)")
 MARKER = re.compile(r"^(?P<indent>[ \t]*)(?P<marker>[-*+]|(?P<number>\d{1,4})[.)])(?P<space>[ \t]+)(?=\S)")
-PREFIX = re.compile(r"^(?P<open>(?:\*\*|__)?[\[(【]\s*)(?P<core>[^\[\]()【】\n]{1,40}?)(?P<close>\s*[\])】](?:\*\*|__)?[ \t]*)")
+PREFIX = re.compile(r"^(?P<open>(?:\*\*|__)?\\?[\[(【]\s*(?:\*\*|__|\*|_)?)(?P<core>[^\[\]()【】\n*\\]{1,40}?)"
+                    r"(?P<close>(?:\*\*|__|\*|_)?\s*\\?[\])】](?:\*\*|__)?[ \t]*)")  # [CVPR 2025] **[X]** [**X**] (*X*) \[X\]
 STRONG = re.compile(r"<br\s*/?>|\s*\|\s*|\s+[-–—]\s+|;\s*|\r?\n[ \t]*|\.?\s+(?=[(*_\[])|(?<=[)*])\s+")
 WRAP = " \t*_`\"'“”()[],.:;-–—"
 EMPTY = {"", "-", "—", "–", "nan", "n/a", "na", "/", "none", "tbd", "?", "x", "✗", "null", "--", "---", "…"}
@@ -47,13 +48,19 @@ class LineEntry:
     fields: dict = field(default_factory=dict)
 
 
+NOT_CODE = re.compile(r"\b(?:demos?|projects?|web ?pages?|web ?sites?|homepages?|pages?|sites?|hugging ?face|hf|datasets?|"
+                      r"data|models?|weights|spaces?|blogs?|videos?|slides|posters?|checkpoints?|leaderboards?|bibtex|bib|"
+                      r"citations?|cite|talks?|supp|supplementary|notes|reviews?|papers?|pdf)\b",
+                      re.IGNORECASE)
+
+
 def link_role(label: str, url: str) -> str:
     if label.startswith("!["):
         return "arxiv" if ARXIV_URL.search(url) else "badge"
     if ARXIV_URL.search(url):
         return "arxiv"
-    if CODE_HOSTS.search(url) or CODE_WORDS.search(label):
-        return "code"
+    if CODE_WORDS.search(label) or (CODE_HOSTS.search(url) and not NOT_CODE.search(label)):
+        return "code"  # a 'Demo' or 'Webpage' link on github.com / huggingface.co is not the code
     if re.search(r"paper|pdf|openreview|doi|proceedings|article", label + " " + url, re.IGNORECASE):
         return "paper"
     return "other"
@@ -106,8 +113,15 @@ def _classify(core: str) -> str:
     return "text"
 
 
+ETAL = re.compile(r"(?<![\w*_])[A-Z][\w.'\-\u00C0-\u024F]*(?:,? [A-Z][\w.'\-\u00C0-\u024F]*){0,3} ([*_])et\.? ?al\.?\1")
+
+
 def classify_lit(text: str) -> list[Piece]:
     """Fields in a literal run: date, venue, authors; unknown words become 'text'."""
+    etal = ETAL.search(text)
+    if etal:  # 'Peng *et al.*': one authors field
+        return [*(classify_lit(text[:etal.start()]) if etal.start() else []), Piece("authors", etal.group(0)),
+                *(classify_lit(text[etal.end():]) if etal.end() < len(text) else [])]
     out: list[Piece] = []
     pos = 0
     for match in list(STRONG.finditer(text)) + [None]:
@@ -121,10 +135,23 @@ def classify_lit(text: str) -> list[Piece]:
     return out
 
 
+FIELD_LABEL = r"authors?|links?|papers?|codes?|pdf|venue|date|published|year"
+
+
 def _chunk(chunk: str) -> list[Piece]:
     before, core, after = _strip_wrappers(chunk)
-    if not core:
+    if not core.strip(WRAP + "\\"):  # markup only: '\\] \\[' around links
         return [Piece("lit", chunk)]
+    if re.fullmatch(FIELD_LABEL, core, re.IGNORECASE) and after.lstrip().startswith(":"):
+        return [Piece("lit", chunk)]  # 'Links: ' before links
+    if re.match(r"(?!arxiv)[A-Za-z][\w\-]*(?: [\w\-]+){0,2}\s*:\s", core, re.IGNORECASE) \
+            and not re.match(FIELD_LABEL + r"\s*:", core, re.IGNORECASE):
+        return [p for p in (Piece("lit", before), Piece("text", core), Piece("lit", after)) if p.text]  # 'Keyword: a, b'
+    labelled = re.match(r"(" + FIELD_LABEL + r")(\s*:\s*)(\S.*)$", core, re.IGNORECASE | re.DOTALL)
+    if labelled:  # 'Authors: A One, B Two'
+        name, colon, rest = labelled.groups()
+        kind = "authors" if name.lower().startswith("author") else _classify(rest)
+        return [p for p in (Piece("lit", before + name + colon), Piece(kind, rest), Piece("lit", after)) if p.text]
     kind = _classify(core)
     if kind == "text" and "," in core:
         parts = re.split(r"(,\s*)", core)
@@ -183,10 +210,18 @@ def _title_from_text(pieces: list[Piece]) -> tuple[list[Piece], str] | None:
     return out + pieces[first:], title
 
 
+NAMED_QUOTE = re.compile(r"^([ \t]*(?:\*\*|__)?)([^*_\"“:]{1,40}?)((?:\*\*|__)?\s*:\s*[\"“])([^\"“”]{3,}?)([\"”].*)$", re.DOTALL)
+
+
 def _title_segment(segment: str) -> list[Piece]:
     """'**Title** — Authors. ' / 'Title - Authors' / 'Title.': the title and the fields after it."""
+    quoted = NAMED_QUOTE.match(segment)
+    if quoted:  # '**DNAct**: "Diffusion Guided Multi-Task 3D Policy Learning", *arXiv Mar 2024*. '
+        lead, name, colon, title, rest = quoted.groups()
+        return [p for p in (Piece("lit", lead), Piece("acronym", name), Piece("lit", colon), Piece("title", title),
+                            *classify_lit(rest)) if p.text]
     emphasis = re.match(r"^([ \t]*)(\*\*|__|\*|_|\"|“)(.+?)(?<!\\)(\*\*|__|\*|_|\"|”)(.*)$", segment, re.DOTALL)
-    if emphasis and len(emphasis.group(3).split()) >= 2:
+    if emphasis and (len(emphasis.group(3).split()) >= 2 or one_word_title(emphasis.group(3))):
         lead, open_, core, close, rest = emphasis.groups()
         return [p for p in (Piece("lit", lead + open_), Piece("title", core), Piece("lit", close),
                             *classify_lit(rest)) if p.text]
@@ -195,6 +230,29 @@ def _title_segment(segment: str) -> list[Piece]:
     before, core, after = _strip_wrappers(head)
     return [p for p in (Piece("lit", before), Piece("title", core), Piece("lit", after), *classify_lit(rest))
             if p.text]
+
+
+RATING = re.compile(r"((?:🌟|⭐|🔥|💥|❗|‼️|👍|🏆)+\uFE0F?[ \t]*)")  # a maintainer's mark on a paper: never copied
+NAME_LEAD = re.compile(r"^(?P<a>[\s*_]*(?:[^\x00-\u2e7f][\s*_]*)*)(?P<name>[\w][\w.+'’\-]*(?: [\w.+'’\-]+){0,3}?)"
+                       r"(?P<b>[*_]*\s*:[*_]*\s*)$")
+PROSE = {"our", "my", "we", "this", "see", "check", "new", "out", "here", "read", "also", "the", "a", "an", "in",
+         "on", "accepted", "paper", "papers", "survey"}
+
+
+def _name_lead(text: str) -> list[Piece] | None:
+    """'🌟 CPC: ' / 'Paper: ' before a title link: a paper's short name (an acronym) or a label."""
+    match = NAME_LEAD.match(text)
+    if not match:
+        return None
+    name = match.group("name")
+    words = name.lower().split()
+    if name.lower() in SHORT_LABELS or name.lower() in ("title", "paper title"):
+        kind = "lit"
+    elif len(words) > 3 or any(w in PROSE for w in words):
+        return None  # 'Our survey paper on arXiv: [Title](url)' is prose about a paper
+    else:
+        kind = "acronym"
+    return [p for p in (Piece("lit", match.group("a")), Piece(kind, name), Piece("lit", match.group("b"))) if p.text]
 
 
 def analyse(pieces: list[Piece]) -> LineEntry | None:
@@ -212,12 +270,19 @@ def analyse(pieces: list[Piece]) -> LineEntry | None:
             rest = pieces[0].text[match.end():]
             pieces = ([Piece("lit", rest)] if rest else []) + pieces[1:]
     lead = 0
-    if pieces and pieces[0].kind == "lit" and not re.sub(r"[\s*_]|[^\x00-\u2e7f]", "", pieces[0].text):
-        lead = 1  # only emphasis, spaces or emoji before the first link
+    while lead < len(pieces) - 1 and (pieces[lead].role == "badge" or pieces[lead].kind == "lit" and not re.sub(
+            r"[\s*_]|<br\s*/?>|[^\x00-\u2e7f]", "", pieces[lead].text)):
+        lead += 1  # only badges ('![Star](shield) <br>'), emphasis, spaces or emoji before the first link
+    if lead == 0 and len(pieces) > 1 and pieces[0].kind == "lit" and pieces[1].kind == "link":
+        named = _name_lead(pieces[0].text)
+        if named:  # 'CPC: [Title](url)', 'Paper: [Title](url)'
+            pieces[0:1] = named
+            lead = len(named)
     title = ""
     if lead < len(pieces) and pieces[lead].kind == "link" and pieces[lead].role != "badge" \
             and re.match(r"https?://", pieces[lead].url.strip()) \
-            and (title_like(pieces[lead].label) or one_word_title(pieces[lead].label, pieces[lead].url)):
+            and (title_like(pieces[lead].label) or one_word_title(pieces[lead].label, pieces[lead].url)
+                 or short_title(pieces[lead].label, pieces[lead].url)):
         pieces[lead].role, title = "title", " ".join(re.sub(r"[*_`]{2,}", "", pieces[lead].label).split())
         body = pieces
     else:
@@ -230,6 +295,9 @@ def analyse(pieces: list[Piece]) -> LineEntry | None:
     for piece in body:
         if piece.kind == "lit" and seen_title:
             out += classify_lit(piece.text)
+        elif piece.kind == "lit" and RATING.search(piece.text):  # '🌟 ' marks a paper the maintainer rates
+            out += [Piece("text" if RATING.fullmatch(part) else "lit", part)
+                    for part in RATING.split(piece.text) if part]
         else:
             out.append(piece)
         seen_title = seen_title or piece.kind == "title" or piece.role == "title"
@@ -243,7 +311,7 @@ def fields(pieces: list[Piece]) -> dict:
 
     for piece in pieces:
         if piece.kind == "authors" and not found["authors"]:
-            found["authors"] = split_authors(piece.text.strip("*_ "))
+            found["authors"] = split_authors(re.sub(r"[*_]", "", piece.text).strip())
         elif piece.kind == "date" and found["date_text"] is None:
             found["date_text"] = piece.text.strip()
         elif piece.kind == "venue" and found["venue"] is None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 ARXIV_URL = re.compile(
-    r"arxiv\.org/(?:abs|pdf|html)/(?P<id>(?:\d{4}\.\d{4,5})|(?:[a-z\-]+(?:\.[A-Z]{2})?/\d{7}))(?:v\d+)?",
+    r"(?:arxiv\.org/(?:abs|pdf|html)/|doi\.org/10\.48550/arxiv\.)(?P<id>(?:\d{4}\.\d{4,5})|(?:[a-z\-]+(?:\.[A-Z]{2})?/\d{7}))(?:v\d+)?",
     re.IGNORECASE,
 )
 ARXIV_TEXT = re.compile(r"\barXiv:\s?(?P<id>\d{4}\.\d{4,5})(?:v\d+)?", re.IGNORECASE)
@@ -272,3 +272,13 @@ def title_like(label: str) -> bool:
     if len(words) <= 2 and (first in SHORT_LABELS or looks_like_venue(plain) or date_parts(plain)):
         return False
     return len(words) >= 3 or (len(words) == 2 and len(plain) >= 12) or ":" in plain
+
+
+def short_title(label: str, url: str) -> bool:
+    """A short label of a link to the paper itself that is its title ('DINT Transformer'), not a
+    venue ('CVPR 2025'), a date or a label ('Paper PDF')."""
+    plain = re.sub(r"[*_`]", "", label).strip()
+    words = plain.split()
+    return (PAPER_URL.match(url.strip()) is not None and len(words) == 2 and len(plain) >= 10
+            and not VENUE.match(plain) and not date_parts(plain)
+            and not any(re.sub(r"[^\w]", "", w.lower()) in SHORT_LABELS for w in words))

@@ -5,8 +5,8 @@ text in, text out.  A new entry copies the format of the recent entries of
 its section (``by_example``): blocks, bullets, numbered items or table rows,
 with their markup, link labels, date and venue style.  It goes where the
 section's order puts it (newest first, oldest first, or at the end when the
-section has no order), never inside an HTML comment, and no other byte of the
-README changes.  Untrusted text from arXiv passes through
+section has no order; under the heading of its year when the section is grouped
+by year), never inside an HTML comment, and no other byte of the README changes.  Untrusted text from arXiv passes through
 :func:`markdown_text` before it reaches Markdown, so a title can neither break
 the list's formatting (nor a table row), ping a user, link an issue nor hide
 the README.
@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from .awesome import HEADING, AwesomeList, Entry, parse, parse_date
+from .awesome import HEADING, YEAR_HEADING, AwesomeList, Entry, parse, parse_date
 from .by_example import example, fill, recent, with_code
 from .errors import ListFormatError
-from .listfields import MONTH_ABBR, MONTH_FULL, ordinal
+from .listfields import DATE_ANY, MONTH_ABBR, MONTH_FULL, DateFormat, date_parts, ordinal
+from .tables import DELIMITER, is_row
 from .text import markdown_text  # noqa: F401  (markdown_text is part of this module's API)
 
 if TYPE_CHECKING:
@@ -101,6 +102,8 @@ def _number(entries: list[Entry], before: Entry | None) -> int | None:
     numbers = [value(e) for e in entries]
     if not numbers or any(n is None for n in numbers):
         return None
+    if len(numbers) > 1 and len(set(numbers)) == 1:
+        return numbers[0]  # '1.' on every item: Markdown numbers them, the list does not
     descending = len(numbers) > 1 and numbers[0] > numbers[-1]
     if before is not None:
         return value(before) + (1 if descending else 0)
@@ -114,31 +117,107 @@ class Plan:
     before: Entry | None
     entries: list[Entry]
     order: str
+    new_heading: str | None = None  # a year heading to write first ('### 2025'), when the year has none
+    spaced: bool = False  # a blank line after that heading
+    apart: bool = True  # a blank line between that heading's group and its neighbours
 
 
 def _plan(document: AwesomeList, paper: Proposal) -> Plan:
-    """Where the entry goes in its section, by the section's order; never inside an HTML comment."""
+    """Where the entry goes in its section, by the section's order (under the heading of its year when
+    the section is grouped by year); never inside an HTML comment."""
     heading = document.heading_for(paper.section)
     entries = [e for e in document.entries if e.label_line == heading.line]
     order = section_order(document, entries)
     key = (paper.date.year, paper.date.month, paper.date.day)
+    pool, anchor, years = entries, heading, _year_headings(document, heading)
+    if years:
+        anchor = next((h for h in years if _year(h.text) == paper.date.year), None)
+        if anchor is None:
+            return _new_year(document, years, entries, order, paper)
+        pool = [e for e in entries if e.heading_line == anchor.line]
+    if pool and all(e.group_line is not None for e in pool):
+        return _dated_group(document, pool, entries, order, paper)
     before = None
     if order == "desc":
-        before = next((e for e in entries if e.sort_key is not None and e.sort_key <= key), None)
+        before = next((e for e in pool if e.sort_key is not None and e.sort_key <= key), None)
     elif order == "asc":
-        before = next((e for e in entries if e.sort_key is not None and e.sort_key > key), None)
+        before = next((e for e in pool if e.sort_key is not None and e.sort_key > key), None)
     if before is not None:
         plan = Plan(before.start, None, before, entries, order)
-    elif entries:
-        plan = Plan(entries[-1].end, entries[-1], None, entries, order)
+    elif pool:
+        plan = Plan(pool[-1].end, pool[-1], None, entries, order)
     else:
-        index = heading.line + 1
+        index = anchor.line + 1
         while index < len(document.lines) and not document.lines[index].strip():
             index += 1
         plan = Plan(index, None, None, entries, order)
     if _hidden(document, plan.index):
         plan = _outside_comment(document, heading, plan)
     return plan
+
+
+def _year(text: str) -> int | None:
+    found = re.search(r"(?:19|20)\d{2}", text)
+    return int(found.group(0)) if found and YEAR_HEADING.match(text) else None
+
+
+def _year_headings(document: AwesomeList, heading) -> list:
+    """The year sub-headings ('### 2024') that group a section's entries, in document order."""
+    end = next((h.line for h in document.headings if h.line > heading.line and h.level <= heading.level),
+               len(document.lines))
+    return [h for h in document.headings if heading.line < h.line < end and _year(h.text) is not None]
+
+
+def _new_year(document: AwesomeList, years: list, entries: list[Entry], order: str, paper: Proposal) -> Plan:
+    """A section grouped by year has no heading for the paper's year: a new one, like its siblings, in
+    the order of the years."""
+    year = paper.date.year
+    ascending = _year(years[0].text) < _year(years[-1].text) if len(years) > 1 else order == "asc"
+    later = next((h for h in years if (_year(h.text) > year) == ascending), None)
+    sibling = years[0]
+    raw = document.lines[sibling.line].rstrip("\r\n")
+    text = raw.replace(str(_year(sibling.text)), str(year), 1)
+    gaps = [h.line + 1 < len(document.lines) and not document.lines[h.line + 1].strip() for h in years]
+    spaced = sum(gaps) * 2 > len(gaps)  # a blank line after the heading, as most of its siblings
+    if later is not None:
+        return Plan(later.line, None, None, entries, order, text, spaced)
+    group = [e for e in entries if e.heading_line == years[-1].line]
+    if group:
+        return Plan(group[-1].end, group[-1], None, entries, order, text, spaced)
+    following = next((h.line for h in document.headings if h.line > years[-1].line), len(document.lines))
+    return Plan(following, None, None, entries, order, text, spaced)
+
+
+def _dated_group(document: AwesomeList, pool: list[Entry], entries: list[Entry], order: str, paper: Proposal) -> Plan:
+    """Entries nested under dated bullets ('- **[2025.02.07]**'): under the bullet of the paper's date, or
+    under a new one like its siblings, in the order of the dates."""
+    groups: dict[int, list[Entry]] = {}
+    for entry in pool:
+        groups.setdefault(entry.group_line, []).append(entry)
+    dated = []
+    for line, children in groups.items():
+        found = DATE_ANY.search(document.lines[line])
+        parts = date_parts(found.group(0)) if found else None
+        if parts:
+            dated.append(((parts[0], parts[1] or 0, parts[2] or 0), line, found.group(0), children))
+    key = (paper.date.year, paper.date.month, paper.date.day)
+    same = next((g for g in dated if g[0] == key), None)
+    if same is not None:
+        children = same[3]
+        if order == "asc":
+            return Plan(children[-1].end, children[-1], None, entries, order)
+        return Plan(children[0].start, None, children[0], entries, order)
+    ascending = dated[0][0] < dated[-1][0] if len(dated) > 1 else order == "asc"
+    _, line, text, _ = dated[0]
+    style = DateFormat.of(text)
+    raw = document.lines[line].rstrip("\r\n")
+    bullet = raw.replace(text, style.format(paper.date) if style else text, 1)
+    apart = sum(1 for g in dated[1:] if g[1] > 0 and not document.lines[g[1] - 1].strip()) * 2 > len(dated) - 1
+    later = next((g for g in dated if (g[0] > key) == ascending), None)
+    if later is not None:
+        return Plan(later[1], None, None, entries, order, bullet, False, apart)
+    last = dated[-1][3][-1]
+    return Plan(last.end, last, None, entries, order, bullet, False, apart)
 
 
 def _hidden(document: AwesomeList, index: int) -> bool:
@@ -165,10 +244,10 @@ def render_entry(paper: Proposal, document: AwesomeList, newline: str = "\n") ->
 
     Example: render_entry(proposal, parse(readme)) -> "- [Title](https://arxiv.org/abs/2509.00001), ...\\n"
     """
-    return _render(paper, document, newline, None)
+    return _render(paper, document, newline, None)[0]
 
 
-def _render(paper: Proposal, document: AwesomeList, newline: str, plan: Plan | None) -> str:
+def _render(paper: Proposal, document: AwesomeList, newline: str, plan: Plan | None) -> tuple[str, Entry | None]:
     try:
         entries = plan.entries if plan else document.section_entries(paper.section)
         order = plan.order if plan else section_order(document, entries)
@@ -178,9 +257,17 @@ def _render(paper: Proposal, document: AwesomeList, newline: str, plan: Plan | N
     if model is not None and paper.code_url:
         model = with_code(document, model, recent(entries, order))
     if model is None:
-        return _default_block(paper, document, newline)
+        return _default_block(paper, document, newline), None
     number = _number(entries, plan.before) if plan and entries else None
-    return fill(document, model, paper, newline, number)
+    return fill(document, model, paper, newline, number), model
+
+
+def _table_head(document: AwesomeList, row: Entry, newline: str) -> str:
+    """The header and delimiter lines of the table a row belongs to (for a section with no table yet)."""
+    top = row.start
+    while top > 0 and "|" in document.lines[top - 1] and document.lines[top - 1].strip():
+        top -= 1
+    return "".join(re.sub(r"\r?\n$", "", line) + newline for line in document.lines[top:top + 2])
 
 
 def _blank_lines(entries: list[Entry], lines: list[str]) -> int:
@@ -194,12 +281,25 @@ def insert_one(text: str, paper: Proposal) -> str:
     document = parse(text)
     newline = document.newline
     plan = _plan(document, paper)
-    block = _render(paper, document, newline, plan)
+    block, model = _render(paper, document, newline, plan)
+    if model is not None and model.shape == "table" and not plan.entries:
+        index = plan.index
+        if index + 1 < len(document.lines) and is_row(document.lines[index]) and DELIMITER.match(document.lines[index + 1]):
+            plan.index = index + 2  # a table with a header and no row yet: the row goes under it
+        else:
+            block = _table_head(document, model, newline) + block  # no table yet: the list's header first
     lines = list(document.lines)
-    model_shape = "block" if block.count(newline) > 1 or not plan.entries else plan.entries[0].shape
-    gap = 1 if model_shape == "block" else _blank_lines(plan.entries, lines)
+    model_shape = "block" if not plan.entries else plan.entries[0].shape
+    gap = 1 if model_shape in ("block", "paragraph") else _blank_lines(plan.entries, lines)
     spacer = [newline] * gap
     index = plan.index
+    if plan.new_heading is not None:
+        if index > 0 and not lines[index - 1].endswith("\n"):
+            lines[index - 1] += newline
+        chunk = [plan.new_heading + newline] + ([newline] if plan.spaced else []) + [block]
+        apart = [newline] if plan.apart else []
+        lines[index:index] = chunk + apart if plan.after is None else apart + chunk
+        return "".join(lines)
     if plan.after is not None:
         if index > 0 and not lines[index - 1].endswith("\n"):
             lines[index - 1] += newline

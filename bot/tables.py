@@ -82,6 +82,8 @@ def _cell_pieces(text: str, role: str, index: int) -> list[Piece]:
         inner = _wrapped(content, "venue")
     elif role == "authors":
         inner = _wrapped(content, "authors")
+    elif role == "acronym" and not any(p.kind == "link" for p in tokenize(content)):
+        inner = _wrapped(content, "acronym")
     elif role == "number" and re.fullmatch(r"\d+", content):
         inner = [Piece("number", content)]
     elif role in ("code", "link", "title"):
@@ -108,6 +110,14 @@ def _wrapped(content: str, kind: str) -> list[Piece]:
 def infer_roles(roles: list[str], rows: list[str]) -> list[str]:
     """Columns the header did not name: a column of title links is the title, dates are dates, ..."""
     roles = list(roles)
+    titles = [i for i, role in enumerate(roles) if role == "title"]
+    if len(titles) > 1:  # 'Model | Paper': the column of title links is the title, a name column its acronym
+        def linked(column: int) -> int:
+            cells = [split_cells(row) for row in rows]
+            return sum(any(p.kind == "link" and title_like(p.label) for p in tokenize(row[c[column][0]:c[column][1]]))
+                       for row, c in zip(rows, cells) if column < len(c))
+        best = max(titles, key=lambda column: (linked(column), -column))
+        roles = ["acronym" if column in titles and column != best else role for column, role in enumerate(roles)]
     for column, role in enumerate(roles):
         if role != "other" and not (role == "link" and "title" not in roles):
             continue

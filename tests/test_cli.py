@@ -45,6 +45,14 @@ def test_list_check_reports_lines_not_understood(bot, tmp_path):
     assert result.exit_code == 0 and "line 8: stray text" in result.out
 
 
+def test_list_check_a_list_read_as_no_entry_is_a_one_line_error(bot, tmp_path):
+    path = tmp_path / "README.md"
+    path.write_text("# L\n\n## S\n\nWe like [this paper](https://arxiv.org/abs/2305.00001) a lot.\n")
+    result = bot("--config", ROOT / "config.yaml", "list", "check", path)
+    assert result.exit_code == 2 and "line 5: We like" in result.out
+    assert result.err.startswith("Error:") and "no entry read" in result.err and len(result.err.strip().splitlines()) <= 2
+
+
 def test_list_check_missing_file_is_one_line_error(bot, tmp_path):
     result = bot("--config", ROOT / "config.yaml", "list", "check", tmp_path / "nope.md")
     assert result.exit_code == 2 and result.err.startswith("Error: cannot read list")

@@ -30,7 +30,8 @@ def test_run_opens_first_pull_request(world, github, capsys):
     assert pull["labels"] == ["new-papers", "bot"] and set(github.labels) == {"new-papers", "bot"}
     assert github.file("main") == SEED_README.read_text()  # the base is untouched
     head = parse(github.file("bot/new-papers"))
-    assert head.render() == github.file("bot/new-papers") and not head.unparsed
+    assert head.render() == github.file("bot/new-papers")
+    assert head.unparsed == parse(SEED_README.read_text()).unparsed  # nothing new not understood (the seed's prose links stay reported)
     assert any(e.arxiv_id == "2509.13576" and e.label == "Reconstruction" for e in head.entries)
 
 
@@ -142,7 +143,8 @@ def test_run_hostile_title_in_pull_request_body(world, github, feeds):
     assert body.count("<!--") == 1 and body.rstrip().endswith("-->")  # only the bot's own marker
     assert read_marker(body).ids() == set(DAYS["2025-09-18"])
     head = parse(github.file("bot/new-papers"))
-    assert not head.unparsed and all(not e.warnings for e in head.entries if e.arxiv_id == "2509.13576")
+    assert head.unparsed == parse(SEED_README.read_text()).unparsed  # the seed's prose links, nothing new
+    assert all(not e.warnings for e in head.entries if e.arxiv_id == "2509.13576")
 
 
 def test_run_dry_run_writes_preview_and_publishes_nothing(world, github, tmp_path):
