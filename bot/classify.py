@@ -2,7 +2,8 @@
 
 Runs in ``bot train`` (gathers the data, learns or reads the lexicon, trains,
 keeps or replaces the saved model), ``bot run`` (``ensure_model``: the same,
-when there is no usable model), ``bot classify`` and ``bot evaluate``.  It connects the list, the
+when there is no usable model), ``bot classify``, ``bot evaluate`` and ``bot backtest`` (the same
+training functions over simulated decisions, see ``training_docs``).  It connects the list, the
 store and the arXiv API to the ``classifier`` package, turns the package's
 errors into the bot's one-line errors, and renders each verdict's would-be entry.
 """
@@ -10,6 +11,7 @@ errors into the bot's one-line errors, and renders each verdict's would-be entry
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,26 +81,36 @@ def labelled(document: AwesomeList, store: Store, api: ArxivAPI | None) -> Train
         except FetchError as exc:
             problem = exc.one_line()
             log.warning("abstracts of list entries not fetched: %s", problem)
+    accepted = store.decisions("accepted")
+    rejected = store.decisions("rejected")
+    decided = store.get_many(list(accepted) + list(rejected))
+    data = training_docs(document, {**decided, **cached}, accepted, rejected, store.proposed_sections(accepted))
+    data.abstracts_fetched, data.fetch_problem = fetched, problem
+    return data
+
+
+def training_docs(document: AwesomeList, papers: dict[str, Paper], accepted: dict[str, tuple[str | None, str | None]],
+                  rejected: dict[str, tuple[str | None, str | None]], proposed: dict[str, str]) -> TrainingData:
+    """The labelled documents, as a pure function: the list's entries (abstracts from ``papers``) and
+    the decisions (id -> (section, title)); an accepted paper that is in the list is an entry, one the
+    maintainers placed in another section than the bot proposed (``proposed``: id -> section) is *moved*.
+    Used by ``labelled`` (decisions from the store) and by `bot backtest` (simulated decisions)."""
     entries = []
     for entry in document.entries:
-        paper = cached.get(entry.arxiv_id) if entry.arxiv_id else None
+        paper = papers.get(entry.arxiv_id) if entry.arxiv_id else None
         entries.append(Doc(entry.arxiv_id or entry.title_key, entry.title, paper.abstract if paper else "",
                            entry.label))
-    accepted_ids = store.decisions("accepted")
-    rejected_ids = store.decisions("rejected")
-    decided = store.get_many(list(accepted_ids) + list(rejected_ids))
-    proposed = store.proposed_sections(accepted_ids)
     listed = {e.id for e in entries}
 
     def doc(paper_id: str, section: str | None, title: str | None) -> Doc:
-        paper = decided.get(paper_id)
+        paper = papers.get(paper_id)
         moved = bool(section and proposed.get(paper_id) and proposed[paper_id] != section)
         return Doc(paper_id, paper.title if paper else (title or paper_id), paper.abstract if paper else "",
                    section, moved)
 
-    accepted = [doc(i, s, t) for i, (s, t) in sorted(accepted_ids.items()) if i not in listed]
-    rejected = [doc(i, s, t) for i, (s, t) in sorted(rejected_ids.items())]
-    return TrainingData(entries, [], rejected, accepted, fetched, problem)
+    chosen = [doc(i, s, t) for i, (s, t) in sorted(accepted.items()) if i not in listed]
+    refused = [doc(i, s, t) for i, (s, t) in sorted(rejected.items())]
+    return TrainingData(entries, [], refused, chosen)
 
 
 def gather(document: AwesomeList, store: Store, api: ArxivAPI | None, extra_background: list[Path] = ()) -> TrainingData:
@@ -106,15 +118,21 @@ def gather(document: AwesomeList, store: Store, api: ArxivAPI | None, extra_back
     from classifier.train import Doc
 
     data = labelled(document, store, api)
-    background = [Doc(p.id, p.title, p.abstract) for p in store.papers()]
-    known = {d.id for d in background}
-    for path in extra_background:  # sampled files: their mix is not the feed's (see classifier/operating.py)
-        background += [Doc(p.id, p.title, p.abstract, feed=False) for p in read_jsonl(path) if p.id not in known]
+    background = background_docs(store.papers(), (p for path in extra_background for p in read_jsonl(path)))
     if not background:
         raise InputError("the paper store holds no papers to train against",
                          "run `bot fetch` or `bot fetch --from-file papers.jsonl.gz` first")
     data.background = background
     return data
+
+
+def background_docs(feed: Iterable[Paper], files: Iterable[Paper]) -> list[Doc]:
+    """The background documents: the store's papers (the feed's mix), then papers of the sampled
+    background files not among them (their mix is not the feed's: see classifier/operating.py)."""
+    background = [Doc(p.id, p.title, p.abstract) for p in feed]
+    known = {d.id for d in background}
+    background += [Doc(p.id, p.title, p.abstract, feed=False) for p in files if p.id not in known]
+    return background
 
 
 def configured_lexicon(config) -> Lexicon | None:
@@ -161,20 +179,28 @@ class Retrained:
     saved: Path | None  # where the new model was saved (None: kept the old one)
 
 
-def retrain(config, data: TrainingData, *, force: bool = False, lexicon: Lexicon | None = None,
-            progress: Progress | None = None) -> Retrained:
-    """Train, then keep or replace the saved model (``classifier.compare``); ``force`` always replaces."""
+def train_and_compare(config, data: TrainingData, old, lexicon: Lexicon | None = None,
+                      progress: Progress | None = None) -> tuple[object, object]:
+    """(the newly trained model, the keep-or-replace decision against ``old``: ``classifier.compare``,
+    None for no model).  Writes nothing: ``retrain`` saves, `bot backtest` keeps models in memory."""
     from classifier.compare import evaluation_set, keep_or_replace
 
     new = train_model(config, data, lexicon, progress)
-    try:
-        old = model_io.load(config.classifier.model_path)
-    except classifier_errors.ModelError:
-        old = None
     with library_errors():
         positives, negatives = evaluation_set(new.meta["lexicon"], data.entries + data.accepted, data.background,
                                               data.rejected)
         decision = keep_or_replace(new, old, positives, negatives, len(data.rejected))
+    return new, decision
+
+
+def retrain(config, data: TrainingData, *, force: bool = False, lexicon: Lexicon | None = None,
+            progress: Progress | None = None) -> Retrained:
+    """Train, then keep or replace the saved model (``classifier.compare``); ``force`` always replaces."""
+    try:
+        old = model_io.load(config.classifier.model_path)
+    except classifier_errors.ModelError:
+        old = None
+    new, decision = train_and_compare(config, data, old, lexicon, progress)
     if decision.replace or force or old is None:
         return Retrained(new, new, decision, model_io.save(new, config.classifier.model_path))
     return Retrained(old, new, decision, None)

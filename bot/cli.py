@@ -299,6 +299,7 @@ def init_command(list_path, repo, list_file, branch, api_url, output, force, off
 
 
 from . import cli_model  # noqa: E402,F401  (registers train, evaluate and classify)
+from . import cli_backtest  # noqa: E402,F401  (registers backtest)
 
 
 def main() -> None:

@@ -26,6 +26,8 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timezone
+from itertools import islice
 
 import requests
 from github import Auth, Github, GithubException, GithubRetry, UnknownObjectException
@@ -62,6 +64,7 @@ class Commit:
     parents: list[str]
     message: str
     author: str | None
+    date: datetime | None = None  # the committer's date, when the listing said it
 
 
 @dataclass
@@ -87,8 +90,9 @@ class GitHubRepo:
         self.name, self.pause = repo, pause
         retry = GithubRetry(total=retries, allowed_methods={"GET", "HEAD"}, backoff_factor=pause / 4,
                             max_rate_limit_wait=min(300, deadline / 2))
-        self.github = Github(base_url=api_url.rstrip("/"), auth=Auth.Token(token) if token else None, timeout=int(timeout),
-                             retry=retry, seconds_between_requests=None, seconds_between_writes=None)
+        auth = Auth.Token(token) if token else None  # None: anonymous reads of a public repository
+        self.github = Github(base_url=api_url.rstrip("/"), auth=auth, timeout=int(timeout), retry=retry,
+                             seconds_between_requests=None, seconds_between_writes=None)
         _with_deadline(self.github, deadline)
         self.repo = self.call(lambda: self.github.get_repo(repo), f"read repository {repo}")
         self.owner = self.repo.owner.login
@@ -97,10 +101,10 @@ class GitHubRepo:
         self._files: dict[str, tuple[str, str]] = {}
 
     @classmethod
-    def from_config(cls, config, token: str) -> "GitHubRepo":
+    def from_config(cls, config, token: str | None, repo: str | None = None) -> "GitHubRepo":
         gh = config.github
-        return cls(gh.api_url, config.list.repo, token, retries=gh.retries, timeout=gh.timeout, pause=gh.backoff,
-                   deadline=gh.deadline)
+        return cls(gh.api_url, repo or config.list.repo, token, retries=gh.retries, timeout=gh.timeout,
+                   pause=gh.backoff, deadline=gh.deadline)
 
     # --- requests ------------------------------------------------------------------------------
 
@@ -186,6 +190,24 @@ class GitHubRepo:
         if re.fullmatch(r"[0-9a-f]{40}", ref):
             self._files[ref] = found
         return found
+
+    def commits_before(self, branch: str, path: str, until: datetime, limit: int = 1) -> list[Commit]:
+        """The newest commits of ``branch`` that changed ``path``, dated before ``until`` (GitHub's
+        list-commits with ``path`` and ``until``), newest first; at most ``limit``."""
+        def read():
+            found = self.repo.get_commits(sha=branch, path=path, until=until.astimezone(timezone.utc))
+            return [Commit(c.sha, [p.sha for p in c.parents], c.commit.message or "",
+                           c.author.login if c.author is not None else None, c.commit.committer.date)
+                    for c in islice(found, limit)]
+
+        return self.call(read, f"list the commits of {path} on {branch} before {until:%Y-%m-%d %H:%M} UTC")
+
+    def file_as_of(self, branch: str, path: str, until: datetime) -> tuple[str, Commit] | None:
+        """(text, commit) of ``path`` as it was on ``branch`` before ``until``; None when no commit
+        before then had it."""
+        commits = self.commits_before(branch, path, until)
+        found = self.file(commits[0].sha, path) if commits else None
+        return (found[0], commits[0]) if found else None
 
     def branch_sha(self, name: str) -> str | None:
         def read():

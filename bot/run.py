@@ -124,7 +124,8 @@ def make_publisher(config, kind: str | None, output: Path | None = None, dry_run
 
 def select(papers: list[Paper], found: list[Verdict], document, open_ids: set[str], rejected: set[str],
            report: RunReport) -> list[tuple[Paper, Verdict]]:
-    """The relevant papers worth proposing, most probable first; the others counted by reason."""
+    """The relevant papers worth proposing, most probable first; the others counted by reason.
+    Used by `bot run` and, day by day, by `bot backtest`."""
     chosen = []
     for paper, verdict in sorted(zip(papers, found), key=lambda pv: (-pv[1].probability, pv[0].id)):
         why = ("already in the list" if document.contains(paper.id, paper.title) else
@@ -147,12 +148,18 @@ def classify_candidates(config, store: Store, model, report: RunReport) -> list[
     store.record_verdicts(model.fingerprint, [(p.id, v.relevant, v.probability, v.section) for p, v in zip(todo, found)])
     report.classified = len(todo)
     relevant = {p.id for p, v in zip(todo, found) if v.relevant} | {i for i, (r, _, _) in cached.items() if r}
-    failed_before = set(store.unpublishable(model.fingerprint))
+    candidates = keep_relevant(papers, relevant, set(store.unpublishable(model.fingerprint)), report)
+    return list(zip(candidates, verdicts(model, candidates)))
+
+
+def keep_relevant(papers: list[Paper], relevant: set[str], failed_before: set[str], report: RunReport) -> list[Paper]:
+    """The relevant papers, less those that could not become an entry for this model before
+    (counted in ``report``); used by `bot run` and `bot backtest`."""
     if relevant & failed_before:
         report.skipped["could not become an entry in an earlier run"] += len(relevant & failed_before)
     candidates = [p for p in papers if p.id in relevant - failed_before]
     report.candidates = len(candidates)
-    return list(zip(candidates, verdicts(model, candidates)))
+    return candidates
 
 
 def run(config, *, dry_run: bool = False, publisher: str | None = None, output: Path | None = None,

@@ -291,15 +291,27 @@ class Store:
             found.update((row[0], self._paper(row)) for row in rows)
         return found
 
-    def papers(self, since: str | None = None) -> Iterator[Paper]:
-        """All papers (optionally those listed on or after an ISO date), oldest first."""
+    def papers(self, since: str | None = None, until: str | None = None) -> Iterator[Paper]:
+        """All papers (optionally those listed on or after ``since`` and on or before ``until``,
+        ISO dates), oldest first."""
         query = f"SELECT {', '.join(COLUMNS)} FROM papers"
-        args: tuple = ()
+        where, args = [], []
         if since:
-            query += " WHERE listing_date >= ?"
-            args = (since,)
+            where.append("listing_date >= ?")
+            args.append(since)
+        if until:
+            where.append("listing_date <= ?")
+            args.append(until)
+        if where:
+            query += " WHERE " + " AND ".join(where)
         for row in self.db.execute(query + " ORDER BY listing_date, id", args):
             yield self._paper(row)
+
+    def latest_before(self, day: str, limit: int) -> list[Paper]:
+        """The ``limit`` papers listed most recently before ``day`` (ISO date), oldest first."""
+        rows = self.db.execute(f"SELECT {', '.join(COLUMNS)} FROM papers WHERE listing_date < ? "
+                               "ORDER BY listing_date DESC, id DESC LIMIT ?", (day, int(limit))).fetchall()
+        return [self._paper(row) for row in reversed(rows)]
 
     def count(self) -> int:
         return self.db.execute("SELECT count(*) FROM papers").fetchone()[0]

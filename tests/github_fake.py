@@ -2,7 +2,8 @@
 
 Written from GitHub's REST documentation (user, repos, branches, git refs,
 contents, pulls with ``mergeable`` and ``update-branch``, issue comments, labels,
-compare), with inspectable state: commits (with authors), branches, pull
+compare, the commits that changed a file before a date), with inspectable state:
+commits (with authors and dates), branches, pull
 requests, comments, labels, and every request received.  Merges are real
 three-way merges of the README (``git merge-file``), so a pull request is
 unmergeable exactly when git would report a conflict.  Failures can be
@@ -28,6 +29,7 @@ from urllib.parse import parse_qs, unquote, urlparse
 from arxiv_fixtures import LoopbackServer
 
 BOT_TRAILER = "Generated-by: awesome-list-bot"
+COMMIT_DATE = "2025-09-20T00:00:00Z"  # the date of a commit made without one
 
 
 @dataclass
@@ -96,20 +98,22 @@ class FakeGitHub(LoopbackServer):
         self._start_server(Handler)
 
     # --- state helpers for tests -------------------------------------------------------------------
-    def _commit(self, parent, files, message, author, second_parent=None) -> str:
+    def _commit(self, parent, files, message, author, second_parent=None, date=None) -> str:
         sha = hashlib.sha1(f"{next(self._counter)}{message}".encode()).hexdigest()
         parents = [p for p in (parent, second_parent) if p]
         self.commits[sha] = {"sha": sha, "parents": parents, "files": dict(files), "message": message,
-                             "author": author}
+                             "author": author, "date": date or COMMIT_DATE}
         return sha
 
     def file(self, branch="main") -> str:
         return self.commits[self.branches[branch]]["files"][self.path]
 
-    def commit_file(self, branch, text, message="Maintainer edit", author="maintainer") -> str:
+    def commit_file(self, branch, text, message="Maintainer edit", author="maintainer", date=None) -> str:
+        """A commit of the README on a branch (``date``: its ISO 8601 date, default COMMIT_DATE)."""
         with self.lock:
             head = self.branches[branch]
-            self.branches[branch] = self._commit(head, {**self.commits[head]["files"], self.path: text}, message, author)
+            self.branches[branch] = self._commit(head, {**self.commits[head]["files"], self.path: text}, message,
+                                                 author, date=date)
             return self.branches[branch]
 
     def history(self, sha) -> list[str]:
@@ -220,8 +224,9 @@ class FakeGitHub(LoopbackServer):
                 "labels": [self.labels[n] for n in pull["labels"]]}
 
     def _commit_json(self, c: str) -> dict:
-        return {"sha": c, "url": "", "commit": {"message": self.commits[c]["message"],
-                                                "author": {"name": self.commits[c]["author"]}},
+        person = {"name": self.commits[c]["author"], "email": "x@example.org", "date": self.commits[c]["date"]}
+        return {"sha": c, "url": "", "commit": {"message": self.commits[c]["message"], "author": person,
+                                                "committer": person},
                 "author": self._user(self.commits[c]["author"]),
                 "parents": [{"sha": p, "url": ""} for p in self.commits[c]["parents"]]}
 
@@ -231,8 +236,8 @@ class FakeGitHub(LoopbackServer):
         return {"sha": sha, "url": f"{self._repo_url()}/git/commits/{sha}", "message": self.commits[sha]["message"],
                 "tree": {"sha": tree, "url": f"{self._repo_url()}/git/trees/{tree}"},
                 "parents": [{"sha": p, "url": f"{self._repo_url()}/git/commits/{p}"} for p in self.commits[sha]["parents"]],
-                "author": {"name": self.commits[sha]["author"], "email": "x@example.org", "date": "2025-09-20T00:00:00Z"},
-                "committer": {"name": self.commits[sha]["author"], "email": "x@example.org", "date": "2025-09-20T00:00:00Z"}}
+                "author": {"name": self.commits[sha]["author"], "email": "x@example.org", "date": self.commits[sha]["date"]},
+                "committer": {"name": self.commits[sha]["author"], "email": "x@example.org", "date": self.commits[sha]["date"]}}
 
     def _resolve(self, name) -> str | None:
         return self.branches.get(name) or (name if name in self.commits else None)
@@ -328,6 +333,16 @@ class FakeGitHub(LoopbackServer):
                 return 422, {"message": "Reference already exists"}
             self.branches[branch] = body["sha"]
             return 201, self._ref(branch)
+        if rest == "/commits" and method == "GET":  # newest first; path: commits that changed it; until: dated <=
+            head = self._resolve(query.get("sha", "main"))
+            if head is None:
+                return 404, {"message": f"No commit found for SHA: {query.get('sha')}"}
+            found = [c for c in self.history(head) if "until" not in query or self.commits[c]["date"] <= query["until"]]
+            if "path" in query:
+                found = [c for c in found if self.commits[c]["files"].get(query["path"]) != next(
+                    (self.commits[p]["files"].get(query["path"]) for p in self.commits[c]["parents"][:1]), None)]
+            found.sort(key=lambda c: self.commits[c]["date"], reverse=True)
+            return 200, [self._commit_json(c) for c in found]
         if match := re.fullmatch(r"/compare/(.+)\.\.\.(.+)", rest):
             base, head = self._resolve(match.group(1)), self._resolve(match.group(2))
             ahead = [c for c in self.history(head) if c not in self.history(base)]
