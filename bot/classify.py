@@ -66,8 +66,6 @@ class TrainingData:
 def labelled(document: AwesomeList, store: Store, api: ArxivAPI | None) -> TrainingData:
     """List entries (with abstracts from the store, fetched once when an API is given) and the
     maintainers' decisions (an accepted paper knows whether they moved it); no background yet."""
-    from classifier.train import Doc
-
     ids = [e.arxiv_id for e in document.entries if e.arxiv_id]
     cached = store.get_many(ids)
     fetched, problem = 0, None
@@ -95,6 +93,8 @@ def training_docs(document: AwesomeList, papers: dict[str, Paper], accepted: dic
     the decisions (id -> (section, title)); an accepted paper that is in the list is an entry, one the
     maintainers placed in another section than the bot proposed (``proposed``: id -> section) is *moved*.
     Used by ``labelled`` (decisions from the store) and by `bot backtest` (simulated decisions)."""
+    from classifier.train import Doc  # training code: imported where it is used (a cold classify needs none)
+
     entries = []
     for entry in document.entries:
         paper = papers.get(entry.arxiv_id) if entry.arxiv_id else None
@@ -115,8 +115,6 @@ def training_docs(document: AwesomeList, papers: dict[str, Paper], accepted: dic
 
 def gather(document: AwesomeList, store: Store, api: ArxivAPI | None, extra_background: list[Path] = ()) -> TrainingData:
     """Everything training needs: ``labelled`` plus the background (the store and the configured files)."""
-    from classifier.train import Doc
-
     data = labelled(document, store, api)
     background = background_docs(store.papers(), (p for path in extra_background for p in read_jsonl(path)))
     if not background:
@@ -129,6 +127,8 @@ def gather(document: AwesomeList, store: Store, api: ArxivAPI | None, extra_back
 def background_docs(feed: Iterable[Paper], files: Iterable[Paper]) -> list[Doc]:
     """The background documents: the store's papers (the feed's mix), then papers of the sampled
     background files not among them (their mix is not the feed's: see classifier/operating.py)."""
+    from classifier.train import Doc
+
     background = [Doc(p.id, p.title, p.abstract) for p in feed]
     known = {d.id for d in background}
     background += [Doc(p.id, p.title, p.abstract, feed=False) for p in files if p.id not in known]

@@ -108,22 +108,31 @@ def test_classify_input_streams_lines_as_they_arrive(config, corpus, tmp_path):
     process = subprocess.Popen([sys.executable, "-m", "bot", "--config", str(config), "classify", "--input",
                                 str(fifo), "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
     first: list[bytes] = []
+    rest: list[bytes] = []
+    answered = threading.Event()
+
+    def read() -> None:  # one reader for all of stdout (readline buffers ahead: a second reader would lose it)
+        first.append(process.stdout.readline())
+        answered.set()
+        rest.append(process.stdout.read())
+
     try:
         with open(fifo, "w", encoding="utf-8") as writer:
             writer.writelines(json.dumps(p) + "\n" for p in papers)  # one batch, the pipe stays open
             writer.flush()
-            reader = threading.Thread(target=lambda: first.append(process.stdout.readline()), daemon=True)
+            reader = threading.Thread(target=read, daemon=True)
             reader.start()
-            reader.join(timeout=60)
-            if not first or not first[0]:
+            if not answered.wait(timeout=60) or not first[0]:
                 process.kill()
-                pytest.fail(f"no answer before the end of input: {process.communicate()[1].decode()[-2000:]}")
+                pytest.fail(f"no answer before the end of input: {process.stderr.read().decode()[-2000:]}")
             assert json.loads(first[0])["id"] == papers[0]["id"]
             writer.write(json.dumps(corpus[RELEVANT]) + "\n")
-        out, err = process.communicate(timeout=60)
+        reader.join(timeout=60)
+        process.wait(timeout=60)
+        err = process.stderr.read()
     finally:
         process.kill()
-    rows = [json.loads(line) for line in (first[0] + out).splitlines()]
+    rows = [json.loads(line) for line in (first[0] + b"".join(rest)).splitlines()]
     assert process.returncode == 0, err.decode()
     assert len(rows) == 1001 and rows[-1]["id"] == RELEVANT
 
