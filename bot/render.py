@@ -244,7 +244,11 @@ def render_entry(paper: Proposal, document: AwesomeList, newline: str = "\n") ->
 
     Example: render_entry(proposal, parse(readme)) -> "- [Title](https://arxiv.org/abs/2509.00001), ...\\n"
     """
-    return _render(paper, document, newline, None)[0]
+    try:
+        plan = _plan(document, paper)  # as insertion places it (its item number, its year's group)
+    except ListFormatError:
+        plan = None
+    return _render(paper, document, newline, plan)[0]
 
 
 def _render(paper: Proposal, document: AwesomeList, newline: str, plan: Plan | None) -> tuple[str, Entry | None]:

@@ -165,6 +165,24 @@ def test_insert_table_numbers_and_unknown_values_follow_the_list():
     assert [len(c) for c in row.split("|")][:4] == widths[:4]  # padded to the same column widths
 
 
+@pytest.mark.parametrize("name", LISTS + sorted(f"attack/{p.name}" for p in (FIXTURES / "attack").glob("*.md")
+                                                if p.name != "SOURCES.md"))
+def test_render_entry_previews_exactly_what_insertion_writes(name):
+    """`bot classify` shows render_entry: it must be the entry a run inserts (its number, its year's group)."""
+    text = (FIXTURES / name).read_text(encoding="utf-8")
+    document = parse(text)
+    for section in document.labels():
+        if not document.section_entries(section):
+            continue
+        paper = proposal(section, title="A Preview Check of the Rendered Entry")
+        try:
+            inserted = insert_entries(text, [paper])
+        except ListFormatError:
+            continue
+        preview = render_entry(paper, document)
+        assert preview.strip("\n") in inserted, f"{name} / {section}: {preview!r}"
+
+
 def test_insert_follows_the_section_order():
     text = versions("table-cache.md")["as written"]  # oldest first: a new paper goes at the end
     document = parse(insert_entries(text, [proposal("Papers Table")]))
