@@ -93,11 +93,10 @@ def read_from_github(repo: str, path: str | None, branch: str | None, api_url: s
     return found[0], branch, path
 
 
-def categories(document: AwesomeList, stores: list[Path], api=None, sample: int = 30) -> tuple[Counter, str]:
-    """The primary arXiv categories of the list's papers: from local paper files, else the arXiv API."""
+def categories(document: AwesomeList, papers: list, api=None, sample: int = 30) -> tuple[Counter, str]:
+    """The primary arXiv categories of the list's papers: from the local ``papers``, else the arXiv API."""
     ids = {e.arxiv_id for e in document.entries if e.arxiv_id}
-    found = {paper.id: paper.categories[0] for path in stores if Path(path).is_file()
-             for paper in read_jsonl(path) if paper.id in ids and paper.categories}
+    found = {paper.id: paper.categories[0] for paper in papers if paper.id in ids and paper.categories}
     source = f"{len(found)} of {len(ids)} papers found locally"
     if api is not None and len(found) < min(len(ids), sample):
         missing = sorted(ids - set(found))[:sample]
@@ -183,8 +182,8 @@ def write_files(folder: Path, files: dict[str, str], force: bool) -> list[Path]:
     return list(targets)
 
 
-def learned_topic(document: AwesomeList, stores: list[Path]):
-    """(lexicon, problem): the topic learned from the list's entries against the papers in ``stores``.
+def learned_topic(document: AwesomeList, papers: list):
+    """(lexicon, problem): the topic learned from the list's entries against the local ``papers``.
 
     Entries are read by title, with their abstracts when a store holds the paper;
     the same learning `bot train` does when the config names no lexicon.
@@ -192,7 +191,6 @@ def learned_topic(document: AwesomeList, stores: list[Path]):
     from classifier.errors import ClassifierError
     from classifier.topic import learn
 
-    papers = [paper for path in stores if Path(path).is_file() for paper in read_jsonl(path)]
     if not papers:
         return None, "no background papers to learn against"
     abstracts = {paper.id: paper.abstract for paper in papers}
@@ -211,8 +209,9 @@ def survey(text: str, source: str, stores: list[Path], api=None) -> Survey:
     """
     document = parse(text)
     require_entries(document, source)
-    found, where = categories(document, stores, api)
-    topic, problem = learned_topic(document, stores)
+    papers = [paper for path in stores if Path(path).is_file() for paper in read_jsonl(path)]  # read once
+    found, where = categories(document, papers, api)
+    topic, problem = learned_topic(document, papers)
     return Survey(source, document, found, where, topic, problem)
 
 
