@@ -172,13 +172,7 @@ def _plots(data: dict, records: dict[str, list[dict]], folder: Path) -> list[Pat
             curve.append(found / truth)
         ax.plot(range(len(curve)), curve, label=f"retrain {mode}")
     ax.set_xlabel("papers proposed (cumulative)")
-    ax.set_ylabel("recall of the truth (cumulative)")
-    ax.set_ylim(0, 1.02)
-    ax.legend()
-    fig.tight_layout()
-    fig.savefig(folder / "recall_by_proposals.png", dpi=110)
-    plt.close(fig)
-    written.append(folder / "recall_by_proposals.png")
+    written.append(_save(plt, fig, ax, "recall of the truth (cumulative)", folder / "recall_by_proposals.png"))
     fig, ax = plt.subplots(figsize=(7, 4))
     weeks = data["window"]["weeks"]
     for mode in records:
@@ -186,14 +180,19 @@ def _plots(data: dict, records: dict[str, list[dict]], folder: Path) -> list[Pat
         ax.plot(range(len(weeks)), [by_week.get(w) if by_week.get(w) is not None else float("nan") for w in weeks],
                 marker="o", label=f"retrain {mode}")
     ax.set_xticks(range(len(weeks)), weeks, rotation=60, fontsize=7)
-    ax.set_ylabel("precision of the week's proposals")
+    written.append(_save(plt, fig, ax, "precision of the week's proposals", folder / "precision_by_week.png"))
+    return written
+
+
+def _save(plt, fig, ax, ylabel: str, path: Path) -> Path:
+    """Finish a plot of a share (0..1, one line per mode) and write it."""
+    ax.set_ylabel(ylabel)
     ax.set_ylim(0, 1.02)
     ax.legend()
     fig.tight_layout()
-    fig.savefig(folder / "precision_by_week.png", dpi=110)
+    fig.savefig(path, dpi=110)
     plt.close(fig)
-    written.append(folder / "precision_by_week.png")
-    return written
+    return path
 
 
 def write(result: Backtest, folder: Path, seconds: float | None = None) -> tuple[dict, list[Path]]:

@@ -10,31 +10,14 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
-import tempfile
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
+from classifier.files import atomic_write  # noqa: F401  (the one implementation; bot code imports it from here)
+
 from .errors import InputError
 from .paper import Paper
-
-
-def atomic_write(path: str | Path, data: bytes) -> None:
-    """Write a file so that readers see the old or the new content, never half of it
-    (temp file in the same folder, fsync, rename)."""
-    path = Path(path)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temp, 0o644)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 def jsonl_lines(path: str | Path, progress=None) -> Iterator[tuple[int, str | None, str | None]]:

@@ -18,8 +18,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -32,6 +30,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from .errors import ModelError
+from .files import atomic_write
 from .features import ColumnNames, feature_names, relevance_features, section_features
 
 MODEL_FILE = "model.npz"
@@ -95,21 +94,6 @@ def model_dir(path: str | Path) -> Path:
     """The configured model path is a folder (a file path inside it means its folder)."""
     path = Path(path)
     return path.parent if path.suffix in (".npz", ".json") else path
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Readers see the old or the new file, never half of it (temp file, fsync, rename)."""
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temp, 0o644)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 def _vectorizers(relevance: Pipeline, section: Pipeline) -> dict[str, TfidfVectorizer]:

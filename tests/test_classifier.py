@@ -300,10 +300,15 @@ def test_train_command_without_positives_is_one_line_exit_2(tmp_path, corpus, bo
     assert "Traceback" not in result.err
 
 
+def store_papers_since(tmp_path, corpus, day: str) -> None:
+    """The test's paper store: the corpus papers listed on ``day`` or later."""
+    with Store(tmp_path / "papers.sqlite") as store:
+        store.add(Paper.from_json(p) for p in corpus.values() if p["listing_date"] >= day)
+
+
 def test_evaluate_command_writes_report_plots_and_sections(tmp_path, corpus, bot):
     config = write_config(tmp_path)
-    with Store(tmp_path / "papers.sqlite") as store:
-        store.add(Paper.from_json(p) for p in corpus.values() if p["listing_date"] >= "2026-06-15")
+    store_papers_since(tmp_path, corpus, "2026-06-15")
     judgements = tmp_path / "j.csv"
     judgements.write_text("arxiv_id,judgement\n2606.15457,in\n2606.16180,out\n")
     labelled = ["2606.26764,Image Generation", "2606.27935,Image Generation", "2606.28980,Text-to-Image",
@@ -331,8 +336,7 @@ def test_evaluate_command_writes_report_plots_and_sections(tmp_path, corpus, bot
 
 def test_evaluate_command_unreadable_sections_csv_is_one_line_exit_2(tmp_path, corpus, bot):
     config = write_config(tmp_path)
-    with Store(tmp_path / "papers.sqlite") as store:
-        store.add(Paper.from_json(p) for p in corpus.values() if p["listing_date"] >= "2026-06-25")
+    store_papers_since(tmp_path, corpus, "2026-06-25")
     sections = tmp_path / "sections.csv"
     sections.write_text("id,heading\n2606.26764,Image Generation\n")
     result = bot("--config", config, "evaluate", "--split", "2026-06-28", "--sections", sections)
@@ -343,8 +347,7 @@ def test_evaluate_command_unreadable_sections_csv_is_one_line_exit_2(tmp_path, c
 @pytest.mark.parametrize("split", ["2020-01-01", "2030-01-01"])
 def test_evaluate_command_split_with_no_papers_on_one_side_is_one_line_exit_2(tmp_path, corpus, bot, split):
     config = write_config(tmp_path)
-    with Store(tmp_path / "papers.sqlite") as store:
-        store.add(Paper.from_json(p) for p in corpus.values() if p["listing_date"] >= "2026-06-25")
+    store_papers_since(tmp_path, corpus, "2026-06-25")
     result = bot("--config", config, "evaluate", "--split", split)
     assert result.exit_code == 2 and result.err.startswith("Error: no papers listed")
     assert result.err.count("\n") == 1 and "Traceback" not in result.err
