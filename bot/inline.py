@@ -213,6 +213,10 @@ def _title_from_text(pieces: list[Piece]) -> tuple[list[Piece], str] | None:
 NAMED_QUOTE = re.compile(r"^([ \t]*(?:\*\*|__)?)([^*_\"“:]{1,40}?)((?:\*\*|__)?\s*:\s*[\"“])([^\"“”]{3,}?)([\"”].*)$", re.DOTALL)
 
 
+VENUE_TAIL = re.compile(r"\s*\((?P<bold>\*\*|__)?(?P<core>[^()*_]{2,40}?)(?P=bold)?\)\s*$")  # '(**arXiv'2401**)'
+EMPTY_ANCHOR = re.compile(r"\s*<a\s+(?:name|id)=\"[^\"]*\"\s*>\s*</a\s*>\s*", re.IGNORECASE)  # a link target
+
+
 def _title_segment(segment: str) -> list[Piece]:
     """'**Title** — Authors. ' / 'Title - Authors' / 'Title.': the title and the fields after it."""
     quoted = NAMED_QUOTE.match(segment)
@@ -227,8 +231,15 @@ def _title_segment(segment: str) -> list[Piece]:
                             *classify_lit(rest)) if p.text]
     cut = re.search(r"\s+[-–—|]\s+", segment)
     head, rest = (segment[:cut.start()], segment[cut.start():]) if cut else (segment, "")
+    venue = VENUE_TAIL.search(head)
+    if venue and (venue.group("bold") or looks_like_venue(venue.group("core"))
+                  or re.fullmatch(r"[A-Za-z][\w .&\-]*'\d{2,4}", venue.group("core"))):
+        head, rest = head[:venue.start()], head[venue.start():] + rest  # 'Title (**CVPR'24**) '
+    anchor = EMPTY_ANCHOR.match(head)
+    lead = [Piece("lit", anchor.group(0))] if anchor else []  # '<a name="todo"></a> Title'
+    head = head[anchor.end():] if anchor else head
     before, core, after = _strip_wrappers(head)
-    return [p for p in (Piece("lit", before), Piece("title", core), Piece("lit", after), *classify_lit(rest))
+    return [p for p in (*lead, Piece("lit", before), Piece("title", core), Piece("lit", after), *classify_lit(rest))
             if p.text]
 
 
@@ -261,14 +272,24 @@ def analyse(pieces: list[Piece]) -> LineEntry | None:
     if not any(p.kind == "link" for p in pieces):
         return None
     prefix: list[Piece] = []
-    if pieces[0].kind == "lit":
+    while pieces and pieces[0].kind == "lit":  # '[CVPR 2025] ', '[**Arxiv**] ', '[2503] [Q-Insight] '
         match = PREFIX.match(pieces[0].text)
-        if match and _classify(match.group("core").strip()) in ("venue", "date"):
-            core = match.group("core")
-            prefix = [Piece("lit", match.group("open")), Piece(_classify(core.strip()), core),
-                      Piece("lit", match.group("close"))]
-            rest = pieces[0].text[match.end():]
-            pieces = ([Piece("lit", rest)] if rest else []) + pieces[1:]
+        if not match:
+            break
+        core = match.group("core")
+        kind = _classify(core.strip())
+        rest = pieces[0].text[match.end():]
+        if kind not in ("venue", "date"):
+            # a short name or a month number before another prefix or the title link: kept as it is
+            followed = PREFIX.match(rest) or (not rest.strip() and len(pieces) > 1 and pieces[1].kind == "link")
+            if not (followed and len(core.split()) <= 3 and (re.fullmatch(r"\d{4}", core.strip()) or prefix)
+                    or followed and prefix):
+                break
+            kind = "text" if re.fullmatch(r"\d{4}", core.strip()) else "acronym"
+        prefix += [Piece("lit", match.group("open")), Piece(kind, core), Piece("lit", match.group("close"))]
+        pieces = ([Piece("lit", rest)] if rest else []) + pieces[1:]
+    if not pieces:
+        return None
     lead = 0
     while lead < len(pieces) - 1 and (pieces[lead].role == "badge" or pieces[lead].kind == "lit" and not re.sub(
             r"[\s*_]|<br\s*/?>|[^\x00-\u2e7f]", "", pieces[lead].text)):

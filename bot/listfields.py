@@ -224,7 +224,7 @@ def looks_like_venue(text: str) -> bool:
     if VENUE.match(text):
         name = VENUE.match(text).group("name")
         return bool(re.search(r"[A-Z]{2}|arxiv|journal|conf|trans|proc|workshop|letters", name, re.IGNORECASE))
-    return bool(re.fullmatch(r"(?:arXiv|[A-Z][A-Za-z]*[A-Z][A-Za-z]*(?:[ \-][A-Z][\w\-]*){0,3})", text)) \
+    return bool(re.fullmatch(r"(?:(?i:arxiv)|[A-Z][A-Za-z]*[A-Z][A-Za-z]*(?:[ \-][A-Z][\w\-]*){0,3})", text)) \
         and len(text) <= 30 and not looks_like_authors(text)
 
 

@@ -23,6 +23,7 @@ from .tables import DELIMITER, header_roles, infer_roles, is_row, parse_row
 HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 ITEM_HEADING = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(#{1,6})\s+(.*?)\s*#*\s*$")  # '  - ##### Noise Schedule'
 HTML_HEADING = re.compile(r"^\s*<h([1-6])\b[^>]*>(.*?)</h\1>\s*$", re.IGNORECASE)  # '<h3 id="x">☁️ Forecasting</h3>'
+LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\S")
 RULE = re.compile(r"^\s*(-{3,}|\*{3,}|_{3,})\s*$")
 
 
@@ -174,6 +175,9 @@ def _read_entries(view: list[str], index: int, context: dict, found: _Scan, titl
     line = view[index].rstrip("\r\n")
     has_context = bool(context) or title_line is not None
     if TITLE_LINE.match(line) and has_context:
+        if not TITLE_LINE.match(line).group("rest").strip() and index + 1 < len(view) \
+                and LIST_ITEM.match(view[index + 1]):
+            return index  # '**Nature Medicine'25**' above a list of entries: a label of the group, not an entry
         end = index + 1
         while end < len(view) and view[end].strip() and not HEADING.match(view[end]) \
                 and not RULE.match(view[end]) and not TITLE_LINE.match(view[end]):
