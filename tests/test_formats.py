@@ -246,3 +246,38 @@ def test_labels_are_unique_for_repeated_and_year_headings():
     vision = parse(insert_entries(text, [proposal("Vision", date=date(2024, 6, 1))]))
     ids = [e.arxiv_id for e in vision.entries]
     assert ids.index("2509.01234") == ids.index("2401.00001") - 1  # inside the 2024 group, newest first
+
+
+REAL_LIST_SHAPES = """# Papers
+
+## Reports
+
+**Nature Medicine'25**
+- A generalist medical language model for disease diagnosis assistance [[paper](https://arxiv.org/abs/2503.00001)]
+- Chest X-ray report generation with grounded findings (**arXiv'2401**) [[paper](https://arxiv.org/pdf/2401.00002)][[code](https://github.com/a/b)]
+
+## Detection
+
+- <a name="todo"></a > LoRA Subtraction for Drift-Resistant Space in Continual Learning (**CVPR2025**)  [[paper](https://arxiv.org/pdf/2503.00003)]
+  - [**Arxiv**] Orthogonal Subspace Decomposition for Image Detection [[Paper](https://arxiv.org/pdf/2411.15633)]
+* [2503] [Q-Insight] [Q-Insight: Understanding Image Quality via Visual Reinforcement Learning](https://arxiv.org/abs/2503.22679) (PKU) [Code](https://github.com/x/q)
+"""
+
+
+def test_formats_real_list_prefixes_venue_tails_and_group_labels_leave_clean_titles():
+    """Shapes met on real lists: a bold venue line above its entries is a label, not an entry; a
+    '(**Venue'YY**)' after a title, '[2503] [Name]' and '[**Arxiv**]' before it, and an empty anchor
+    are not part of the title; the text still round-trips byte for byte."""
+    document = parse(REAL_LIST_SHAPES)
+    assert document.render() == REAL_LIST_SHAPES
+    titles = {e.arxiv_id: e.title for e in document.entries}
+    assert titles == {
+        "2503.00001": "A generalist medical language model for disease diagnosis assistance",
+        "2401.00002": "Chest X-ray report generation with grounded findings",
+        "2503.00003": "LoRA Subtraction for Drift-Resistant Space in Continual Learning",
+        "2411.15633": "Orthogonal Subspace Decomposition for Image Detection",
+        "2503.22679": "Q-Insight: Understanding Image Quality via Visual Reinforcement Learning",
+    }
+    assert {e.label for e in document.entries if e.arxiv_id.startswith(("2503.00001", "2401"))} == {"Reports"}
+    arxiv = next(e for e in document.entries if e.arxiv_id == "2411.15633")
+    assert arxiv.venue == "Arxiv"
