@@ -98,8 +98,9 @@ def training_docs(document: AwesomeList, papers: dict[str, Paper], accepted: dic
     entries = []
     for entry in document.entries:
         paper = papers.get(entry.arxiv_id) if entry.arxiv_id else None
+        day = entry.date
         entries.append(Doc(entry.arxiv_id or entry.title_key, entry.title, paper.abstract if paper else "",
-                           entry.label))
+                           entry.label, date=day.isoformat() if day else ""))
     listed = {e.id for e in entries}
 
     def doc(paper_id: str, section: str | None, title: str | None) -> Doc:
@@ -129,7 +130,7 @@ def background_docs(feed: Iterable[Paper], files: Iterable[Paper]) -> list[Doc]:
     background files not among them (their mix is not the feed's: see classifier/operating.py)."""
     from classifier.train import Doc
 
-    background = [Doc(p.id, p.title, p.abstract) for p in feed]
+    background = [Doc(p.id, p.title, p.abstract, date=p.listing_date or "") for p in feed]
     known = {d.id for d in background}
     background += [Doc(p.id, p.title, p.abstract, feed=False) for p in files if p.id not in known]
     return background

@@ -29,6 +29,18 @@ def _print_lexicon(lexicon, path) -> None:
         click.echo(f"  written to {path} (edit it and name it in classifier.lexicon to use your version)")
 
 
+def thin_evidence(meta: dict) -> list[str]:
+    """One line for each way the training data was thin, and what the model fell back to."""
+    found = []
+    source = str(meta.get("lexicon", {}).get("source", ""))
+    if "thin evidence" in source:
+        found.append(source[source.index("thin evidence"):])
+    pace_thin = meta.get("metrics", {}).get("pace_thin")
+    if pace_thin:
+        found.append(f"thin evidence for the budget: {pace_thin}")
+    return found
+
+
 def _print_curve(model) -> None:
     metrics = model.meta["metrics"]
     click.echo(f"operating point: {metrics['operating_rule']}")
@@ -103,6 +115,8 @@ def train_command(ctx: Context, list_path: str | None, offline: bool, force: boo
         folder = model_io.model_dir(config.classifier.model_path)
         _print_lexicon(lexicon, folder / model_io.LEARNED_LEXICON_FILE if result.saved else None)
     shown = result.trained
+    for warning in thin_evidence(shown.meta):
+        click.echo(f"warning: {warning}", err=True)
     for key, value in shown.meta["metrics"].items():
         if key in ("operating_rule",):
             continue

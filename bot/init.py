@@ -38,6 +38,7 @@ class Survey:
     categories_source: str = "not known: the defaults"
     topic: object = None  # classifier.lexicon.Lexicon learned from the list, or None
     topic_problem: str = ""  # why no topic was learned
+    pace: object = None  # classifier.pace.Pace: the list's pace and the budget it implies
 
     def lines(self) -> list[str]:
         doc = self.document
@@ -57,6 +58,11 @@ class Survey:
             out.append(f"arXiv categories of the list's papers ({self.categories_source}): {top}")
         else:
             out.append("arXiv categories of the list's papers: not known (using " + ", ".join(DEFAULT_CATEGORIES) + ")")
+        if self.pace is not None:
+            out.append(f"budget: {self.pace.budget_per_1000:g} proposals per 1,000 feed papers, from the list's pace "
+                       f"({self.pace.evidence})")
+            if self.pace.thin:
+                out.append(f"warning: thin evidence for the budget: {self.pace.thin}")
         if self.topic is not None:
             from classifier.lexicon import describe
 
@@ -212,7 +218,11 @@ def survey(text: str, source: str, stores: list[Path], api=None) -> Survey:
     papers = [paper for path in stores if Path(path).is_file() for paper in read_jsonl(path)]  # read once
     found, where = categories(document, papers, api)
     topic, problem = learned_topic(document, papers)
-    return Survey(source, document, found, where, topic, problem)
+    from classifier.pace import entry_month, list_pace
+
+    # the feed's own rate is not known yet (the bundled papers are a sample): the stated default
+    pace = list_pace([entry_month(e.arxiv_id, e.date) for e in document.entries])
+    return Survey(source, document, found, where, topic, problem, pace)
 
 
 def token() -> str | None:

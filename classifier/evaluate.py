@@ -37,6 +37,9 @@ from .train import Doc, Progress, train
 class Dated(Doc):
     listing_date: str = ""
 
+    def __post_init__(self) -> None:
+        self.date = self.date or self.listing_date
+
 
 def _rates(proposed: set[str], judgements: dict[str, str], n: int) -> dict:
     inscope = {i for i, j in judgements.items() if j == "in"}

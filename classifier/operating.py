@@ -3,17 +3,19 @@
 Runs at the end of training, on the out-of-fold probabilities of every row.
 The point is a *budget*: proposals per 1,000 feed papers (the background read
 with abstracts, as the bot reads the feed).  It is the maintainers' setting
-(``classifier.proposals_per_1000``) or, by default, the larger of
+(``classifier.proposals_per_1000``) or, by default, the list's own pace
+(``pace.py``: K times the papers its maintainers add a month, per 1,000 feed
+papers), which every list has, whatever its topic and whatever it offers to
+cross-validate.  Cross-validation may move it by at most ``MOVE`` either way,
+and only with ``MIN_EVIDENCE`` positives read with an abstract: towards the
+larger of
 
 - the smallest budget at which the cross-validated recall of the positives with
   an abstract (weak positives; list entries and accepted papers once their
   abstracts are known) reaches ``target_recall``, and
 - the rate of the background's weak positives (the clear in-scope papers the
   lexicon finds) plus ``HEADROOM``: room for the in-scope papers that do not
-  look like them (new phrasing, a method named only in the abstract).  Without
-  it, a threshold that keeps 98% of the *clear* cases sits just above the less
-  clear ones: on both judged time splits the recall of in-scope papers was 2-3
-  points higher with it, at +0.1-0.5 out-of-scope proposals per 1,000.
+  look like them (new phrasing, a method named only in the abstract).
 
 Rates are measured on the background papers from the feed (the store).  A
 background file that is a *sample* (the bundled demo background keeps every
@@ -30,6 +32,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+from .pace import Pace, list_pace
 
 BACKGROUND_KINDS = ("positive", "negative", "hard-negative", "weak-negative")
 BUDGETS = (0.5, 1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 15, 20, 25, 30, 40, 50, 75, 100)
@@ -132,33 +136,63 @@ def weak_positive_rate(rows: Rows) -> float:
     return float((rows.kinds[with_abstract] == "positive").mean() * 1000) if with_abstract.any() else 0.0
 
 
-def choose(rows: Rows, rule: OperatingRule) -> tuple[dict, list[dict]]:
-    """The chosen point and the operating curve around it (budgets in ascending order)."""
+MOVE = 2.0  # cross-validated recall may move the list's pace budget down or up by at most this factor
+MIN_EVIDENCE = 10  # positives with an abstract (entries, accepted, weak positives) needed to let it move
+
+
+def choose(rows: Rows, rule: OperatingRule, pace: Pace | None = None) -> tuple[dict, list[dict]]:
+    """The chosen point and the operating curve around it (budgets in ascending order).
+
+    The budget is the maintainers' (``rule.budget_per_1000``) or the list's pace
+    (``pace.py``: K times what the maintainers add, per 1,000 feed papers).  What
+    cross-validation says (the smallest budget that finds ``target_recall`` of the
+    positives with an abstract; the weak positives' rate plus headroom) moves it
+    within [pace / MOVE, pace x MOVE], and only when there are ``MIN_EVIDENCE``
+    such positives: never to zero, never to a flood."""
     title_t = title_threshold(rows, rule.target_recall)
     curve = [point(rows, b, title_t) for b in BUDGETS]
     if rule.budget_per_1000 is not None:
         chosen = point(rows, float(rule.budget_per_1000), title_t)
         chosen["rule"] = f"a budget of {rule.budget_per_1000:g} proposals per 1,000 papers (classifier.proposals_per_1000)"
     else:
-        reaching = _smallest_budget_reaching(rows, rule.target_recall, curve, title_t)
-        room = round((1 + HEADROOM) * weak_positive_rate(rows), 2)
-        is_feed = rows.background()[1]
-        if is_feed and room > reaching["budget_per_1000"]:
-            chosen = point(rows, room, title_t)
-            chosen["rule"] = (f"the weak positives' rate ({weak_positive_rate(rows):.1f} per 1,000) plus "
-                              f"{HEADROOM:.0%} headroom (recall {rule.target_recall:g} of the positives with an "
-                              f"abstract needs only {reaching['budget_per_1000']:g})")
+        pace = pace or list_pace([])
+        base = pace.budget_per_1000
+        listed = np.isin(rows.kinds, ["list", "accepted", "positive"]) & ~rows.title_view
+        why = f"the list's pace: {pace.evidence}"
+        if pace.thin:
+            why += f" (thin evidence: {pace.thin})"
+        if listed.sum() >= MIN_EVIDENCE and not rows.background()[1]:
+            # a sampled background (the bundled papers, before the feed has filled the store) has not the
+            # feed's mix: a budget cannot be placed on it, the recall of the positives can
+            chosen = _smallest_budget_reaching(rows, rule.target_recall, curve, title_t)
+            chosen["rule"] = (f"the smallest budget at which {rule.target_recall:g} of the positives with an abstract "
+                              f"are found (cross-validated; fewer than {MIN_FEED} papers from the feed, and the other "
+                              f"background papers are a sample whose rates are not the feed's: the list's pace, "
+                              f"{base:g} per 1,000, takes over once the feed has filled the store)")
+            return chosen, _around(chosen, curve)
+        if listed.sum() >= MIN_EVIDENCE:
+            reaching = _smallest_budget_reaching(rows, rule.target_recall, curve, title_t)["budget_per_1000"]
+            room = round((1 + HEADROOM) * weak_positive_rate(rows), 2) if rows.background()[1] else 0.0
+            wanted = max(reaching, room)
+            budget = round(min(max(wanted, base / MOVE), base * MOVE), 2)
+            why += (f"; cross-validation asks for {wanted:g} (recall {rule.target_recall:g} of {int(listed.sum())} "
+                    f"positives with an abstract{', or the weak positives plus headroom' if room > reaching else ''})"
+                    f", kept within [{base / MOVE:g}, {base * MOVE:g}]")
         else:
-            chosen = reaching
-            chosen["rule"] = (f"the smallest budget at which {rule.target_recall:g} of the positives with an "
-                              f"abstract are found (cross-validated)")
-            if not is_feed:
-                chosen["rule"] += (f"; no headroom: fewer than {MIN_FEED} papers from the feed, and the other "
-                                   "background papers are a sample whose rates are not the feed's")
+            budget = base
+            why += (f"; fewer than {MIN_EVIDENCE} positives with an abstract ({int(listed.sum())}): "
+                    "cross-validation does not move it")
+        chosen = point(rows, budget, title_t)
+        chosen["rule"] = f"a budget of {budget:g} per 1,000 from {why}"
+    return chosen, _around(chosen, curve)
+
+
+def _around(chosen: dict, curve: list[dict]) -> list[dict]:
+    """The curve's points within a factor of four of the chosen budget, the chosen one included."""
     budgets = sorted({c["budget_per_1000"] for c in curve} | {chosen["budget_per_1000"]})
     near = [b for b in budgets if chosen["budget_per_1000"] / 4 <= b <= chosen["budget_per_1000"] * 4]
     by_budget = {c["budget_per_1000"]: c for c in curve} | {chosen["budget_per_1000"]: chosen}
-    return chosen, [by_budget[b] for b in near]
+    return [by_budget[b] for b in near]
 
 
 def _reaches(p: dict, target: float, sizes: tuple[int, int]) -> bool:

@@ -35,6 +35,7 @@ from .labels import label_arrays, weak_labels
 from .lexicon import Lexicon
 from .model import Model
 from .operating import BACKGROUND_KINDS, OperatingRule, Rows, choose
+from .pace import Pace, entry_month, list_pace
 
 RANDOM_STATE = 0
 FOLDS = 5
@@ -50,6 +51,7 @@ class Doc:
     section: str | None = None
     moved: bool = False  # an accepted paper the maintainers moved to another section than proposed
     feed: bool = True  # a background paper from the feed (False: from a sampled file, not the feed's mix)
+    date: str = ""  # a feed paper's listing date; a list entry's own date (YYYY-MM-DD), when it has one
 
 
 def _relevance_lr() -> LogisticRegression:
@@ -130,6 +132,11 @@ def _recall_listed(rows: Rows, chosen: dict) -> float | None:
     return float((rows.probability[listed] >= thresholds[listed]).mean())
 
 
+def list_pace_of(positives: list[Doc], background: list[Doc]) -> Pace:
+    """The list's pace (``pace.py``) from its entries' months and the feed papers' listing dates."""
+    return list_pace([entry_month(d.id, d.date) for d in positives], [d.date for d in background if d.feed])
+
+
 def fingerprint(*groups: list[Doc]) -> str:
     digest = hashlib.sha256()
     for group in groups:
@@ -182,8 +189,11 @@ def train(entries: list[Doc], background: list[Doc], lexicon: Lexicon | dict, *,
     kinds_arr, view, groups_arr = np.array(kinds), np.array(title_view), np.array(groups)
     learned = str(lexicon_dict.get("source", "")).startswith("learned")
     hidden = _hidden_positives(scores, kinds_arr, view, groups_arr) if learned else np.zeros(len(y), dtype=bool)
+    aside = None
     if hidden.any():  # in-scope papers a learned lexicon's weak labels called negative: left out, then refit
         keep = ~hidden
+        aside = (X[hidden], kinds_arr[hidden], view[hidden], np.array(table.weight, dtype=float)[hidden],
+                 np.array(table.feed, dtype=bool)[hidden])
         X, y, weights, kinds_arr, view, groups_arr = X[keep], y[keep], weights[keep], kinds_arr[keep], view[keep], \
             groups_arr[keep]
         table = TrainingRows(*(list(np.array(getattr(table, name), dtype=object)[keep])
@@ -198,8 +208,13 @@ def train(entries: list[Doc], background: list[Doc], lexicon: Lexicon | dict, *,
     calibrated.fit(X, y, sample_weight=weights)
     sigmoid = calibrated.calibrated_classifiers_[0].calibrators[0]
     probability = sigmoid.predict(scores)
+    pace = list_pace_of(entries + accepted, background)
     rows = Rows(probability, kinds_arr, view, np.array(table.weight, dtype=float), np.array(table.feed, dtype=bool))
-    chosen, curve = choose(rows, rule)
+    if aside is not None:  # they are papers of the feed all the same: the budget counts them (scored unseen)
+        rows = Rows(np.concatenate([probability, calibrated.predict_proba(aside[0])[:, 1]]),
+                    *(np.concatenate([getattr(rows, name), extra]) for name, extra in
+                      zip(("kinds", "title_view", "weight", "feed"), aside[1:])))
+    chosen, curve = choose(rows, rule, pace)
     step(4)
     examples = [section_model.SectionExample(d.title, d.abstract, d.section, "list") for d in entries if d.section]
     examples += [section_model.SectionExample(d.title, d.abstract, d.section, "moved" if d.moved else "accepted")
@@ -217,6 +232,10 @@ def train(entries: list[Doc], background: list[Doc], lexicon: Lexicon | dict, *,
         "threshold_title_only": chosen["threshold_title_only"],
         "budget_per_1000": chosen["budget_per_1000"],
         "operating_rule": chosen["rule"],
+        "pace_added_per_month": round(pace.added_per_month, 2),
+        "pace_feed_per_month": round(pace.feed_per_month, 1),
+        "pace_budget_per_1000": pace.budget_per_1000,
+        "pace_thin": pace.thin,
         "target_recall": rule.target_recall,
         "average_precision_cv": float(average_precision_score(y, probability)),
         "recall_list_cv": _recall_listed(rows, chosen),

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -356,6 +357,7 @@ def test_evaluate_command_split_with_no_papers_on_one_side_is_one_line_exit_2(tm
 def test_operating_point_budget_and_target(model):
     """A configured budget is what the background sees; the default rule reaches the target recall."""
     from classifier.operating import Rows, choose
+    from classifier.pace import list_pace
 
     rng = np.random.default_rng(0)
     kinds = np.array(["negative"] * 9000 + ["positive"] * 100 + ["list"] * 50)
@@ -363,7 +365,9 @@ def test_operating_point_budget_and_target(model):
     rows = Rows(probability, kinds, np.array([False] * 9100 + [True] * 50), np.ones(9150))
     chosen, curve = choose(rows, OperatingRule(budget_per_1000=15))
     assert chosen["budget_per_1000"] == 15 and abs(chosen["proposals_per_1000"] - 15) < 0.5
-    default, _ = choose(rows, OperatingRule(target_recall=0.95))
+    pace = list_pace([date(2025, m, 1) for m in range(1, 13) for _ in range(16)], [])  # 12 / 1,000 at K = 3
+    default, _ = choose(rows, OperatingRule(target_recall=0.95), pace)
+    assert pace.budget_per_1000 / 2 <= default["budget_per_1000"] <= pace.budget_per_1000 * 2
     assert default["recall_weak_positives"] >= 0.95
     assert default["budget_per_1000"] >= 1.1 * 100 / 9100 * 1000 - 0.01  # the headroom over the weak positives
     titles = probability[9100:]
