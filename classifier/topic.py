@@ -52,7 +52,11 @@ WORD = re.compile(r"[^\W_]+")
 STOP = frozenset(ENGLISH_STOP_WORDS) | {"using", "based", "via", "towards", "toward", "new", "novel", "study",
                                         "approach", "method", "methods", "paper", "results", "propose", "proposed"}
 MIN_ENTRIES = 3  # a candidate is in at least this many list entries ...
-MIN_ENRICHMENT = 4.0  # ... and this many times more frequent there than in the background
+MIN_Z = 3.0  # ... and surely more typical of them than of the background: weighted log-odds z >= 3 (p < 0.002)
+PRIOR_DOCS = 100.0  # strength of the informative Dirichlet prior (the gram's pooled rate), in documents
+MIN_ENRICHMENT = 4.0  # a substitute's papers name the anchor this many times more often than papers in general
+CORE_MIN_SHARE = 0.2  # a domain exists when its core is in a fifth of the entries ...
+CORE_WITH_ANCHOR = 0.5  # ... half of which name the anchor too (else the core is another name for it)
 MIN_TIE_PAPERS = 10  # a tie to the anchor is measured on at least this many background papers
 METHOD_TIE = 0.75  # a method term's background papers name the anchor at least this often
 DOMAIN_PURITY = 0.5  # a domain term's background papers name the domain at least this often ...
@@ -105,6 +109,21 @@ class _Background:
         return found
 
 
+def log_odds_z(k_list: int, n_list: int, k_back: int, n_back: int, prior: float = PRIOR_DOCS) -> float:
+    """How surely a gram is more typical of the list than of the background: the weighted log-odds
+    ratio with an informative Dirichlet prior (Monroe, Colaresi & Quinn 2008), as a z-score, on
+    document counts (``k`` of ``n`` documents name the gram).  The prior is the gram's pooled rate
+    over ``prior`` documents: a gram of two entries cannot outweigh one of fifty.
+
+    Example: log_odds_z(40, 100, 50, 10000) > 3 > log_odds_z(2, 100, 50, 10000)
+    """
+    rate = (k_list + k_back) / max(n_list + n_back, 1)
+    alpha = prior * rate
+    inside = math.log((k_list + alpha) / max(n_list - k_list + prior - alpha, 1e-9))
+    outside = math.log((k_back + alpha) / max(n_back - k_back + prior - alpha, 1e-9))
+    return (inside - outside) / math.sqrt(1 / (k_list + alpha) + 1 / (k_back + alpha))
+
+
 def _surface(gram: str, forms: Counter) -> str:
     """How the list writes a gram: acronyms keep their capitals (so they match case-sensitively)."""
     words = []
@@ -136,11 +155,13 @@ def learn(entries: Sequence[tuple[str, str]], background: Sequence[tuple[str, st
     list_texts = [f"{t} . {a}" if use_abstracts and a else t for t, a in entries]
     forms: dict[str, Counter] = defaultdict(Counter)
     list_df: Counter = Counter()
+    list_grams = []
     for text in list_texts:
         words, grams = _grams(text)
         for word in words:
             forms[word.lower()][word] += 1
         list_df.update(grams)
+        list_grams.append(grams)
     back_field = [f"{t} . {a}" if use_abstracts else t for t, a in background]
     back_df: Counter = Counter()
     for text in back_field:
@@ -150,13 +171,23 @@ def learn(entries: Sequence[tuple[str, str]], background: Sequence[tuple[str, st
     def enrichment(gram: str) -> float:
         return (list_df[gram] / n_list) / ((back_df[gram] + 1) / (n_back + 1))
 
-    candidates = [g for g, n in list_df.items() if n >= MIN_ENTRIES and enrichment(g) >= MIN_ENRICHMENT]
+    def typical(gram: str) -> bool:
+        return log_odds_z(list_df[gram], n_list, back_df[gram], n_back) >= MIN_Z
+
+    candidates = [g for g, n in list_df.items() if n >= MIN_ENTRIES and typical(g)]
     pairs = [g for g in candidates if " " in g]
     subsumed = {w for g in pairs for w in g.split() if w in list_df and list_df[g] >= 0.8 * list_df[w]}
     candidates = sorted((g for g in candidates if g not in subsumed), key=lambda g: (-list_df[g], g))
-    if not candidates:
-        raise TrainingError(f"no word or phrase is typical of the list's {n_list} entries against the background",
-                            "write a lexicon (like lexicon.yaml) and name it in classifier.lexicon")
+    thin = ""
+    if not candidates:  # too few entries, or entries that share no term: the likeliest word, and say so
+        scored = sorted((g for g in list_df if " " not in g and len(g) > 2),
+                        key=lambda g: (-log_odds_z(list_df[g], n_list, back_df[g], n_back), g))
+        if not scored:
+            raise TrainingError(f"the list's {n_list} entries have no words to learn from",
+                                "check that the list's entries have titles (`bot list check`)")
+        candidates = scored[:1]
+        thin = (f"thin evidence: no word is in {MIN_ENTRIES}+ of the {n_list} entries and surely typical of them; "
+                f"the topic is the likeliest word, '{candidates[0]}' (write a lexicon to do better)")
 
     step("method and domain", 1)
     corpus = _Background([f"{t} . {a}" for t, a in background])
@@ -184,6 +215,12 @@ def learn(entries: Sequence[tuple[str, str]], background: Sequence[tuple[str, st
         return (list_df[gram] / n_list) / ((anchor_df[gram] + 1) / (len(anchor_field) + 1))
 
     core = max(rest, key=lambda g: list_df[g] * math.log2(max(beyond_anchor(g), 1.0)), default=None)
+    if core is not None and not _is_domain(list_df[core], n_list, anchor_df[core], len(anchor_field)):
+        core = None  # one subject across a field (or one task): the method alone says what belongs
+    if core is not None and _beside(list_grams, core, anchor) < CORE_WITH_ANCHOR:
+        method.append(core)  # named instead of the anchor ('incremental learning' for 'continual'): a synonym
+        rest.remove(core)
+        core = None
     rare = sorted((g for g, n in list_df.items() if n < MIN_ENTRIES and enrichment(g) >= MIN_ENRICHMENT
                    and g not in subsumed and " " not in g and not g.isdigit() and len(g) > 2),
                   key=lambda g: (-list_df[g], g))
@@ -194,7 +231,7 @@ def learn(entries: Sequence[tuple[str, str]], background: Sequence[tuple[str, st
     domain = _drop_redundant_pairs(domain)
     titles = [t for t, _ in entries]
     substitutes = _substitutes(corpus, titles, [t for t, _ in background], anchor, anchor_docs, domain_docs,
-                               set(method) | set(variants) | set(domain))
+                               set(method) | set(variants) | set(domain), typical)
     method = _drop_redundant_pairs(method + substitutes, anchor_words)
     for gram in domain:
         if gram not in list_df:
@@ -222,8 +259,21 @@ def learn(entries: Sequence[tuple[str, str]], background: Sequence[tuple[str, st
     lexicon = _with_examples(draft, [t for t, _ in entries], dict(confounders))
     topic = f"{anchor} ({', '.join(t.phrase for t in lexicon.domain[:3])})" if lexicon.domain else anchor
     source = (f"learned from {n_list} list entries against {len(background)} background papers "
-              f"on {date.today().isoformat()}")
+              f"on {date.today().isoformat()}" + (f"; {thin}" if thin else ""))
     return Lexicon(lexicon.method, lexicon.domain, topic, source)
+
+
+def _beside(list_grams: list[set[str]], gram: str, anchor: str) -> float:
+    """The share of the list's entries naming ``gram`` that name ``anchor`` too."""
+    having = [grams for grams in list_grams if gram in grams]
+    return sum(anchor in grams for grams in having) / len(having) if having else 0.0
+
+
+def _is_domain(k_list: int, n_list: int, k_anchor: int, n_anchor: int) -> bool:
+    """The core names a domain the list narrows its anchor to: in a fifth of its entries, and surely
+    more typical of them than of the background's papers on the anchor (weighted log-odds).  A list
+    about one method across a whole field has no such word (its words are the field's)."""
+    return k_list >= CORE_MIN_SHARE * n_list and log_odds_z(k_list, n_list, k_anchor, n_anchor) >= MIN_Z
 
 
 def _overlaps(a: str, b: str) -> bool:
@@ -286,11 +336,13 @@ def _domain_terms(corpus: _Background, seeds: list[str], rare: list[str], core: 
 
 
 def _substitutes(corpus: _Background, titles: list[str], back_titles: list[str], anchor: str,
-                 anchor_docs: np.ndarray, domain_docs: np.ndarray, known: set[str]) -> list[str]:
+                 anchor_docs: np.ndarray, domain_docs: np.ndarray, known: set[str],
+                 typical: Callable[[str], bool]) -> list[str]:
     """Words and pairs that name the anchor's subject *instead of* the anchor: list titles use them
     only without it ('satellite imagery', 'aerial', 'SAR' for 'remote sensing'), background titles
     almost never name both, yet their papers name the anchor far more often than papers in general,
-    and they are not words of the domain (which the anchor is combined with)."""
+    they are not words of the domain (which the anchor is combined with), and they are typical of the
+    list (``typical``: weighted log-odds against the background)."""
     pattern = re.compile(r"(?<!\w)" + r"[\s\-]+".join(map(re.escape, anchor.split())), re.I)
     without, with_anchor = Counter(), Counter()
     for title in titles:
@@ -298,7 +350,8 @@ def _substitutes(corpus: _Background, titles: list[str], back_titles: list[str],
     base = max(float(anchor_docs.mean()), 1e-9)
     found = []
     for gram, n in sorted(without.items(), key=lambda item: (-item[1], item[0])):
-        if with_anchor[gram] or gram in known or any(_overlaps(gram, k) for k in known | {anchor}):
+        if with_anchor[gram] or gram in known or any(_overlaps(gram, k) for k in known | {anchor}) \
+                or not typical(gram):  # a word of two titles in five hundred is not the list's (log-odds)
             continue
         docs = corpus.docs(gram)
         if docs.sum() < MIN_TIE_PAPERS or (docs & domain_docs).sum() / docs.sum() >= DOMAIN_PURITY:

@@ -56,10 +56,14 @@ def test_init_prints_the_topic_it_learned_from_the_list(bot, tmp_path):
     assert any(word in domain for word in ("medical", "MRI", "CT"))
 
 
-def test_init_says_why_no_topic_was_learned_from_a_tiny_list(bot, tmp_path):
+def test_init_says_the_topic_of_a_tiny_list_rests_on_thin_evidence(bot, tmp_path):
+    """Four entries: a topic all the same (the likeliest word), a warning that says so, and a budget."""
     result = bot("init", "--list", FIXTURES / "numbered.md", "--offline", "--output", tmp_path)
     assert result.exit_code == 0, result.err
-    assert "topic: not learned (" in result.out
+    assert "topic: " in result.out and "not learned" not in result.out
+    warnings = [line for line in result.out.splitlines() if line.startswith("warning: thin evidence")]
+    assert warnings and all(len(line) < 300 for line in warnings)
+    assert float(next(line for line in result.out.splitlines() if line.startswith("budget: ")).split()[1]) > 0
 
 
 def test_init_from_github_reads_the_list_through_the_api(bot, tmp_path, monkeypatch):
