@@ -96,11 +96,31 @@ def relevance_rows(entries: list[Doc], background: list[Doc], rejected: list[Doc
     for doc in rejected:
         add(doc, "rejected", True)
     labels = weak_labels([paper_text(d.title, d.abstract) for d in background], lexicon)
+    recent = _recent_feed(background)
     for doc, label in zip(background, labels):
         if label != "unlabelled":
             sampled = label != "negative" or _sampled(doc.id)
-            add(doc, label, sampled, 1.0 if label != "negative" else 100 / TITLE_VIEW_SHARE, doc.feed)
+            add(doc, label, sampled, 1.0 if label != "negative" else 100 / TITLE_VIEW_SHARE, doc.feed and recent(doc))
     return rows
+
+
+RECENT_DAYS = 61  # the budget is placed on the feed of the last two months (the next papers look like them)
+
+
+def _recent_feed(background: list[Doc]) -> Callable[[Doc], bool]:
+    """Whether a feed paper is recent enough to place the budget on: listed within ``RECENT_DAYS`` of the
+    newest feed paper, when the store holds ``MIN_FEED`` of them (else every feed paper counts)."""
+    from datetime import date, timedelta
+
+    from .operating import MIN_FEED
+
+    days = [d.date[:10] for d in background if d.feed and d.date]
+    if not days:
+        return lambda doc: True
+    cutoff = (date.fromisoformat(max(days)) - timedelta(days=RECENT_DAYS)).isoformat()
+    if sum(day >= cutoff for day in days) < MIN_FEED:
+        return lambda doc: True
+    return lambda doc: bool(doc.date) and doc.date[:10] >= cutoff
 
 
 HIDDEN_QUANTILE = 0.10

@@ -114,3 +114,15 @@ def test_init_prints_the_budget_with_its_evidence(bot, tmp_path):
     assert result.exit_code == 0, result.err
     line = next(line for line in result.out.splitlines() if line.startswith("budget: "))
     assert float(line.split()[1]) > 0 and "from the list's pace" in line
+
+
+def test_pace_budget_is_placed_on_the_recent_feed_when_the_store_has_enough_of_it():
+    from classifier.train import Doc, _recent_feed
+
+    old = [Doc(f"o{i}", "t", "a", date="2025-01-10") for i in range(2000)]
+    new = [Doc(f"n{i}", "t", "a", date="2025-06-20") for i in range(1500)]
+    sample = [Doc(f"s{i}", "t", "a", feed=False) for i in range(10)]
+    recent = _recent_feed(old + new + sample)
+    assert not any(recent(d) for d in old) and all(recent(d) for d in new)
+    few = _recent_feed(old + new[:100])  # too few recent papers: every feed paper counts
+    assert all(few(d) for d in old + new[:100])
