@@ -65,6 +65,7 @@ EXPANSION_PURITY = 0.65  # a word of 1-2 entries or of the background joins the 
 EXPANSION_KEEP = 0.9  # ... and a background word stays when this often found with the grown domain
 CONFOUNDER_PURITY = 0.6  # a confounder's background papers name the domain at least this often
 CONFOUNDER_MIN_PAPERS = 3
+SUBSTITUTE_TIE = 0.15  # a substitute's background papers name the anchor at least this often ...
 SUBSTITUTE_TITLE_SHARE = 0.1  # a substitute's background titles name the anchor too at most this often
 
 
@@ -356,7 +357,8 @@ def _substitutes(corpus: _Background, titles: list[str], back_titles: list[str],
         docs = corpus.docs(gram)
         if docs.sum() < MIN_TIE_PAPERS or (docs & domain_docs).sum() / docs.sum() >= DOMAIN_PURITY:
             continue  # too rare to judge, or a word of the domain
-        if (docs & anchor_docs).sum() / docs.sum() / base < MIN_ENRICHMENT:
+        tie = (docs & anchor_docs).sum() / docs.sum()
+        if tie / base < MIN_ENRICHMENT or tie < SUBSTITUTE_TIE:  # another name for it is often found beside it
             continue
         words = r"[\s\-]+".join(map(re.escape, gram.split()))
         named = re.compile(rf"(?<!\w){words}(?!\w)", re.I)
