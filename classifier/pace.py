@@ -100,6 +100,8 @@ def list_pace(entry_months: Iterable[date | None], feed_dates: Iterable[str] = (
     if feed is None:  # normal before the first weeks of feed: stated in the evidence, not a warning
         feed_evidence += f": assumed {DEFAULT_FEED_PER_MONTH:,.0f} feed papers a month"
         feed = DEFAULT_FEED_PER_MONTH
+    else:
+        feed_evidence += f" ({feed:,.0f} a month)"
     months = sorted(m for m in entry_months if m is not None and m <= as_of)
     # the list's own last year: a snapshot that stopped growing keeps the pace it had (its newest entry
     # ends the window, not today)
@@ -117,7 +119,7 @@ def list_pace(entry_months: Iterable[date | None], feed_dates: Iterable[str] = (
     added = len(recent) / span
     budget = min(max(k * added / feed * 1000, MIN_BUDGET), MAX_BUDGET)
     evidence = (f"{len(recent)} entries dated {start.isoformat()[:7]} .. {end.isoformat()[:7]} "
-                f"({added:.1f} a month); {feed_evidence} ({feed:,.0f} a month); "
+                f"({added:.1f} a month); {feed_evidence}; "
                 f"{k:g} x {added:.1f} / {feed:,.0f} x 1,000 = {k * added / feed * 1000:.2f} per 1,000")
     if budget != k * added / feed * 1000:
         evidence += f", kept within [{MIN_BUDGET:g}, {MAX_BUDGET:g}]"
