@@ -33,6 +33,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
+from scipy.stats import rankdata
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
@@ -146,6 +147,8 @@ def run_list(spec: dict, records: list[dict], samples: int, lists: Path = LISTS)
         "topic": model.meta["lexicon"].get("topic", ""),
         "naive_at_recall": per_1000_at_recall(naive, positive, recall or 0),
         "bot_ranked_at_recall": per_1000_at_recall(scores, positive, recall or 0),
+        # a design to try next: the bot's ranking averaged with the naive anchor's (ranks, so neither scale wins)
+        "ensemble_at_recall": per_1000_at_recall(rankdata(scores) + rankdata(naive), positive, recall or 0),
         "keyword_per_1000": keyword.sum() / n * 1000,
         "keyword_recall": float(keyword[positive].mean()) if positive.any() else None,
         "bot_at_keyword_rate": None, "naive_at_keyword_recall": None,
@@ -258,6 +261,12 @@ def main() -> None:
         print(f"| {r['slug']} | {fmt(r['pace_ids'], '{:.1f}')} | {fmt(r['pace_history'], '{:.1f}')} | "
               f"{r['true_per_1000']:.2f} | {r['predicted_budget']:.2f} | {fmt(r['per_1000_same_mix'])} | "
               f"{r['per_1000']:.2f} |")
+    print("\n### Rankings at the bot's recall: proposals per 1,000 each needs (the bot's own ranking, the naive "
+          "anchor, their rank average)\n")
+    print("| list | recall | bot | naive anchor | rank average |\n|---|---:|---:|---:|---:|")
+    for r in results:
+        print(f"| {r['slug']} | {fmt(r['recall'], '{:.3f}')} | {fmt(r['bot_ranked_at_recall'], '{:.1f}')} | "
+              f"{fmt(r['naive_at_recall'], '{:.1f}')} | {fmt(r['ensemble_at_recall'], '{:.1f}')} |")
     print("\n### The recall a budget of m x the list's pace would give (test papers ranked by the bot)\n")
     print("| list | " + " | ".join(f"{m}x" for m in (1, 2, 3, 4, 6)) + " |\n|---|" + "---:|" * 5)
     for r in results:

@@ -102,7 +102,7 @@ def list_pace(entry_months: Iterable[date | None], feed_dates: Iterable[str] = (
         feed = DEFAULT_FEED_PER_MONTH
     else:
         feed_evidence += f" ({feed:,.0f} a month)"
-    months = sorted(m for m in entry_months if m is not None and m <= as_of)
+    months = sorted(m for m in entry_months if m is not None and m <= date.today())  # the list's own history
     # the list's own last year: a snapshot that stopped growing keeps the pace it had (its newest entry
     # ends the window, not today)
     end = months[-1] if months else as_of.replace(day=1)

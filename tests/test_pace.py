@@ -126,3 +126,9 @@ def test_pace_budget_is_placed_on_the_recent_feed_when_the_store_has_enough_of_i
     assert not any(recent(d) for d in old) and all(recent(d) for d in new)
     few = _recent_feed(old + new[:100])  # too few recent papers: every feed paper counts
     assert all(few(d) for d in old + new[:100])
+
+
+def test_pace_of_a_list_newer_than_the_store_is_still_read():
+    """Entries dated after the store's newest feed paper (an old store, a new list) still count."""
+    pace = list_pace(months(6, "2025-06"), feed(130, last="2025-04-30"))
+    assert pace.added_per_month == pytest.approx(6) and not pace.thin
