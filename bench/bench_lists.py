@@ -44,6 +44,7 @@ from bot.errors import BotError  # noqa: E402
 from bot.classify import background_docs, lexicon_for, train_model, training_docs  # noqa: E402
 from bot.paper import Paper  # noqa: E402
 from classifier.features import paper_text  # noqa: E402
+from classifier.pace import entry_month, list_pace  # noqa: E402
 from classifier.predict import classify_texts  # noqa: E402
 
 LISTS = ROOT / "bench" / "lists"
@@ -142,6 +143,8 @@ def run_list(spec: dict, records: list[dict], samples: int, lists: Path = LISTS)
         "predicted_budget": metrics["pace_budget_per_1000"], "chosen_budget": metrics["budget_per_1000"],
         "pace_ids": metrics.get("pace_added_per_month"), "pace_history": history_rate(folder, cut),
         "true_per_1000": positive.sum() / n * 1000,
+        # what `bot init` prints before the store has any feed (the feed's rate assumed)
+        "init_budget": list_pace([entry_month(e.arxiv_id, e.date) for e in before.entries]).budget_per_1000,
         "per_1000_same_mix": float(proposed[same_mix].mean() * 1000) if same_mix.any() else None,
         "pace_thin": metrics["pace_thin"], "rule": metrics["operating_rule"],
         "topic": model.meta["lexicon"].get("topic", ""),
@@ -256,10 +259,12 @@ def main() -> None:
     table([r for r in results if r["held_out"]], "Held-out lists (never used in tuning)")
     print("\n### The list's pace: read offline from its entries' arXiv ids, and from its commits (history.csv)\n")
     print("| list | added a month (ids) | added a month (commits) | maintainers' additions per 1,000 in the window | "
-          f"predicted budget | realised to {MIX_END} | realised, whole window |\n|---|---:|---:|---:|---:|---:|---:|")
+          f"budget `bot init` predicts | budget `bot train` predicts | realised to {MIX_END} | realised, whole window |"
+          "\n|---|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         print(f"| {r['slug']} | {fmt(r['pace_ids'], '{:.1f}')} | {fmt(r['pace_history'], '{:.1f}')} | "
-              f"{r['true_per_1000']:.2f} | {r['predicted_budget']:.2f} | {fmt(r['per_1000_same_mix'])} | "
+              f"{r['true_per_1000']:.2f} | {r['init_budget']:.2f} | {r['predicted_budget']:.2f} | "
+              f"{fmt(r['per_1000_same_mix'])} | "
               f"{r['per_1000']:.2f} |")
     print("\n### Rankings at the bot's recall: proposals per 1,000 each needs (the bot's own ranking, the naive "
           "anchor, their rank average)\n")
