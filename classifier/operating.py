@@ -172,7 +172,7 @@ def choose(rows: Rows, rule: OperatingRule, pace: Pace | None = None) -> tuple[d
             return chosen, _around(chosen, curve)
         if listed.sum() >= MIN_EVIDENCE:
             reaching = _smallest_budget_reaching(rows, rule.target_recall, curve, title_t)["budget_per_1000"]
-            room = round((1 + HEADROOM) * weak_positive_rate(rows), 2) if rows.background()[1] else 0.0
+            room = round((1 + HEADROOM) * weak_positive_rate(rows), 2)  # the feed's mix (a sample returned above)
             wanted = max(reaching, room)
             budget = round(min(max(wanted, base / MOVE), base * MOVE), 2)
             why += (f"; cross-validation asks for {wanted:g} (recall {rule.target_recall:g} of {int(listed.sum())} "
