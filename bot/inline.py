@@ -232,8 +232,7 @@ def _title_segment(segment: str) -> list[Piece]:
     cut = re.search(r"\s+[-–—|]\s+", segment)
     head, rest = (segment[:cut.start()], segment[cut.start():]) if cut else (segment, "")
     venue = VENUE_TAIL.search(head)
-    if venue and (venue.group("bold") or looks_like_venue(venue.group("core"))
-                  or re.fullmatch(r"[A-Za-z][\w .&\-]*'\d{2,4}", venue.group("core"))):
+    if venue and (venue.group("bold") or re.fullmatch(r"[A-Za-z][\w .&\-]*'?\s?\d{2,4}", venue.group("core"))):
         head, rest = head[:venue.start()], head[venue.start():] + rest  # 'Title (**CVPR'24**) '
     anchor = EMPTY_ANCHOR.match(head)
     lead = [Piece("lit", anchor.group(0))] if anchor else []  # '<a name="todo"></a> Title'
@@ -280,10 +279,11 @@ def analyse(pieces: list[Piece]) -> LineEntry | None:
         kind = _classify(core.strip())
         rest = pieces[0].text[match.end():]
         if kind not in ("venue", "date"):
-            # a short name or a month number before another prefix or the title link: kept as it is
-            followed = PREFIX.match(rest) or (not rest.strip() and len(pieces) > 1 and pieces[1].kind == "link")
-            if not (followed and len(core.split()) <= 3 and (re.fullmatch(r"\d{4}", core.strip()) or prefix)
-                    or followed and prefix):
+            # a month number or a short name after another prefix, before one more prefix or the title link
+            # ('[2503] [Q-Insight] [Q-Insight: Understanding ...](url)'); a bracketed title stays a title
+            followed = PREFIX.match(rest) or (not rest.strip() and len(pieces) > 1 and pieces[1].kind == "link"
+                                              and title_like(pieces[1].label))
+            if not (followed and len(core.split()) <= 3 and (re.fullmatch(r"\d{4}", core.strip()) or prefix)):
                 break
             kind = "text" if re.fullmatch(r"\d{4}", core.strip()) else "acronym"
         prefix += [Piece("lit", match.group("open")), Piece(kind, core), Piece("lit", match.group("close"))]

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from .comments import FENCE
 from .entry_block import TITLE_LINE, parse_block
 from .inline import MARKER, Piece, analyse, tokenize
-from .listfields import ARXIV_TEXT, ARXIV_URL, arxiv_ids_in, date_parts, normalize_arxiv_id, normalize_title, parse_date
+from .listfields import (ARXIV_TEXT, ARXIV_URL, arxiv_ids_in, date_parts, looks_like_venue, normalize_arxiv_id,
+                         normalize_title, parse_date)
 from .tables import DELIMITER, header_roles, infer_roles, is_row, parse_row
 
 HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -175,8 +176,10 @@ def _read_entries(view: list[str], index: int, context: dict, found: _Scan, titl
     line = view[index].rstrip("\r\n")
     has_context = bool(context) or title_line is not None
     if TITLE_LINE.match(line) and has_context:
+        label = TITLE_LINE.match(line).group("title").strip()
         if not TITLE_LINE.match(line).group("rest").strip() and index + 1 < len(view) \
-                and LIST_ITEM.match(view[index + 1]):
+                and LIST_ITEM.match(view[index + 1]) and len(label.split()) <= 4 \
+                and (looks_like_venue(label) or re.search(r"'\d{2}\b|\b(?:19|20)\d{2}\b", label)):
             return index  # '**Nature Medicine'25**' above a list of entries: a label of the group, not an entry
         end = index + 1
         while end < len(view) and view[end].strip() and not HEADING.match(view[end]) \

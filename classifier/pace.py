@@ -70,9 +70,17 @@ def entry_month(arxiv_id: str | None, entry_date: str | date | None = None) -> d
     return entry_date.replace(day=1) if isinstance(entry_date, date) else None
 
 
+def day_of(text: str | None) -> date | None:
+    """The date of an ISO listing date ('2025-05-02...'), None for anything else (never an error)."""
+    try:
+        return date.fromisoformat((text or "")[:10])
+    except ValueError:
+        return None
+
+
 def feed_rate(feed_dates: Iterable[str], as_of: date) -> tuple[float | None, str]:
     """(feed papers a month over the last three months of the store, or None when too few days; its evidence)."""
-    days = sorted(d[:10] for d in feed_dates if d)
+    days = sorted(d.isoformat() for d in map(day_of, feed_dates) if d)
     if not days:
         return None, "no feed papers in the store"
     start = max(date.fromisoformat(days[0]), as_of - timedelta(days=91))
@@ -92,9 +100,9 @@ def list_pace(entry_months: Iterable[date | None], feed_dates: Iterable[str] = (
     ``feed_dates``: the listing dates of the store's feed papers; ``as_of``: the day
     the budget is for (default: the newest feed date, else today).
     """
-    feed_dates = [d for d in feed_dates if d]
+    feed_dates = [d.isoformat() for d in map(day_of, feed_dates) if d]
     if as_of is None:
-        as_of = date.fromisoformat(max(feed_dates)[:10]) if feed_dates else date.today()
+        as_of = date.fromisoformat(max(feed_dates)) if feed_dates else date.today()
     feed, feed_evidence = feed_rate(feed_dates, as_of)
     thin = []
     if feed is None:  # normal before the first weeks of feed: stated in the evidence, not a warning
@@ -114,7 +122,9 @@ def list_pace(entry_months: Iterable[date | None], feed_dates: Iterable[str] = (
         return Pace(len(recent) / WINDOW_MONTHS, feed, FALLBACK_BUDGET,
                     f"{len(recent)} entries dated in the list's last {WINDOW_MONTHS} months; {feed_evidence}",
                     "; ".join(thin))
-    start = recent[0]
+    # the whole window for a list older than it (a quiet year counts), else the list's life so far
+    start = recent[0] if months[0] > window_start else date(window_start.year + window_start.month // 12,
+                                                            window_start.month % 12 + 1, 1)
     span = max((end.year - start.year) * 12 + end.month - start.month + 1, 1)  # whole months, both ends
     added = len(recent) / span
     budget = min(max(k * added / feed * 1000, MIN_BUDGET), MAX_BUDGET)

@@ -114,7 +114,9 @@ def _recent_feed(background: list[Doc]) -> Callable[[Doc], bool]:
 
     from .operating import MIN_FEED
 
-    days = [d.date[:10] for d in background if d.feed and d.date]
+    from .pace import day_of
+
+    days = [day.isoformat() for day in (day_of(d.date) for d in background if d.feed and d.date) if day]
     if not days:
         return lambda doc: True
     cutoff = (date.fromisoformat(max(days)) - timedelta(days=RECENT_DAYS)).isoformat()

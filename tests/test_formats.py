@@ -281,3 +281,18 @@ def test_formats_real_list_prefixes_venue_tails_and_group_labels_leave_clean_tit
     assert {e.label for e in document.entries if e.arxiv_id.startswith(("2503.00001", "2401"))} == {"Reports"}
     arxiv = next(e for e in document.entries if e.arxiv_id == "2411.15633")
     assert arxiv.venue == "Arxiv"
+
+
+def test_formats_bold_titles_and_bracketed_titles_stay_entries():
+    """What the real-list shapes must not swallow: a bold title with its fields in bullets below, a
+    bracketed title after a venue or a year, a title link after a short name."""
+    text = ("# L\n\n## S\n\n**Segment Anything in Medical Images With Prompts**\n- Authors: Jun Ma, Bo Wang\n"
+            "- [[paper]](https://arxiv.org/abs/2401.00201) [[code]](https://github.com/a/b)\n\n"
+            "- [CVPR 2024] [Segment Anything Everywhere With Prompts] [paper](https://arxiv.org/abs/2401.00112)\n"
+            "- [2024] [Segment Anything] [paper](https://arxiv.org/abs/2401.00113)\n")
+    document = parse(text)
+    assert document.render() == text
+    assert {e.arxiv_id: e.title for e in document.entries} == {
+        "2401.00201": "Segment Anything in Medical Images With Prompts",
+        "2401.00112": "Segment Anything Everywhere With Prompts",
+        "2401.00113": "Segment Anything"}

@@ -132,3 +132,17 @@ def test_pace_of_a_list_newer_than_the_store_is_still_read():
     """Entries dated after the store's newest feed paper (an old store, a new list) still count."""
     pace = list_pace(months(6, "2025-06"), feed(130, last="2025-04-30"))
     assert pace.added_per_month == pytest.approx(6) and not pace.thin
+
+
+def test_pace_of_a_list_older_than_its_window_counts_the_quiet_months():
+    """Six papers in the last two months of an old list's quiet year: half a paper a month, not three."""
+    old = [date(2023, m, 1) for m in range(1, 13)] * 2 + [date(2024, 11, 1)] * 3 + [date(2024, 12, 1)] * 3
+    assert list_pace(old, feed(130, last="2025-01-31")).added_per_month == pytest.approx(0.5)
+
+
+def test_pace_ignores_listing_dates_that_are_not_iso_dates():
+    """A store filled from a file with other date spellings: those papers do not count, nothing raises."""
+    from classifier.train import Doc, _recent_feed
+
+    assert list_pace(months(5), ["2025/05/02", "May 2 2025", "2025-05-0x"]).budget_per_1000 > 0
+    assert _recent_feed([Doc("1", "t", "a", date="May 2 2025")])(Doc("2", "t", "a"))
