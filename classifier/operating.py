@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .pace import Pace, list_pace
+from .pace import MIN_BUDGET, Pace, list_pace
 
 BACKGROUND_KINDS = ("positive", "negative", "hard-negative", "weak-negative")
 BUDGETS = (0.5, 1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 15, 20, 25, 30, 40, 50, 75, 100)
@@ -165,6 +165,8 @@ def choose(rows: Rows, rule: OperatingRule, pace: Pace | None = None) -> tuple[d
             # a sampled background (the bundled papers, before the feed has filled the store) has not the
             # feed's mix: a budget cannot be placed on it, the recall of the positives can
             chosen = _smallest_budget_reaching(rows, rule.target_recall, curve, title_t)
+            if chosen["budget_per_1000"] < MIN_BUDGET:  # never zero
+                chosen = point(rows, MIN_BUDGET, title_t)
             chosen["rule"] = (f"the smallest budget at which {rule.target_recall:g} of the positives with an abstract "
                               f"are found (cross-validated; fewer than {MIN_FEED} papers from the feed, and the other "
                               f"background papers are a sample whose rates are not the feed's: the list's pace, "
