@@ -158,27 +158,27 @@ def choose(rows: Rows, rule: OperatingRule, pace: Pace | None = None) -> tuple[d
         pace = pace or list_pace([])
         base = pace.budget_per_1000
         listed = np.isin(rows.kinds, ["list", "accepted", "positive"]) & ~rows.title_view
+        evidence = listed.sum() >= MIN_EVIDENCE
+        reaching = _smallest_budget_reaching(rows, rule.target_recall, curve, title_t) if evidence else None
         why = f"the list's pace: {pace.evidence}"
         if pace.thin:
             why += f" (thin evidence: {pace.thin})"
-        if listed.sum() >= MIN_EVIDENCE and not rows.background()[1]:
+        if evidence and not rows.background()[1]:
             # a sampled background (the bundled papers, before the feed has filled the store) has not the
             # feed's mix: a budget cannot be placed on it, the recall of the positives can
-            chosen = _smallest_budget_reaching(rows, rule.target_recall, curve, title_t)
-            if chosen["budget_per_1000"] < MIN_BUDGET:  # never zero
-                chosen = point(rows, MIN_BUDGET, title_t)
+            chosen = reaching if reaching["budget_per_1000"] >= MIN_BUDGET else point(rows, MIN_BUDGET, title_t)
             chosen["rule"] = (f"the smallest budget at which {rule.target_recall:g} of the positives with an abstract "
                               f"are found (cross-validated; fewer than {MIN_FEED} papers from the feed, and the other "
                               f"background papers are a sample whose rates are not the feed's: the list's pace, "
                               f"{base:g} per 1,000, takes over once the feed has filled the store)")
             return chosen, _around(chosen, curve)
-        if listed.sum() >= MIN_EVIDENCE:
-            reaching = _smallest_budget_reaching(rows, rule.target_recall, curve, title_t)["budget_per_1000"]
+        if evidence:
             room = round((1 + HEADROOM) * weak_positive_rate(rows), 2)  # the feed's mix (a sample returned above)
-            wanted = max(reaching, room)
+            wanted = max(reaching["budget_per_1000"], room)
             budget = round(min(max(wanted, base / MOVE), base * MOVE), 2)
+            headroom = ", or the weak positives plus headroom" if room > reaching["budget_per_1000"] else ""
             why += (f"; cross-validation asks for {wanted:g} (recall {rule.target_recall:g} of {int(listed.sum())} "
-                    f"positives with an abstract{', or the weak positives plus headroom' if room > reaching else ''})"
+                    f"positives with an abstract{headroom})"
                     f", kept within [{base / MOVE:g}, {base * MOVE:g}]")
         else:
             budget = base

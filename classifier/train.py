@@ -19,7 +19,7 @@ import json
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import numpy as np
 from sklearn.calibration import CalibratedClassifierCV
@@ -34,8 +34,8 @@ from .features import paper_text, relevance_features, title_key
 from .labels import label_arrays, weak_labels
 from .lexicon import Lexicon
 from .model import Model
-from .operating import BACKGROUND_KINDS, OperatingRule, Rows, choose
-from .pace import Pace, entry_month, list_pace
+from .operating import BACKGROUND_KINDS, MIN_FEED, OperatingRule, Rows, choose
+from .pace import Pace, day_of, entry_month, list_pace
 
 RANDOM_STATE = 0
 FOLDS = 5
@@ -110,12 +110,6 @@ RECENT_DAYS = 61  # the budget is placed on the feed of the last two months (the
 def _recent_feed(background: list[Doc]) -> Callable[[Doc], bool]:
     """Whether a feed paper is recent enough to place the budget on: listed within ``RECENT_DAYS`` of the
     newest feed paper, when the store holds ``MIN_FEED`` of them (else every feed paper counts)."""
-    from datetime import date, timedelta
-
-    from .operating import MIN_FEED
-
-    from .pace import day_of
-
     days = [day.isoformat() for day in (day_of(d.date) for d in background if d.feed and d.date) if day]
     if not days:
         return lambda doc: True
