@@ -30,6 +30,7 @@ they were trained in.  Example::
 from __future__ import annotations
 
 import csv
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -173,6 +174,8 @@ class _State:
         self.proposed: dict[str, str] = {}  # id -> the section the bot proposed it in
         self.failed: dict[str, set[str]] = {}  # model -> ids that could not become an entry
         self.records: dict[str, dict] = {}
+        self.judged: dict[str, object] = {}  # id -> the Verdict of the model in use when it was first a candidate
+        self.margins: dict[str, float] = {}  # id -> log-odds above that model's threshold (comparable across models)
         self.relevant_seen: set[str] = set()
         self.listed_at_start: set[str] = set()
         self.over_limit: set[str] = set()
@@ -236,10 +239,17 @@ class _Replayer:
 
     # one day --------------------------------------------------------------------------------------
     def classify(self, state: _State, papers: list[Paper]) -> dict:
+        """Each paper is judged once, by the model in use the first day it is a candidate (as `bot run`
+        does): a later model fills the budget with new papers, it does not re-judge old ones."""
         cache = self.verdicts.setdefault(state.model_id, {})
-        todo = [p for p in papers if p.id not in cache]
+        todo = [p for p in papers if p.id not in state.judged and p.id not in cache]
         cache.update(zip((p.id for p in todo), verdicts(state.model, todo, explain=False)))
-        return cache
+        for paper in papers:
+            if paper.id not in state.judged:
+                state.judged[paper.id] = cache[paper.id]
+                threshold = state.model.threshold if paper.abstract else state.model.threshold_title_only
+                state.margins[paper.id] = round(_logit(cache[paper.id].probability) - _logit(threshold), 4)
+        return state.judged
 
     def day(self, state: _State, day: str) -> None:
         lookback = timedelta(days=self.config.github.lookback_days)
@@ -317,11 +327,16 @@ def _has_heading(document: AwesomeList, name: str) -> bool:
         return False
 
 
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))
+
+
 def _record(state: _State, paper: Paper, day: str, verdict, truth: Truth) -> dict:
     """A paper as first seen, on its listing day (updated when it is proposed)."""
     judgement, section = truth.judge(paper)
     return {"mode": state.mode, "day": day, "week": iso_week(day), "listed": day, "id": paper.id,
-            "probability": verdict.probability, "proposed": False, "section": verdict.section or None,
+            "probability": verdict.probability, "margin": state.margins[paper.id], "proposed": False, "section": verdict.section or None,
             "truth": judgement, "truth_section": section, "verdict": None, "reason": None, "model": state.model_id}
 
 

@@ -13,6 +13,11 @@ the day the paper was proposed, or its listing day when it was not.
 - *recall* = accepted / truth papers; *precision* = accepted / (accepted + rejected);
 - *proposals per 1,000* = proposed / papers read x 1000; *work saved* = 1 - proposed / papers
   read (the share of papers a maintainer never had to look at);
+- *work saved at 95% recall* (WSS@95, as ASReview reports it): the papers ranked by their ``margin`` (the
+  log-odds above the threshold of the model that judged them, the first day they were candidates: models
+  retrained on other data have other scales, their thresholds make them comparable), the share a reader of
+  that ranking never reads before 95% of the truth papers are found, minus 0.05;
+- *recall so far* (per week): the truth papers accepted by the end of the week / truth papers of the window;
 - *section agreement*: accepted papers whose truth has a section, placed by the bot in that section.
 
 Example::
@@ -35,6 +40,7 @@ MEASURES = [("papers_read", "papers read", "{:d}"), ("proposed", "proposed", "{:
             ("recall", "recall of the truth", "{:.3f}"), ("precision", "precision", "{:.3f}"),
             ("proposals_per_1000", "proposals per 1,000 papers", "{:.2f}"),
             ("work_saved", "work saved (papers never read)", "{:.4f}"),
+            ("wss_95", "work saved at 95% recall (WSS@95)", "{:.4f}"),
             ("section_agreement", "section agreement of accepted papers", "{:.3f}"),
             ("sections_compared", "accepted papers with a truth section", "{:d}")]
 
@@ -57,16 +63,36 @@ def counts(records: list[dict]) -> dict:
         "recall": _ratio(accepted, accepted + missed), "precision": _ratio(accepted, accepted + rejected),
         "proposals_per_1000": _ratio(proposed * 1000, len(records)),
         "work_saved": _ratio(len(records) - proposed, len(records)),
+        "wss_95": wss(records, 0.95),
         "section_agreement": _ratio(sum(1 for r in compared if r["section"] == r["truth_section"]), len(compared)),
         "sections_compared": len(compared),
     }
 
 
+def wss(records: list[dict], recall: float) -> float | None:
+    """Work saved over sampling at ``recall`` (see the module docstring); None without truth papers."""
+    truth = sum(1 for r in records if r["verdict"] in ("accepted", "missed"))
+    if not truth:
+        return None
+    needed, found = -(-truth * recall // 1), 0  # ceil: the truth papers to find
+    ranked = sorted(records, key=lambda r: (-r["margin"], r["day"], r["id"]))
+    for read, r in enumerate(ranked, 1):
+        found += r["verdict"] in ("accepted", "missed")
+        if found >= needed:
+            return round((len(records) - read) / len(records) - (1 - recall), 4)
+    return None
+
+
 def figures(records: list[dict]) -> dict:
-    """{'totals': counts of every record, 'weeks': [{'week': ..., counts of its records}]}."""
+    """{'totals': counts of every record, 'weeks': [{'week': ..., counts of its records, recall so far}]}."""
     weeks = sorted({r["week"] for r in records})
-    return {"totals": counts(records),
-            "weeks": [{"week": week, **counts([r for r in records if r["week"] == week])} for week in weeks]}
+    totals = counts(records)
+    rows, accepted = [], 0
+    for week in weeks:
+        row = counts([r for r in records if r["week"] == week])
+        accepted += row["accepted"]
+        rows.append({"week": week, **row, "recall_so_far": _ratio(accepted, totals["truth_papers"])})
+    return {"totals": totals, "weeks": rows}
 
 
 def report(result: Backtest) -> dict:
@@ -124,8 +150,8 @@ def markdown(data: dict, seconds: float | None = None, trainings: dict | None = 
     lines += summary(data) + [""]
     lines += ["## Per week", "", "Each cell: " + " / ".join(f"retrain {m}" for m in modes) + ".", "",
               "| week | papers read | proposed | accepted | rejected | borderline | missed | precision "
-              "| sections agree |",
-              "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+              "| recall so far | sections agree |",
+              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     weeks = {m: {w["week"]: w for w in data["modes"][m]["weeks"]} for m in modes}
     for week in window["weeks"]:
         rows = [weeks[m].get(week, {}) for m in modes]
@@ -137,7 +163,7 @@ def markdown(data: dict, seconds: float | None = None, trainings: dict | None = 
                            for r in rows)
         lines.append(f"| {week} | {rows[0].get('papers_read', 0)} | {cell('proposed')} | {cell('accepted')} | "
                      f"{cell('rejected')} | {cell('borderline')} | {cell('missed')} | {cell('precision', '{:.2f}')} | "
-                     f"{agree} |")
+                     f"{cell('recall_so_far', '{:.2f}')} | {agree} |")
     lines += ["", "## Trainings", "", "A retrained model is used only when `bot train`'s keep-or-replace rule "
               "accepts it against the model in use.", "",
               "| mode | day | model | used | why | entries | rejected | threshold | budget / 1000 | background (until) "

@@ -38,6 +38,7 @@ if TYPE_CHECKING:  # training and the arXiv client are imported where used: `bot
 
 log = logging.getLogger(__name__)
 TOPIC_MIN_FEED = 3000  # feed papers enough to learn a topic from (else the sampled background files help)
+MIN_UNSEEN = 200  # feed papers listed after the model in use was trained, enough to measure its rate on
 
 
 @contextmanager
@@ -98,16 +99,17 @@ def training_docs(document: AwesomeList, papers: dict[str, Paper], accepted: dic
     entries = []
     for entry in document.entries:
         paper = papers.get(entry.arxiv_id) if entry.arxiv_id else None
-        day = entry.date
+        listed = paper.listing_date if paper else None  # an entry the feed brought (an accepted paper, merged)
+        day = listed or (entry.date.isoformat() if entry.date else "")
         entries.append(Doc(entry.arxiv_id or entry.title_key, entry.title, paper.abstract if paper else "",
-                           entry.label, date=day.isoformat() if day else ""))
+                           entry.label, feed=bool(listed), date=day))
     listed = {e.id for e in entries}
 
     def doc(paper_id: str, section: str | None, title: str | None) -> Doc:
         paper = papers.get(paper_id)
         moved = bool(section and proposed.get(paper_id) and proposed[paper_id] != section)
         return Doc(paper_id, paper.title if paper else (title or paper_id), paper.abstract if paper else "",
-                   section, moved)
+                   section, moved, date=(paper.listing_date or "") if paper else "")
 
     chosen = [doc(i, s, t) for i, (s, t) in sorted(accepted.items()) if i not in listed]
     refused = [doc(i, s, t) for i, (s, t) in sorted(rejected.items())]
@@ -160,13 +162,17 @@ def lexicon_for(config, data: TrainingData, progress: Progress | None = None) ->
         return learn(positives, [(d.title, d.abstract) for d in background], progress=progress), True
 
 
-def train_model(config, data: TrainingData, lexicon: Lexicon | None = None, progress: Progress | None = None):
-    """Train with the configured operating rule (the lexicon: given, configured or learned)."""
+def train_model(config, data: TrainingData, lexicon: Lexicon | None = None, progress: Progress | None = None,
+                budget: tuple[float, str] | None = None):
+    """Train with the configured operating rule (the lexicon: given, configured or learned); ``budget``:
+    (proposals per 1,000, why) held across retraining (``classifier.compare.held_budget``)."""
     from classifier.train import train
 
     if lexicon is None:
         lexicon, _ = lexicon_for(config, data, progress)
     rule = OperatingRule(config.classifier.target_recall, config.classifier.proposals_per_1000)
+    if budget is not None and rule.budget_per_1000 is None:
+        rule = OperatingRule(rule.target_recall, budget[0], budget[1])
     with library_errors():
         return train(data.entries, data.background, lexicon, rejected=data.rejected, accepted=data.accepted,
                      rule=rule, progress=progress)
@@ -182,15 +188,31 @@ class Retrained:
 
 def train_and_compare(config, data: TrainingData, old, lexicon: Lexicon | None = None,
                       progress: Progress | None = None) -> tuple[object, object]:
-    """(the newly trained model, the keep-or-replace decision against ``old``: ``classifier.compare``,
-    None for no model).  Writes nothing: ``retrain`` saves, `bot backtest` keeps models in memory."""
-    from classifier.compare import evaluation_set, keep_or_replace
+    """(the newly trained model, the keep-or-replace decision against ``old``, the model in use or None).
 
-    new = train_model(config, data, lexicon, progress)
+    The one retraining rule (``classifier.compare``), for `bot train`, `bot run` and `bot backtest`: the
+    new model inherits the budget of ``old`` (moved only by what the least probable of the recent
+    decisions say), and replaces ``old`` only if it is not worse on the decisions made since ``old`` was
+    trained.  Writes nothing: ``retrain`` saves, `bot backtest` keeps models in memory."""
+    from classifier.compare import evaluation_set, held_budget, keep_or_replace, recent
+    from classifier.operating import MOVE
+    from classifier.train import list_pace_of, recent_feed
+
+    is_recent = recent_feed(data.background)
+    feed = [d for d in data.background if d.feed and d.abstract and d.date and is_recent(d)]
+    unseen = [d for d in feed if old is not None and d.date[:10] > old.meta.get("feed_until", "9999")]
+    feed = [(d.title, d.abstract) for d in (unseen if len(unseen) >= MIN_UNSEEN else feed)]
+    now = recent(old, data.entries, data.accepted, data.rejected, feed)
+    budget = None
+    if old is not None and config.classifier.proposals_per_1000 is None:
+        pace = list_pace_of(data.entries + data.accepted, data.background).budget_per_1000
+        with library_errors():
+            budget = held_budget(old, now, (pace / MOVE, pace * MOVE))
+    new = train_model(config, data, lexicon, progress, budget)
     with library_errors():
         positives, negatives = evaluation_set(new.meta["lexicon"], data.entries + data.accepted, data.background,
                                               data.rejected)
-        decision = keep_or_replace(new, old, positives, negatives, len(data.rejected))
+        decision = keep_or_replace(new, old, positives, negatives, len(data.rejected), now)
     return new, decision
 
 

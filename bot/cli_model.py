@@ -124,8 +124,7 @@ def train_command(ctx: Context, list_path: str | None, offline: bool, force: boo
     _print_curve(shown)
     for name, score in (("saved model", decision.old), ("new model", decision.new)):
         if score is not None:
-            click.echo(f"  {name:<24} average precision {score.average_precision:.4f}, recall "
-                       f"{score.recall:.4f}, rejected papers proposed {score.rejected_proposed}")
+            click.echo(f"  {name:<24} {score.line()}")
     if result.saved is None:
         click.echo(f"kept the saved model {result.model.fingerprint}: the new one is worse on the evaluation set "
                    f"({decision.reason}; use --force to replace it anyway) ({time.perf_counter() - started:.1f}s)")

@@ -139,10 +139,12 @@ def select(papers: list[Paper], found: list[Verdict], document, open_ids: set[st
 
 
 def classify_candidates(config, store: Store, model, report: RunReport) -> list[tuple[Paper, Verdict]]:
-    """Classify the candidates no model like this one classified before (the verdicts are a
-    cache in the store), then the relevant ones again with their explanations."""
+    """Classify the candidates no model classified before, then the relevant ones again with their
+    explanations.  Each paper is judged once, by the model in use when it first came: a retrained
+    model fills the budget with new papers and does not re-judge the last ``lookback_days`` (the
+    verdicts are kept in the store)."""
     papers = store.candidates(config.github.lookback_days)
-    cached = store.cached_verdicts(model.fingerprint, [p.id for p in papers])
+    cached = store.cached_verdicts(None, [p.id for p in papers])
     todo = [p for p in papers if p.id not in cached]
     found = verdicts(model, todo, explain=False)
     store.record_verdicts(model.fingerprint, [(p.id, v.relevant, v.probability, v.section) for p, v in zip(todo, found)])

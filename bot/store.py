@@ -362,14 +362,15 @@ class Store:
                                f"AND {day} >= date(?, ?) ORDER BY id", (newest[:10], f"-{int(days)} days"))
         return [self._paper(row) for row in rows]
 
-    def cached_verdicts(self, model: str, ids: Iterable[str]) -> dict[str, tuple[bool, float, str | None]]:
-        """id -> (relevant, probability, section) for the papers this model classified before."""
+    def cached_verdicts(self, model: str | None, ids: Iterable[str]) -> dict[str, tuple[bool, float, str | None]]:
+        """id -> (relevant, probability, section) for the papers this model (None: any model) classified."""
         found: dict[str, tuple[bool, float, str | None]] = {}
         ids = list(ids)
         for start in range(0, len(ids), 500):
             chunk = ids[start:start + 500]
-            rows = self.db.execute(f"SELECT id, relevant, probability, section FROM classified WHERE model = ? "
-                                   f"AND id IN ({', '.join('?' * len(chunk))})", [model, *chunk])
+            rows = self.db.execute(f"SELECT id, relevant, probability, section FROM classified WHERE "
+                                   f"(model = ? OR ? IS NULL) AND id IN ({', '.join('?' * len(chunk))})",
+                                   [model, model, *chunk])
             found.update((r[0], (bool(r[1]), r[2], r[3])) for r in rows)
         return found
 

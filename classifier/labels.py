@@ -36,7 +36,7 @@ import numpy as np
 
 from .matching import matcher, role_counts
 
-WEIGHTS = {"list": 4.0, "accepted": 4.0, "positive": 1.0, "rejected": 8.0, "hard-negative": 2.0,
+WEIGHTS = {"list": 4.0, "accepted": 4.0, "positive": 1.0, "rejected": 2.0, "hard-negative": 2.0,
            "weak-negative": 1.0, "negative": 1.0}
 
 

@@ -43,6 +43,7 @@ class Model:
     relevance: Pipeline  # features + CalibratedClassifierCV (logistic regression + sigmoid)
     section: Pipeline  # features + logistic regression over the list's sections
     meta: dict
+    cv: dict[str, float] | None = None  # from training, not saved: out-of-fold probability of each labelled paper
 
     @property
     def features(self) -> FeatureUnion:

@@ -46,7 +46,8 @@ MIN_FEED = 1000  # feed papers needed to measure rates on the feed itself
 @dataclass(frozen=True)
 class OperatingRule:
     target_recall: float = 0.95
-    budget_per_1000: float | None = None  # set by the maintainers: overrides the target recall
+    budget_per_1000: float | None = None  # set by the maintainers (or held across retraining): overrides the rest
+    budget_source: str = "classifier.proposals_per_1000"  # where that budget comes from, for the report
 
 
 @dataclass
@@ -56,14 +57,16 @@ class Rows:
     kinds: np.ndarray  # list, accepted, rejected, positive, negative, hard-negative, weak-negative
     title_view: np.ndarray  # the row is a title only
     weight: np.ndarray  # how many background papers the row stands for (sampled title views weigh more)
-    feed: np.ndarray | None = None  # a background row from the feed (not from a sampled file)
+    feed: np.ndarray | None = None  # a paper of the recent feed (background, decided, or listed since)
 
     def background(self) -> tuple[np.ndarray, bool]:
         """(mask of the background rows that rates are measured on, whether they are the feed's mix):
-        the feed's papers when there are enough of them, else every background row."""
+        the recent feed's papers when there are enough of them, else every background row.  The feed's
+        papers that were decided or listed since count too: without its in-scope papers and near misses
+        the feed's top would be thinner than the next papers' and the budget placed too low."""
         background = np.isin(self.kinds, BACKGROUND_KINDS)
         if self.feed is not None:
-            feed = background & self.feed
+            feed = self.feed.astype(bool)  # any kind: the feed's in-scope papers and near misses belong to it
             if (feed & ~self.title_view).sum() >= MIN_FEED:
                 return feed, True
         return background, self.feed is None
@@ -133,7 +136,8 @@ def point(rows: Rows, budget: float, title_t: float | None = None) -> dict:
 def weak_positive_rate(rows: Rows) -> float:
     """Weak positives per 1,000 background papers read with their abstracts."""
     with_abstract = rows.background()[0] & ~rows.title_view
-    return float((rows.kinds[with_abstract] == "positive").mean() * 1000) if with_abstract.any() else 0.0
+    return float(np.isin(rows.kinds[with_abstract], ["positive", "accepted"]).mean() * 1000) \
+        if with_abstract.any() else 0.0
 
 
 MOVE = 2.0  # cross-validated recall may move the list's pace budget down or up by at most this factor
@@ -153,7 +157,7 @@ def choose(rows: Rows, rule: OperatingRule, pace: Pace | None = None) -> tuple[d
     curve = [point(rows, b, title_t) for b in BUDGETS]
     if rule.budget_per_1000 is not None:
         chosen = point(rows, float(rule.budget_per_1000), title_t)
-        chosen["rule"] = f"a budget of {rule.budget_per_1000:g} proposals per 1,000 papers (classifier.proposals_per_1000)"
+        chosen["rule"] = f"a budget of {rule.budget_per_1000:g} proposals per 1,000 papers ({rule.budget_source})"
     else:
         pace = pace or list_pace([])
         base = pace.budget_per_1000

@@ -50,8 +50,8 @@ class Doc:
     abstract: str = ""
     section: str | None = None
     moved: bool = False  # an accepted paper the maintainers moved to another section than proposed
-    feed: bool = True  # a background paper from the feed (False: from a sampled file, not the feed's mix)
-    date: str = ""  # a feed paper's listing date; a list entry's own date (YYYY-MM-DD), when it has one
+    feed: bool = True  # a paper from the feed (False: from a sampled file, or a list entry the feed never had)
+    date: str = ""  # a feed paper's listing date; else a list entry's own date (YYYY-MM-DD), when it has one
 
 
 def _relevance_lr() -> LogisticRegression:
@@ -89,14 +89,16 @@ def relevance_rows(entries: list[Doc], background: list[Doc], rejected: list[Doc
             rows.weight.append(view_weight if title_only and doc.abstract else 1.0)
             rows.feed.append(feed)
 
+    recent = recent_feed(background)
+    # papers of the recent feed that were decided, or listed since, count in the budget (else it is placed
+    # on a feed without its in-scope papers and near misses, and each retraining proposes more than the last)
     for doc in entries:
-        add(doc, "list", True)
+        add(doc, "list", True, feed=doc.feed and bool(doc.date) and recent(doc))
     for doc in accepted:
-        add(doc, "accepted", True)
+        add(doc, "accepted", True, feed=bool(doc.date) and recent(doc))
     for doc in rejected:
-        add(doc, "rejected", True)
+        add(doc, "rejected", True, feed=bool(doc.date) and recent(doc))
     labels = weak_labels([paper_text(d.title, d.abstract) for d in background], lexicon)
-    recent = _recent_feed(background)
     for doc, label in zip(background, labels):
         if label != "unlabelled":
             sampled = label != "negative" or _sampled(doc.id)
@@ -107,13 +109,15 @@ def relevance_rows(entries: list[Doc], background: list[Doc], rejected: list[Doc
 RECENT_DAYS = 61  # the budget is placed on the feed of the last two months (the next papers look like them)
 
 
-def _recent_feed(background: list[Doc]) -> Callable[[Doc], bool]:
+def recent_feed(background: list[Doc]) -> Callable[[Doc], bool]:
     """Whether a feed paper is recent enough to place the budget on: listed within ``RECENT_DAYS`` of the
     newest feed paper, when the store holds ``MIN_FEED`` of them (else every feed paper counts)."""
     days = [day.isoformat() for day in (day_of(d.date) for d in background if d.feed and d.date) if day]
     if not days:
         return lambda doc: True
-    cutoff = (date.fromisoformat(max(days)) - timedelta(days=RECENT_DAYS)).isoformat()
+    # no earlier than the oldest feed paper at hand: decided and listed papers of the feed count in the
+    # budget only over the days whose other papers are there too (a background sample covers fewer days)
+    cutoff = max((date.fromisoformat(max(days)) - timedelta(days=RECENT_DAYS)).isoformat(), min(days))
     if sum(day >= cutoff for day in days) < MIN_FEED:
         return lambda doc: True
     return lambda doc: bool(doc.date) and doc.date[:10] >= cutoff
@@ -247,6 +251,7 @@ def train(entries: list[Doc], background: list[Doc], lexicon: Lexicon | dict, *,
         "threshold": chosen["threshold"],
         "threshold_title_only": chosen["threshold_title_only"],
         "budget_per_1000": chosen["budget_per_1000"],
+        "budget_on_feed": bool(rows.background()[1]),
         "operating_rule": chosen["rule"],
         "pace_added_per_month": round(pace.added_per_month, 2),
         "pace_feed_per_month": round(pace.feed_per_month, 1),
@@ -274,4 +279,10 @@ def train(entries: list[Doc], background: list[Doc], lexicon: Lexicon | dict, *,
         "sections": sorted({e.section for e in examples}),
         "section_agreement": agreement,
     }
-    return Model(Pipeline([("features", features), ("model", calibrated)]), section, meta)
+    meta["feed_until"] = max((d.date[:10] for d in background if d.feed and d.date), default="")
+    meta["trained_on"] = sorted({d.id for d in entries + accepted + rejected})
+    cv: dict[str, float] = {}  # a labelled paper's out-of-fold probability, read as the bot reads it
+    for group, kind, title_only, p in zip(table.groups, kinds, title_view, probability):
+        if kind in ("list", "accepted", "rejected") and (not title_only or group not in cv):
+            cv[group] = float(p)
+    return Model(Pipeline([("features", features), ("model", calibrated)]), section, meta, cv)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -103,7 +104,20 @@ def recount(rows: list[dict]) -> dict:
             "proposals_per_1000": len(proposed) / len(rows) * 1000, "work_saved": 1 - len(proposed) / len(rows),
             "section_agreement": (sum(r["section"] == r["truth_section"] for r in compared) / len(compared)
                                   if compared else None),
-            "sections_compared": len(compared)}
+            "sections_compared": len(compared), "wss_95": wss95(rows)}
+
+
+def wss95(rows: list[dict]) -> float | None:
+    """Work saved over sampling at 95% recall, counted from scratch: read the papers from the highest
+    margin over the threshold down until 95% of the truth papers are found."""
+    truth = sum(r["verdict"] in ("accepted", "missed") for r in rows)
+    if not truth:
+        return None
+    found = 0
+    for read, r in enumerate(sorted(rows, key=lambda r: -r["margin"]), 1):
+        found += r["verdict"] in ("accepted", "missed")
+        if found >= math.ceil(0.95 * truth):
+            return (len(rows) - read) / len(rows) - 0.05
 
 
 def assert_recomputed(report: dict, rows: list[dict]) -> None:
@@ -112,9 +126,13 @@ def assert_recomputed(report: dict, rows: list[dict]) -> None:
         assert figures["totals"] == pytest.approx(recount(mine), abs=1e-4)
         weeks = sorted({r["week"] for r in mine})
         assert [w["week"] for w in figures["weeks"]] == weeks == report["window"]["weeks"]
+        accepted = 0
         for week in figures["weeks"]:
             expected = recount([r for r in mine if r["week"] == week["week"]])
+            accepted += expected["accepted"]
+            expected["recall_so_far"] = accepted / figures["totals"]["truth_papers"]
             assert {k: v for k, v in week.items() if k != "week"} == pytest.approx(expected, abs=1e-4)
+        assert figures["weeks"][-1]["recall_so_far"] == pytest.approx(figures["totals"]["recall"], abs=1e-4)
         assert report["window"]["papers"] == len(mine)
         assert report["truth"]["in_window"] == sum(r["verdict"] in ("accepted", "missed") for r in mine)
 
@@ -301,3 +319,13 @@ def test_backtest_repo_without_history_before_since_is_exit_2(bot, tmp_path, wor
         result = bot("--config", config, "backtest", "--repo", "owner/list", "--since", "2025-09-15",
                      "--until", "2025-09-19")
     assert result.exit_code == 2 and "no commit of README.md on main before 2025-09-15 00:00 UTC" in result.err
+
+
+def test_backtest_margin_is_over_the_threshold_of_the_model_that_judged(truth_run):
+    """WSS@95 ranks papers by their margin over the threshold of the model that judged them: models of
+    different weeks have different scales.  A proposed paper was over it, a paper below it was not."""
+    _, out, _ = truth_run
+    rows = records_of(out)
+    assert all(r["margin"] >= -1e-3 for r in rows if r["proposed"])
+    assert all(r["margin"] < 1e-3 for r in rows if r["reason"] == "below the threshold")
+    assert any(r["margin"] > 0 for r in rows) and any(r["margin"] < 0 for r in rows)

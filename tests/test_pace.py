@@ -116,15 +116,15 @@ def test_init_prints_the_budget_with_its_evidence(bot, tmp_path):
     assert float(line.split()[1]) > 0 and "from the list's pace" in line
 
 
-def test_pace_budget_is_placed_on_the_recent_feed_when_the_store_has_enough_of_it():
-    from classifier.train import Doc, _recent_feed
+def test_pace_budget_is_placed_on_therecent_feed_when_the_store_has_enough_of_it():
+    from classifier.train import Doc, recent_feed
 
     old = [Doc(f"o{i}", "t", "a", date="2025-01-10") for i in range(2000)]
     new = [Doc(f"n{i}", "t", "a", date="2025-06-20") for i in range(1500)]
     sample = [Doc(f"s{i}", "t", "a", feed=False) for i in range(10)]
-    recent = _recent_feed(old + new + sample)
+    recent = recent_feed(old + new + sample)
     assert not any(recent(d) for d in old) and all(recent(d) for d in new)
-    few = _recent_feed(old + new[:100])  # too few recent papers: every feed paper counts
+    few = recent_feed(old + new[:100])  # too few recent papers: every feed paper counts
     assert all(few(d) for d in old + new[:100])
 
 
@@ -142,7 +142,7 @@ def test_pace_of_a_list_older_than_its_window_counts_the_quiet_months():
 
 def test_pace_ignores_listing_dates_that_are_not_iso_dates():
     """A store filled from a file with other date spellings: those papers do not count, nothing raises."""
-    from classifier.train import Doc, _recent_feed
+    from classifier.train import Doc, recent_feed
 
     assert list_pace(months(5), ["2025/05/02", "May 2 2025", "2025-05-0x"]).budget_per_1000 > 0
-    assert _recent_feed([Doc("1", "t", "a", date="May 2 2025")])(Doc("2", "t", "a"))
+    assert recent_feed([Doc("1", "t", "a", date="May 2 2025")])(Doc("2", "t", "a"))
