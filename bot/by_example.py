@@ -191,7 +191,8 @@ def fill(document: AwesomeList, entry: Entry, paper, newline: str, number: int |
             text = _link(piece, paper, has_arxiv)
             if piece.role in ("title", "arxiv") or (piece.role == "paper" and not has_arxiv):
                 has_arxiv, like = True, piece
-            code_done = code_done or (piece.role == "code" and text is not None)
+            code_done = code_done or text is not None and (
+                piece.role == "code" or piece.role == "badge" and bool(CODE_HOST.match(piece.url.strip())))
         out.append((piece, text))
     if entry.shape == "table":
         return _table(document, entry, out, paper) + newline
@@ -217,7 +218,30 @@ def _link(piece: Piece, paper, has_arxiv: bool) -> str | None:
         return f"{piece.head}{piece.label}{piece.mid}{url}{piece.tail}"
     if piece.role == "code" and paper.code_url:
         return f"{piece.head}{piece.label}{piece.mid}{paper.code_url}{piece.tail}"
+    if piece.role == "badge" and CODE_HOST.match(piece.url.strip()):
+        return _code_badge(piece, paper.code_url)
+    if piece.role in ("badge", "other") and PAGE_WORDS.search(piece.label) and paper.project_url:
+        return f"{piece.head}{piece.label}{piece.mid}{paper.project_url}{piece.tail}"
     return None
+
+
+CODE_HOST = re.compile(r"https?://(?:www\.)?(?:github\.com|gitlab\.com|huggingface\.co)/")
+PAGE_WORDS = re.compile(r"\b(?:website|web\s*page|project(?:\s*page)?|home\s*page|page|site|demo)\b", re.IGNORECASE)
+STARS = re.compile(r"(github/stars/)[^?)\s]*?((?:\.svg)?)(?=[?)\s]|$)")
+REPO_PARAMETER = re.compile(r"(\brepo=)[\w.-]+/[\w.-]+")
+
+
+def _code_badge(piece: Piece, code_url: str | None) -> str | None:
+    """A badge that links to a repository (a Star badge), rewritten for the paper's repository: the
+    image names its owner/name too.  Only for a GitHub repository found in the paper's record."""
+    if not code_url or not code_url.startswith("https://github.com/"):
+        return None
+    repository = code_url.removeprefix("https://github.com/")
+    label = STARS.sub(lambda m: f"{m.group(1)}{repository}{m.group(2)}", piece.label)
+    label = REPO_PARAMETER.sub(lambda m: f"{m.group(1)}{repository}", label)
+    if label == piece.label and "github" in piece.label.lower():  # an image naming another repository
+        return None
+    return f"{piece.head}{label}{piece.mid}{code_url}{piece.tail}"
 
 
 def _code_link(document: AwesomeList, like: Piece, url: str) -> str:
@@ -292,10 +316,14 @@ def _cell(document: AwesomeList, parts: list[tuple[Piece, str | None]], paper, a
     inner = inner[:-1] if inner and inner[-1][0].kind == "lit" and not inner[-1][0].text.strip() else inner
     known = [p for p, t in inner if p.kind not in ("lit", "empty", "text") and t is not None]
     content = re.sub(r"^(?:<br\s*/?>\s*)+", "", _join(inner, "\n").strip()) if known else ""  # a dropped badge's <br>
-    if column == "code" and paper.code_url and not known:
-        like = next((p for e in document.entries for p in e.pieces if p.cell == index and p.role == "code"), None)
-        content = (f"{like.head}{like.label}{like.mid}{paper.code_url}{like.tail}" if like
-                   else f"[Code]({paper.code_url})")
+    if column == "code" and paper.code_url and not known:  # the column's way of writing a repository
+        like = Counter((p.role, p.head, p.label if p.role == "code" else STARS.sub(r"\1\2", p.label), p.mid, p.tail)
+                       for e in document.entries for p in e.pieces if p.cell == index and p.kind == "link"
+                       and (p.role == "code" or p.role == "badge" and CODE_HOST.match(p.url.strip())))
+        role, head, label, mid, tail = like.most_common(1)[0][0] if like else ("code", "[", "Code", "](", ")")
+        badge = _code_badge(Piece("link", "", role, label, "", head, mid, tail), paper.code_url) \
+            if role == "badge" else None
+        content = badge or f"{head}{label if role == 'code' else 'Code'}{mid}{paper.code_url}{tail}"
     if not content:
         empty = next((p.text for p, _ in inner if p.kind == "empty"), None)
         content = empty if empty is not None else unknown_value(document, column, index)

@@ -11,15 +11,13 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from . import links
 from .awesome import normalize_arxiv_id
 from .errors import InputError
 
 
 VENUES = ["MICCAI", "CVPR", "ICCV", "ECCV", "NeurIPS", "ICLR", "ICML", "MIDL", "ISBI", "IPMI", "WACV", "AAAI",
           "BMVC", "IEEE TMI", "IEEE Transactions on Medical Imaging", "Medical Image Analysis", "MedIA"]
-VENUE_NAMES = {"IEEE Transactions on Medical Imaging": "IEEE TMI", "Medical Image Analysis": "MedIA Journal",
-               "MedIA": "MedIA Journal"}
-
 
 # arXiv identifiers: new style 2401.01234 (4 digits after the dot until 2014), old style
 # archive[.SUBJECT-CLASS]/YYMMNNN such as hep-ex/0307015 or math.AG/0601001 (no version suffix)
@@ -93,15 +91,22 @@ class Paper:
 
     @property
     def code_url(self) -> str | None:
-        """A GitHub repository named in the abstract or comment, if any."""
-        text = f"{self.comment or ''} {self.abstract}"
-        match = re.search(r"https?://github\.com/[\w.-]+/[\w.-]+", text)
-        return match.group(0).rstrip(".") if match else None
+        """The code repository named in the comment or abstract (``links.code_url``), if any."""
+        return links.code_url(self.abstract, self.comment)
+
+    @property
+    def project_url(self) -> str | None:
+        """The project page named in the comment or abstract (``links.project_url``), if any."""
+        return links.project_url(self.abstract, self.comment)
 
     @property
     def venue(self) -> str | None:
-        """'MICCAI, 2025' or 'MICCAI Workshop, 2025' when the comment says where it was accepted."""
+        """'MICCAI, 2025' or 'MICCAI Workshop, 2025' when the comment says where it was accepted
+        (``links.venue_of``; a known venue without a year takes the paper's year)."""
         comment = self.comment or ""
+        found = links.venue_of(comment)
+        if found:
+            return found
         if not re.search(r"\b(accepted|to appear|appear(s|ed)? in|published|camera[- ]ready|presented)\b",
                          comment, re.IGNORECASE):
             return None
@@ -110,7 +115,7 @@ class Paper:
                 year = re.search(r"\b(20\d\d)\b", comment)
                 when = year.group(1) if year else (str(self.date.year) if self.date else "")
                 workshop = " Workshop" if re.search(r"\bworkshop\b", comment, re.IGNORECASE) else ""
-                return f"{VENUE_NAMES.get(name, name)}{workshop}, {when}".rstrip(", ")
+                return f"{links.VENUE_NAMES.get(name, name)}{workshop}, {when}".rstrip(", ")
         return None
 
     @classmethod

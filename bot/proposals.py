@@ -55,6 +55,7 @@ class Proposal:
     date: date = field(default_factory=date.today)
     venue: str | None = None
     code_url: str | None = None
+    project_url: str | None = None
 
     @classmethod
     def of(cls, paper, verdict) -> "Proposal":
@@ -63,7 +64,7 @@ class Proposal:
                    terms=[str(t) for t in verdict.explanation.get("for", [])],
                    alternatives=[s for s in verdict.section_probabilities if s != verdict.section][:2],
                    authors=list(paper.authors), date=paper.date or date.today(), venue=paper.venue,
-                   code_url=paper.code_url)
+                   code_url=paper.code_url, project_url=paper.project_url)
 
 
 @dataclass
