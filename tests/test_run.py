@@ -192,3 +192,28 @@ def test_list_check_reads_the_list_from_github_when_no_local_copy(world, github,
     result = bot("--config", tmp_path / "github-config.yaml", "list", "check")
     assert result.exit_code == 0, result.err
     assert "owner/list@main:README.md: 176 entries" in result.out
+
+
+def test_run_judges_each_paper_once_a_new_model_fills_its_budget_with_new_papers(world, github, demo_model,
+                                                                               tmp_path):
+    """A retrained model does not re-judge the lookback window: the papers the model in use judged out
+    stay out (else a new model's first run proposes the month's papers at once)."""
+    import copy
+
+    from classifier import model as model_io
+
+    serve, config = world
+    run(config())
+    first = branch_ids(github)
+    everything = copy.deepcopy(demo_model.model)  # a model that calls every paper relevant
+    everything.meta["metrics"]["threshold"] = everything.meta["metrics"]["threshold_title_only"] = 0.0
+    folder = model_io.save(everything, tmp_path / "everything")
+    cfg = config()
+    cfg.classifier.model_path = folder
+    report = run(cfg)
+    assert report.classified == 0 and branch_ids(github) == first  # nothing re-judged, nothing more proposed
+    serve("2025-09-19")
+    report = run(cfg)
+    day18 = {paper["id"] for paper, _ in day_listing("2025-09-18", "cs.CV")}
+    assert report.classified > 0 and branch_ids(github) - first  # the new day's papers: judged by the new model
+    assert not (branch_ids(github) - first) & day18
