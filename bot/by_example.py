@@ -32,7 +32,7 @@ def signature(entry: Entry) -> tuple:
         if piece.kind == "lit":
             out.append(piece.text.count("|") if entry.shape == "table" else " ".join(piece.text.split()))
         elif piece.kind == "link":
-            out.append(("link", piece.role, "" if piece.role == "title" else piece.label.lower()))
+            out.append(("link", piece.role, _label_key(piece)))
         elif piece.kind == "date":
             found = DateFormat.of(piece.text)
             out.append(("date", found.signature() if found else "?"))
@@ -41,6 +41,25 @@ def signature(entry: Entry) -> tuple:
         elif piece.kind != "text":
             out.append(piece.kind)
     return tuple(out)
+
+
+REPOSITORY_BADGE = "a badge of the repository"
+
+
+def _label_key(piece: Piece) -> str:
+    """A link's label as a format: a title's is its text (not format); a badge's is its picture's alt text,
+    or ``REPOSITORY_BADGE`` for a badge linking to a code host (its picture names the repository)."""
+    if piece.role == "title":
+        return ""
+    if piece.role == "badge":
+        if CODE_HOST.match(piece.url.strip()):
+            return REPOSITORY_BADGE
+        return re.sub(r"^!\[([^\]]*)\].*$", r"\1", piece.label, flags=re.DOTALL).lower()
+    return piece.label.lower()
+
+
+def _is_code(field) -> bool:
+    return isinstance(field, tuple) and (field[:2] == ("link", "code") or field == ("link", "badge", REPOSITORY_BADGE))
 
 
 def recent(entries: list[Entry], order: str) -> list[Entry]:
@@ -64,15 +83,15 @@ def _well_formed(entry: Entry) -> bool:
 
 def with_code(document: AwesomeList, model: Entry, entries: list[Entry]) -> Entry:
     """An entry like ``model`` that also has a code link (to write a paper's code where the list does)."""
-    if any(p.role == "code" for p in model.pieces):
+    if any(_is_code(x) for x in signature(model)):
         return model
+
     def fields(entry: Entry) -> list:
-        return [x for x in signature(entry) if isinstance(x, tuple) and x[:2] != ("link", "code")]
+        return [x for x in signature(entry) if isinstance(x, tuple) and not _is_code(x)]
 
     bare = fields(model)
     for entry in entries or document.entries:
-        if any(isinstance(x, tuple) and x[:2] == ("link", "code") for x in signature(entry)) and \
-                fields(entry) == bare:
+        if any(_is_code(x) for x in signature(entry)) and fields(entry) == bare:
             return entry
     return model
 

@@ -23,7 +23,8 @@ ROLES = [
     ("date", r"dates?|time|month|published|release|pub\.? ?date|arxiv ?date|date ?\(.*\)|submitted"),
     ("year", r"years?"),
     ("venue", r"venues?|conf(erence)?s?\.?|journals?|publications?|pub\.?|source|venue ?/ ?\w+|conf\.? ?/ ?journal|where"),
-    ("code", r"codes?|github|repo(sitory)?|implementation|code ?link|official code"),
+    ("code", r"codes?|github|repo(sitory)?(@github)?|implementation|code ?link|official code"),
+    ("acronym", r"acronyms?|abbr\.?|abbreviations?|short ?names?|nick ?names?"),
     ("link", r"arxiv|pdf|links?|urls?|paper ?link|download"),
     ("title", r"titles?|papers?|names?|paper ?(title|name)|methods?|articles?|works?|models?|papers? ?&? ?codes?"),
 ]
