@@ -259,11 +259,13 @@ def init_command(list_path, repo, list_file, branch, api_url, output, force, off
     Example: bot init --list README.md --repo octocat/awesome-papers --offline
     """
     from .config import BUNDLED_BACKGROUND
-    from .init import (ACTION_REPOSITORY, PLACEHOLDER_SHA, action_ref, read_from_github, render_files, survey,
-                       token, write_files)
+    from .init import (ACTION_REPOSITORY, PLACEHOLDER_SHA, action_ref, check_repo, read_from_github, render_files,
+                       survey, token, write_files)
 
     if not list_path and not repo:
         raise InputError("give --list README.md or --repo owner/name", "e.g. bot init --list README.md")
+    if repo is not None:
+        check_repo(repo)
     folder = Path(output)
     if list_path:
         try:
@@ -278,7 +280,7 @@ def init_command(list_path, repo, list_file, branch, api_url, output, force, off
             local_copy = str(Path(list_path).resolve())
     else:
         text, branch, list_file = read_from_github(repo, list_file, branch, api_url, token())
-        source, local_copy = f"{repo}@{branch}:{list_file}", "null"
+        source, local_copy = f"{repo}@{branch}:{list_file}", None
     api = None
     if not offline:
         from .arxiv_api import ArxivAPI
@@ -288,7 +290,7 @@ def init_command(list_path, repo, list_file, branch, api_url, output, force, off
     for line in found.lines():
         click.echo(line)
     uses = action_ref(action)
-    files = render_files(found, repo or "OWNER/LIST", branch, list_file, local_copy, uses)
+    files = render_files(found, repo or "OWNER/LIST", branch, list_file, local_copy, uses)  # checked: reads back
     for path in write_files(folder, files, force):
         click.echo(f"wrote {path}")
     if not action and (uses[0] == ACTION_REPOSITORY or uses[1] == PLACEHOLDER_SHA):

@@ -9,6 +9,7 @@ The workflow ``uses:`` this project's GitHub Action at a commit SHA (see
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 from collections import Counter
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
+import yaml
 
 from . import __version__
 from .awesome import AwesomeList, parse, require_entries
@@ -85,12 +87,28 @@ class Survey:
         return chosen
 
 
+def check_repo(repo: str) -> None:
+    """``owner/name`` as GitHub spells repositories, else a one-line error (exit 2)."""
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+", repo or ""):
+        raise InputError(f"--repo {repo!r} is not owner/name", "e.g. --repo octocat/awesome-papers")
+
+
+def yaml_scalar(value: str | None) -> str:
+    """A value as a YAML scalar that reads back as exactly ``value`` (a double-quoted JSON string: a
+    '#', ': ' or control character inside cannot end it or start a comment); None is null."""
+    return "null" if value is None else json.dumps(value, ensure_ascii=False)
+
+
+def comment_text(value: str) -> str:
+    """Text for a YAML comment line: control characters and line breaks become spaces."""
+    return re.sub(r"[\x00-\x1f\x7f\u0085\u2028\u2029]", " ", value)
+
+
 def read_from_github(repo: str, path: str | None, branch: str | None, api_url: str, token: str | None) -> tuple[str, str, str]:
     """(text, branch, path) of a list on GitHub (a token is optional for a public repository)."""
     from .github import GitHubRepo
 
-    if not re.fullmatch(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+", repo):
-        raise InputError(f"--repo {repo!r} is not owner/name", "e.g. --repo octocat/awesome-papers")
+    check_repo(repo)
     github = GitHubRepo(api_url, repo, token, retries=2, pause=1.0)
     branch, path = branch or github.default_branch, path or "README.md"
     found = github.file(branch, path)
@@ -166,6 +184,7 @@ def action_ref(given: str | None) -> tuple[str, str]:
 def render_files(survey: Survey, repo: str, branch: str, path: str, local_copy: str, action: tuple[str, str]) -> dict[str, str]:
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), keep_trailing_newline=True,
                                      undefined=jinja2.StrictUndefined, autoescape=False)
+    environment.filters.update(yaml=yaml_scalar, comment=comment_text)
     counts = Counter(e.label for e in survey.document.entries)
     config = environment.get_template("config.yaml.j2").render(
         repo=repo, branch=branch, path=path, local_copy=local_copy,
@@ -173,6 +192,10 @@ def render_files(survey: Survey, repo: str, branch: str, path: str, local_copy: 
         categories=survey.chosen_categories(), categories_source=survey.categories_source)
     workflow = environment.get_template("workflow.yml.j2").render(
         action_repo=action[0], action_sha=action[1], version=__version__, config_path="config.yaml")
+    written = yaml.safe_load(config)["list"]
+    if [written["repo"], written["branch"], written["path"], written["local_copy"]] != [repo, branch, path, local_copy]:
+        raise InputError("the config would not read back as given (a bug: please report it)",
+                         f"repo {repo!r}, branch {branch!r}, path {path!r}")
     return {"config.yaml": config, ".github/workflows/awesome-list-bot.yml": workflow}
 
 

@@ -109,3 +109,27 @@ def test_init_names_the_action_after_the_github_repository_the_bot_came_from(url
     from bot.init import _github_repository
 
     assert _github_repository(url) == repository
+
+
+def test_init_writes_a_config_that_reads_back_as_given(bot, tmp_path):
+    """A '#', ': ' or control character in a branch, path or heading cannot end a value or start a comment."""
+    from bot.config import load_config
+
+    listing = tmp_path / "README #2.md"
+    text = (FIXTURES / "numbered.md").read_text().replace("\n## ", "\n## Odd: #1 \x07", 1)
+    listing.write_text(text)
+    out = tmp_path / "out"
+    result = bot("init", "--list", listing, "--repo", "me/list", "--branch", "dev #2", "--offline", "--output", out)
+    assert result.exit_code == 0, result.err
+    raw = yaml.safe_load((out / "config.yaml").read_text())
+    assert (raw["list"]["branch"], raw["list"]["path"]) == ("dev #2", "README #2.md")
+    config = load_config(out / "config.yaml")
+    assert (config.list.repo, config.list.branch, config.list.path) == ("me/list", "dev #2", "README #2.md")
+    assert "\x07" not in (out / "config.yaml").read_text()
+
+
+@pytest.mark.parametrize("repo", ["me/list: x", "me/list #2", "no-slash", "a/b/c"])
+def test_init_refuses_a_repo_that_is_not_owner_name_and_writes_nothing(bot, tmp_path, repo):
+    result = bot("init", "--list", FIXTURES / "numbered.md", "--repo", repo, "--offline", "--output", tmp_path)
+    assert result.exit_code == 2 and "is not owner/name" in result.err and len(result.err.strip().splitlines()) <= 2
+    assert not (tmp_path / "config.yaml").exists() and not (tmp_path / ".github").exists()
