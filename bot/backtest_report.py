@@ -27,11 +27,14 @@ Example::
 
 from __future__ import annotations
 
+import io
 import json
+import os
+import tempfile
 from pathlib import Path
 
 from .backtest import Backtest
-from .files import atomic_write
+from .errors import InputError
 
 MEASURES = [("papers_read", "papers read", "{:d}"), ("proposed", "proposed", "{:d}"), ("accepted", "accepted", "{:d}"),
             ("rejected", "rejected", "{:d}"), ("borderline", "borderline (rejected, not counted)", "{:d}"),
@@ -181,13 +184,35 @@ def markdown(data: dict, seconds: float | None = None, trainings: dict | None = 
     return "\n".join(lines)
 
 
-def _plots(data: dict, records: dict[str, list[dict]], folder: Path) -> list[Path]:
+REPORT_FILES = ("report.json", "report.md", "decisions.jsonl", "recall_by_proposals.png", "precision_by_week.png")
+
+
+def check_folder(folder: Path, modes: list[str]) -> None:
+    """Before a replay: the report can be written there (a folder, or one that can be made, whose report
+    files are not folders), else a one-line error (exit 2) and nothing replayed or written."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"--output {folder} is a file, not a folder", "give a folder for the report")
+    parent = folder
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir():
+        raise InputError(f"--output {folder} is inside {parent}, which is a file", "give a folder for the report")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise InputError(f"cannot write the report into {parent}: permission denied", "give a folder you can write")
+    for name in REPORT_FILES + tuple(f"list-{mode}.md" for mode in modes):
+        if (folder / name).is_dir():
+            raise InputError(f"{folder / name} is a folder: the report cannot be written there",
+                             "remove it, or give another --output")
+
+
+def _plots(data: dict, records: dict[str, list[dict]]) -> dict[str, bytes]:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    written = []
+    written = {}
     fig, ax = plt.subplots(figsize=(6, 4))
     for mode, rows in records.items():
         proposed = sorted((r for r in rows if r["proposed"]), key=lambda r: (r["day"], -r["probability"], r["id"]))
@@ -198,7 +223,7 @@ def _plots(data: dict, records: dict[str, list[dict]], folder: Path) -> list[Pat
             curve.append(found / truth)
         ax.plot(range(len(curve)), curve, label=f"retrain {mode}")
     ax.set_xlabel("papers proposed (cumulative)")
-    written.append(_save(plt, fig, ax, "recall of the truth (cumulative)", folder / "recall_by_proposals.png"))
+    written["recall_by_proposals.png"] = _save(plt, fig, ax, "recall of the truth (cumulative)")
     fig, ax = plt.subplots(figsize=(7, 4))
     weeks = data["window"]["weeks"]
     for mode in records:
@@ -206,33 +231,49 @@ def _plots(data: dict, records: dict[str, list[dict]], folder: Path) -> list[Pat
         ax.plot(range(len(weeks)), [by_week.get(w) if by_week.get(w) is not None else float("nan") for w in weeks],
                 marker="o", label=f"retrain {mode}")
     ax.set_xticks(range(len(weeks)), weeks, rotation=60, fontsize=7)
-    written.append(_save(plt, fig, ax, "precision of the week's proposals", folder / "precision_by_week.png"))
+    written["precision_by_week.png"] = _save(plt, fig, ax, "precision of the week's proposals")
     return written
 
 
-def _save(plt, fig, ax, ylabel: str, path: Path) -> Path:
-    """Finish a plot of a share (0..1, one line per mode) and write it."""
+def _save(plt, fig, ax, ylabel: str) -> bytes:
+    """Finish a plot of a share (0..1, one line per mode) as PNG bytes."""
     ax.set_ylabel(ylabel)
     ax.set_ylim(0, 1.02)
     ax.legend()
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110)
     plt.close(fig)
-    return path
+    return buffer.getvalue()
 
 
 def write(result: Backtest, folder: Path, seconds: float | None = None) -> tuple[dict, list[Path]]:
-    """Write report.json, report.md, decisions.jsonl, the list at the end of each mode and the plots."""
+    """Write report.json, report.md, decisions.jsonl, the list at the end of each mode and the plots: all
+    of them or none (each is written beside its place first, then they are moved into place together)."""
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    check_folder(folder, list(result.modes))
     data = report(result)
     records = {mode: replay.records for mode, replay in result.modes.items()}
     trainings = {mode: replay.trainings for mode, replay in result.modes.items()}
     lines = [json.dumps(r, ensure_ascii=False, sort_keys=True) for rows in records.values() for r in rows]
-    files = {"report.json": json.dumps(data, indent=1, ensure_ascii=False) + "\n",
-             "report.md": markdown(data, seconds, trainings),
-             "decisions.jsonl": "\n".join(lines) + "\n",
-             **{f"list-{mode}.md": replay.final_text for mode, replay in result.modes.items()}}
-    for name, text in files.items():
-        atomic_write(folder / name, text.encode("utf-8"))
-    return data, [folder / name for name in files] + _plots(data, records, folder)
+    files = {"report.json": (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode("utf-8"),
+             "report.md": markdown(data, seconds, trainings).encode("utf-8"),
+             "decisions.jsonl": ("\n".join(lines) + "\n").encode("utf-8"),
+             **{f"list-{mode}.md": replay.final_text.encode("utf-8") for mode, replay in result.modes.items()},
+             **_plots(data, records)}
+    folder.mkdir(parents=True, exist_ok=True)
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for name, content in files.items():
+            handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
+            with os.fdopen(handle, "wb") as out:
+                out.write(content)
+            staged.append((Path(temporary), folder / name))
+    except OSError as exc:
+        for temporary, _ in staged:
+            temporary.unlink(missing_ok=True)
+        raise InputError(f"cannot write the report into {folder}: {exc.strerror or exc}",
+                         "give another --output") from None
+    for temporary, target in staged:
+        os.replace(temporary, target)
+    return data, [target for _, target in staged]

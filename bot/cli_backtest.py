@@ -83,7 +83,7 @@ def backtest_command(ctx: Context, since: str, until: str, list_path: str | None
     Example: bot backtest --since 2025-09-01 --until 2025-12-31 --judgements bench/judgements-2025.csv
     """
     from .backtest import backtest, truth_from_judgements, truth_from_list
-    from .backtest_report import summary, write
+    from .backtest_report import check_folder, summary, write
     from .progress import progress_line
     from .store import Store
 
@@ -109,6 +109,8 @@ def backtest_command(ctx: Context, since: str, until: str, list_path: str | None
             except (OSError, UnicodeDecodeError) as exc:
                 raise InputError(f"cannot read the truth {truth_path}: {getattr(exc, 'strerror', None) or exc}",
                                  "give a later version of the list (a UTF-8 Markdown file)") from None
+    folder = Path(output) if output else config.output.path / "backtest"
+    check_folder(folder, ["never", "weekly"] if retrain == "weekly" else ["never"])  # before the replay
     store = Store.existing(config.store.path)
     if store is None:
         raise InputError(f"there is no paper store at {config.store.path}",
@@ -117,7 +119,6 @@ def backtest_command(ctx: Context, since: str, until: str, list_path: str | None
     with store, progress_line("backtest") as progress:
         result = backtest(config, store, start_text, truth, start, end, retrain=retrain, sample=sample,
                           progress=progress, list_source=list_source)
-    folder = Path(output) if output else config.output.path / "backtest"
     data, written = write(result, folder, time.perf_counter() - started)
     click.echo(f"backtest {result.since} .. {result.until}: {len(result.days)} days, {result.papers} papers; "
                f"truth: {truth.kind} {truth.source} ({data['truth']['in_window']} papers in the window)")

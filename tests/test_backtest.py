@@ -329,3 +329,34 @@ def test_backtest_margin_is_over_the_threshold_of_the_model_that_judged(truth_ru
     assert all(r["margin"] >= -1e-3 for r in rows if r["proposed"])
     assert all(r["margin"] < 1e-3 for r in rows if r["reason"] == "below the threshold")
     assert any(r["margin"] > 0 for r in rows) and any(r["margin"] < 0 for r in rows)
+
+
+@pytest.mark.parametrize("where", ["under a file", "report.md is a folder"])
+def test_backtest_output_that_cannot_hold_the_report_stops_before_the_replay(bot, world, tmp_path, where):
+    """The output place is checked before hours of replay, and the report is written all or nothing."""
+    folder, _, small = world
+    (tmp_path / "small.md").write_text(small)
+    config = write_config(tmp_path, store__path=str(folder / "papers.sqlite"))
+    if where == "under a file":
+        (tmp_path / "afile").write_text("x")
+        out = tmp_path / "afile" / "report"
+    else:
+        out = tmp_path / "out"
+        (out / "report.md").mkdir(parents=True)
+    result = bot("--config", config, "backtest", "--list", tmp_path / "small.md", "--judgements", JUDGEMENTS,
+                 "--since", "2025-09-15", "--until", "2025-09-19", "--retrain", "never", "--output", out)
+    assert result.exit_code == 2 and len(result.err.strip().splitlines()) <= 2, result.err
+    assert "backtest: " not in result.err  # no replay was started (no progress line)
+    assert not (tmp_path / "out" / "report.json").exists() and (tmp_path / "afile").read_text() == "x" \
+        if where == "under a file" else not (out / "report.json").exists()
+
+
+def test_backtest_report_is_written_all_or_nothing(truth_run, tmp_path):
+    from bot.backtest_report import write as write_report
+    from bot.errors import InputError
+
+    result, _, _ = truth_run
+    (tmp_path / "decisions.jsonl").mkdir()  # a report file that is a folder
+    with pytest.raises(InputError):
+        write_report(result, tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["decisions.jsonl"]  # nothing written, no leftovers
