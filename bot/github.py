@@ -39,6 +39,14 @@ log = logging.getLogger(__name__)
 LABEL_COLOR = "0e8a16"
 
 
+class Refused(PublishError):
+    """GitHub said no (a 4xx that is not a rate limit): ``status`` says which."""
+
+    def __init__(self, message: str, hint: str | None = None, status: int = 0):
+        super().__init__(message, hint)
+        self.status = status
+
+
 class Conflict(Exception):
     """Someone else (another run, a maintainer) changed the branch or the pull request meanwhile."""
 
@@ -108,13 +116,13 @@ class GitHubRepo:
 
     # --- requests ------------------------------------------------------------------------------
 
-    def _refused(self, exc: GithubException, what: str) -> PublishError:
+    def _refused(self, exc: GithubException, what: str) -> Refused:
         message = (exc.data or {}).get("message", "") if isinstance(exc.data, dict) else str(exc.data or "")
         hints = {401: "the token is missing, expired or wrong",
                  403: "the token lacks permission (it needs contents: write and pull_requests: write)",
                  404: f"check list.repo and list.branch, and that the token can see {self.name}"}
-        return PublishError(f"GitHub refused to {what}: HTTP {exc.status} {message}".strip(),
-                            hints.get(exc.status, "see the GitHub API documentation"))
+        return Refused(f"GitHub refused to {what}: HTTP {exc.status} {message}".strip(),
+                       hints.get(exc.status, "see the GitHub API documentation"), exc.status)
 
     @staticmethod
     def _retry_after(exc: GithubException) -> float | None:
@@ -327,7 +335,7 @@ class GitHubRepo:
 
     def comment(self, pull: Pull, body: str) -> None:
         self.call(lambda: pull.raw.create_issue_comment(body), f"comment on pull request #{pull.number}",
-                  lambda: True if body in self.comments(pull) else None)
+                  lambda: True if any(c.body == body for c in self.comments(pull)) else None)
 
     def update_branch(self, pull: Pull, head_sha: str) -> bool:
         """GitHub's 'Update branch': merge the base into the pull request's head, keeping every
@@ -343,7 +351,17 @@ class GitHubRepo:
         return self.call(update, f"update the branch of pull request #{pull.number}",
                          conflict=lambda e: e.status == 422 and "expected head sha" in _message(e).lower())
 
-    def label(self, pull: Pull, labels: list[str]) -> None:
+    def label(self, pull: Pull, labels: list[str]) -> str | None:
+        """Put ``labels`` on the pull request (creating missing ones).  Labels are optional: when GitHub
+        refuses them (a token that may not create labels, a name it does not accept) this returns the
+        refusal as one line instead of failing the run; a GitHub that is down still fails it."""
+        try:
+            self._label(pull, labels)
+        except Refused as exc:
+            return exc.one_line()
+        return None
+
+    def _label(self, pull: Pull, labels: list[str]) -> None:
         def exists(name: str) -> bool:
             try:
                 self.repo.get_label(name)

@@ -256,11 +256,18 @@ class GitHubPublisher:
             if expected is not None and self.gh.branch_sha(self.branch) != expected:
                 raise Conflict("the branch moved while this run wrote to it")  # describe what is there now
             if label:  # a run stopped between opening the pull request and labelling it
-                self.gh.label(pull, self.config.github.labels)
+                self._label(pull, result)
             self.gh.edit_body(pull, body)
             if expected is not None and self.gh.branch_sha(self.branch) != expected:
                 raise Conflict("the branch moved while this run described it")
         return done, result.text, body
+
+    def _label(self, pull, result: Plan) -> None:
+        """Label once; a refusal is a warning of the run (the marker says labelled: not asked again)."""
+        refused = self.gh.label(pull, self.config.github.labels)
+        if refused:
+            result.notes.append(f"warning: the pull request is published without labels ({refused}); "
+                                "remove github.labels from the config, or let the token manage labels")
 
     def _commit(self, state: _State, result: Plan) -> str | None:
         return self.gh.commit_file(self.branch, self.path, result.text, state.blob, commit_message(result))
@@ -334,7 +341,7 @@ class GitHubPublisher:
             self.gh.commit_file(self.branch, self.path, result.text, blob, commit_message(result))
         pull = self.gh.create_pull(self.base, self.branch, self.config.github.pr_title, body)
         if self.config.github.labels:
-            self.gh.label(pull, self.config.github.labels)
+            self._label(pull, result)
             body = self._body(result, model, labelled=True)
             self.gh.edit_body(pull, body)
         return outcome("opened", pull.html_url, result), result.text, body

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from bot.awesome import parse
 from bot.run import run
 from test_publish import BRANCH, block, counts, pull_marker, rejected_in_store
@@ -463,3 +465,30 @@ def test_run_local_rejections_survive_a_deleted_readme_copy(world, monkeypatch):
     run(cfg)
     report = run(cfg)
     assert "2509.13525" not in counts((folder / "README.md").read_text()), report.lines()
+
+
+@pytest.mark.parametrize("method,pattern,status", [("POST", r"/labels$", 403), ("POST", r"/issues/1/labels", 422)])
+def test_run_labels_refused_publish_with_one_warning(world, github, method, pattern, status):
+    """Labels are optional: a token that may not create labels (403), or a label GitHub will not add
+    (422), leaves the pull request published and described, with one warning line, exit 0, on every run."""
+    serve, config = world
+    github.fail(method, pattern, status, times=1000)
+    report = run(config())
+    assert not report.failed, report.lines()
+    warnings = [line for line in report.lines() if "without labels" in line]
+    assert len(warnings) == 1 and f"HTTP {status}" in warnings[0]
+    pull = github.open_pulls()[0]
+    assert pull_marker(github).ids() == set(DAYS["2025-09-18"]) and "| 1 | [" in pull["body"]
+    serve("2025-09-19")
+    again = run(config())
+    assert not again.failed and not [line for line in again.lines() if "without labels" in line]
+    assert pull_marker(github).ids() == set(DAYS["2025-09-18"] + DAYS["2025-09-19"])  # the table follows the diff
+
+
+def test_run_conflict_comment_landed_before_a_502_is_not_written_twice(world, github):
+    """GitHub stores the comment, then answers 502: the retry first looks, and finds it."""
+    serve, config = world
+    conflicted(github, config)
+    github.fail("POST", r"/issues/1/comments", 502, after=True)
+    run(config())
+    assert len(bot_comments(github)) == 1, [c["body"][:60] for c in bot_comments(github)]
