@@ -144,6 +144,9 @@ class GitHubRepo:
             try:
                 return action()
             except GithubException as exc:
+                rule = _repository_rule(exc, what)
+                if rule is not None:
+                    raise rule from None
                 if conflict is not None and conflict(exc):
                     raise Conflict(f"{what}: HTTP {exc.status} {_message(exc)}".strip()) from None
                 wait = self._retry_after(exc) if exc.status in (403, 429) else None
@@ -378,6 +381,33 @@ class GitHubRepo:
                     pass  # created meanwhile by another run
         if labels:
             self.call(lambda: pull.raw.add_to_labels(*labels), "label the pull request")
+
+
+RULES = re.compile(r"repository rule violations?|protected branch|reference update failed|protected ref|"
+                   r"required status checks?|changes must be made through a pull request", re.IGNORECASE)
+NOT_PERMITTED = re.compile(r"not permitted to create or approve pull requests", re.IGNORECASE)
+
+
+def _repository_rule(exc: GithubException, what: str) -> Refused | None:
+    """A refusal by the repository's settings, not a race: no retry, one line that names the rule and the
+    setting to change (a token's permissions would not help)."""
+    detail = _message(exc)
+    if isinstance(exc.data, dict):
+        detail = " ".join([detail] + [str(e.get("message", e)) if isinstance(e, dict) else str(e)
+                                       for e in exc.data.get("errors", []) or []])
+    detail = " ".join(detail.split())
+    if exc.status in (409, 422) and RULES.search(detail):
+        return Refused(f"GitHub refused to {what}: a repository rule or branch protection forbids it "
+                       f"(HTTP {exc.status}: {detail[:200]})",
+                       "let the bot's branch (github.branch) be written directly: exempt it or the token's "
+                       "account in Settings > Rules / Branches, or set github.branch to a branch no rule covers",
+                       exc.status)
+    if exc.status == 403 and NOT_PERMITTED.search(detail):
+        return Refused(f"GitHub refused to {what}: GitHub Actions may not open pull requests in this repository",
+                       "Settings > Actions > General > Workflow permissions: tick 'Allow GitHub Actions to create "
+                       "and approve pull requests' (a repository setting, not the token's permissions)",
+                       exc.status)
+    return None
 
 
 def _commit(raw) -> Commit:

@@ -4,6 +4,7 @@ loopback GitHub with real PyGithub.  Every test here states a promise of the REA
 
 from __future__ import annotations
 
+import re
 import threading
 
 import pytest
@@ -492,3 +493,22 @@ def test_run_conflict_comment_landed_before_a_502_is_not_written_twice(world, gi
     github.fail("POST", r"/issues/1/comments", 502, after=True)
     run(config())
     assert len(bot_comments(github)) == 1, [c["body"][:60] for c in bot_comments(github)]
+
+
+@pytest.mark.parametrize("method,pattern,status,message,says", [
+    ("PUT", r"/contents/", 409, "Repository rule violations found\n\nChanges must be made through a pull request.",
+     "Settings > Rules"),
+    ("POST", r"/git/refs$", 422, "Reference update failed", "Settings > Rules"),
+    ("POST", r"/pulls$", 403, "GitHub Actions is not permitted to create or approve pull requests.",
+     "Allow GitHub Actions to create and approve pull requests"),
+])
+def test_run_repository_rules_are_named_not_retried(world, github, bot, method, pattern, status, message, says):
+    """A repository rule or setting is not a race: one line that names it and the setting to change,
+    no retries, exit 1 (a GitHub refusal), never 'the branch kept changing'."""
+    serve, config = world
+    github.fail(method, pattern, status, times=1000, message=message)
+    result = bot("--config", config().source, "run")
+    assert result.exit_code == 1 and "kept changing" not in result.err + result.out
+    assert says in result.err + result.out, result.err[-600:]
+    tries = [r for r in github.requests if r[0] == method and re.search(pattern, r[1])]
+    assert len(tries) == 1, tries
