@@ -21,6 +21,7 @@ Example::
 
 from __future__ import annotations
 
+import base64
 import logging
 import re
 import time
@@ -194,8 +195,13 @@ class GitHubRepo:
         content = self.call(read, f"read {path} at {ref[:12]}")
         if content is None:
             return None
+        if content.encoding == "base64":
+            raw = content.decoded_content
+        else:  # over 1 MB the contents API sends no content ("encoding": "none"): the git blob has it
+            blob = self.call(lambda: self.repo.get_git_blob(content.sha), f"read {path} at {ref[:12]} (over 1 MB)")
+            raw = base64.b64decode(blob.content) if blob.encoding == "base64" else (blob.content or "").encode()
         try:
-            found = content.decoded_content.decode("utf-8"), content.sha
+            found = raw.decode("utf-8"), content.sha
         except UnicodeDecodeError:
             raise PublishError(f"{path} at {ref[:12]} is not UTF-8 text", "save the list as UTF-8") from None
         if re.fullmatch(r"[0-9a-f]{40}", ref):

@@ -111,9 +111,27 @@ def check_proposal(proposal: Proposal) -> str | None:
     return None
 
 
+def _within(short: list[str], long: list[str]) -> list[int] | None:
+    """The indices of ``long`` that hold ``short``'s lines in order, when ``short`` is ``long`` with
+    lines removed (else None).  Linear: a list of thousands of identical blank lines would make
+    difflib quadratic, and these are the common cases (lines only added, or only removed)."""
+    found, at = [], 0
+    for line in short:
+        while at < len(long) and long[at] != line:
+            at += 1
+        if at == len(long):
+            return None
+        found.append(at)
+        at += 1
+    return found
+
+
 def branch_only(base: AwesomeList, head: AwesomeList) -> set[int]:
     """Indices (into head.lines) of the lines the head has that the base has not (pass the
     version where the branch and the base last met, and these are the lines the branch added)."""
+    kept = _within(base.lines, head.lines)
+    if kept is not None:
+        return set(range(len(head.lines))) - set(kept)
     matcher = difflib.SequenceMatcher(None, base.lines, head.lines, autojunk=False)
     shared = set()
     for tag, _, _, j1, j2 in matcher.get_opcodes():
@@ -138,17 +156,25 @@ def remove_entries(document: AwesomeList, entries: list[Entry], added: set[int])
 
 def only_added(before: str, after: str) -> bool:
     """Whether ``after`` is ``before`` plus inserted lines."""
-    matcher = difflib.SequenceMatcher(None, before.splitlines(True), after.splitlines(True), autojunk=False)
-    return all(tag in ("equal", "insert") for tag, *_ in matcher.get_opcodes())
+    return _within(before.splitlines(True), after.splitlines(True)) is not None
 
 
 def only_removed(before: str, after: str, entries: list[Entry], document: AwesomeList) -> bool:
     """Whether ``after`` is ``before`` without the lines of these entries (and blank lines)."""
-    matcher = difflib.SequenceMatcher(None, before.splitlines(True), after.splitlines(True), autojunk=False)
+    lines = before.splitlines(True)
+    kept = _within(after.splitlines(True), lines)
+    if kept is None:
+        return False
     allowed = "".join("".join(document.lines[e.start:e.end]) for e in entries)
-    gone = ["".join(before.splitlines(True)[i1:i2]) for tag, i1, i2, _, _ in matcher.get_opcodes() if tag != "equal"]
-    return all(tag in ("equal", "delete") for tag, *_ in matcher.get_opcodes()) and \
-        all(not block.strip() or block.strip() in allowed for block in gone)
+    gone, block, previous = [], [], -1
+    for index in sorted(set(range(len(lines))) - set(kept)):
+        if block and index != previous + 1:
+            gone.append("".join(block))
+            block = []
+        block.append(lines[index])
+        previous = index
+    gone += ["".join(block)] if block else []
+    return all(not text.strip() or text.strip() in allowed for text in gone)
 
 
 def would_conflict(ancestor: str, base: str, head: str) -> bool:

@@ -189,10 +189,21 @@ class FakeGitHub(LoopbackServer):
         return f"{self.url}/repos/{self.owner}/{self.name}"
 
     def _content(self, text, ref) -> dict:
+        """As GitHub's contents API: over 1 MB there is no content ('encoding': 'none'; read the blob)."""
         raw = text.encode()
-        return {"type": "file", "encoding": "base64", "size": len(raw), "name": self.path, "path": self.path,
-                "content": base64.b64encode(raw).decode(), "sha": hashlib.sha1(raw).hexdigest(),
-                "url": f"{self._repo_url()}/contents/{self.path}?ref={ref}"}
+        large = len(raw) > 1_000_000
+        return {"type": "file", "encoding": "none" if large else "base64", "size": len(raw), "name": self.path,
+                "path": self.path, "content": "" if large else base64.b64encode(raw).decode(),
+                "sha": hashlib.sha1(raw).hexdigest(), "url": f"{self._repo_url()}/contents/{self.path}?ref={ref}"}
+
+    def _blob(self, sha) -> dict | None:
+        for commit in self.commits.values():
+            for text in commit["files"].values():
+                raw = text.encode()
+                if hashlib.sha1(raw).hexdigest() == sha:
+                    return {"sha": sha, "size": len(raw), "encoding": "base64", "url": f"{self._repo_url()}/git/blobs/{sha}",
+                            "content": base64.b64encode(raw).decode()}
+        return None
 
     def _ref(self, branch) -> dict:
         sha = self.branches[branch]
@@ -367,6 +378,9 @@ class FakeGitHub(LoopbackServer):
             if method in ("POST", "PATCH") and len((body or {}).get("body") or "") > self.max_body:
                 return 422, {"message": "Validation Failed", "errors": [{"resource": "Issue", "code": "custom",
                                                                         "field": "body", "message": "body is too long"}]}
+        if match := re.fullmatch(r"/git/blobs/([0-9a-f]{40})", rest):
+            blob = self._blob(match.group(1))
+            return (200, blob) if blob else (404, {"message": "Not Found"})
         if match := re.fullmatch(r"/git/commits/([0-9a-f]{40})", rest):
             sha = match.group(1)
             if sha not in self.commits:

@@ -512,3 +512,19 @@ def test_run_repository_rules_are_named_not_retried(world, github, bot, method, 
     assert says in result.err + result.out, result.err[-600:]
     tries = [r for r in github.requests if r[0] == method and re.search(pattern, r[1])]
     assert len(tries) == 1, tries
+
+
+def test_run_serves_a_list_over_one_megabyte(world, github):
+    """Over 1 MB GitHub's contents API sends no content ('encoding': 'none'): the list is read through
+    its git blob, and the run proposes as for any list."""
+    serve, config = world
+    big = github.file("main") + "\n<!-- archive\n" + "".join(f"note {n}: " + "an old note about a paper. " * 20 + "\n"
+                                                        for n in range(2_000)) + "-->\n"
+    assert len(big.encode()) > 1_000_000
+    github.commit_file("main", big, "A long archive")
+    report = run(config())
+    assert not report.failed, report.lines()
+    assert {p.id for p in report.proposed} == set(DAYS["2025-09-18"])
+    head = github.file(BRANCH)
+    assert head.startswith(github.file("main")[:1000]) and head.endswith("-->\n") and len(head) > len(big)
+    assert any("/git/blobs/" in path for _, path, *_ in github.requests)  # read through the blob
