@@ -283,6 +283,12 @@ def _blank_lines(entries: list[Entry], lines: list[str]) -> int:
 def insert_one(text: str, paper: Proposal) -> str:
     """Insert one paper into its section; no other byte changes."""
     document = parse(text)
+    return "".join(_inserted(document, paper, list(document.lines)))
+
+
+def _inserted(document: AwesomeList, paper: Proposal, lines: list[str]) -> list[str]:
+    """``lines`` (the document's, or a copy with insertions *below* this paper's place) with the
+    paper's entry inserted where ``document`` says it goes."""
     newline = document.newline
     plan = _plan(document, paper)
     block, model = _render(paper, document, newline, plan)
@@ -292,7 +298,6 @@ def insert_one(text: str, paper: Proposal) -> str:
             plan.index = index + 2  # a table with a header and no row yet: the row goes under it
         else:
             block = _table_head(document, model, newline) + block  # no table yet: the list's header first
-    lines = list(document.lines)
     model_shape = "block" if not plan.entries else plan.entries[0].shape
     gap = 1 if model_shape in ("block", "paragraph") else _blank_lines(plan.entries, lines)
     spacer = [newline] * gap
@@ -303,7 +308,7 @@ def insert_one(text: str, paper: Proposal) -> str:
         chunk = [plan.new_heading + newline] + ([newline] if plan.spaced else []) + [block]
         apart = [newline] if plan.apart else []
         lines[index:index] = chunk + apart if plan.after is None else apart + chunk
-        return "".join(lines)
+        return lines
     if plan.after is not None:
         if index > 0 and not lines[index - 1].endswith("\n"):
             lines[index - 1] += newline
@@ -316,18 +321,42 @@ def insert_one(text: str, paper: Proposal) -> str:
             ([newline] if index < len(lines) and lines[index].strip() else [])
     else:
         lines[index:index] = [block] + spacer
-    return "".join(lines)
+    return lines
 
 
 def insert_entries(text: str, papers: list[Proposal]) -> str:
     """Insert each paper into its section, in the section's order; no other byte changes.
 
+    The list is parsed once per *round*: a round inserts at most one paper per section (the next in
+    that section's order), each placed on the same parse and applied from the bottom of the list up,
+    so that the places above stay where they were.  Papers of one section go in one round after the
+    other (each sees the one before: its number, its place).
+
     Example: insert_entries(readme, [proposal]) -> the README with one more entry
     """
-    ordered = sorted(enumerate(papers), key=lambda item: (-item[1].date.toordinal(), -item[0]))
-    for _, paper in ordered:
-        text = insert_one(text, paper)
+    ordered = [paper for _, paper in sorted(enumerate(papers), key=lambda item: (-item[1].date.toordinal(),
+                                                                                   -item[0]))]
+    while ordered:
+        document = parse(text)
+        sections, round_, rest = set(), [], []
+        for paper in ordered:
+            (rest if paper.section in sections else round_).append(paper)
+            sections.add(paper.section)
+        placed = sorted(((_plan_index(document, paper), number, paper) for number, paper in enumerate(round_)),
+                        key=lambda item: (-item[0], -item[1]))
+        lines = list(document.lines)
+        for _, _, paper in placed:
+            lines = _inserted(document, paper, lines)
+        text, ordered = "".join(lines), rest
     return text
+
+
+def _plan_index(document: AwesomeList, paper: Proposal) -> int:
+    """Where the paper's entry goes (a line index; an error is raised again when it is inserted)."""
+    try:
+        return _plan(document, paper).index
+    except ListFormatError:
+        return len(document.lines)
 
 
 def where(document: AwesomeList, paper: Proposal) -> str:
