@@ -263,12 +263,17 @@ def write(result: Backtest, folder: Path, seconds: float | None = None) -> tuple
              **_plots(data, records)}
     folder.mkdir(parents=True, exist_ok=True)
     staged: list[tuple[Path, Path]] = []
+    umask = os.umask(0)
+    os.umask(umask)
     try:
         for name, content in files.items():
             handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
+            staged.append((Path(temporary), folder / name))
             with os.fdopen(handle, "wb") as out:
                 out.write(content)
-            staged.append((Path(temporary), folder / name))
+                out.flush()
+                os.fsync(out.fileno())
+                os.fchmod(out.fileno(), 0o666 & ~umask)  # as a file written the usual way (mkstemp: 0600)
     except OSError as exc:
         for temporary, _ in staged:
             temporary.unlink(missing_ok=True)

@@ -367,6 +367,8 @@ class GitHubRepo:
         try:
             self._label(pull, labels)
         except Refused as exc:
+            if exc.status not in (403, 404, 422):  # a bad token (401) is no label problem
+                raise
             return exc.one_line()
         return None
 

@@ -96,7 +96,7 @@ def check_repo(repo: str) -> None:
 def yaml_scalar(value: str | None) -> str:
     """A value as a YAML scalar that reads back as exactly ``value`` (a double-quoted JSON string: a
     '#', ': ' or control character inside cannot end it or start a comment); None is null."""
-    return "null" if value is None else json.dumps(value, ensure_ascii=False)
+    return "null" if value is None else json.dumps(value)  # ASCII escapes: DEL, NEL read back exactly
 
 
 def comment_text(value: str) -> str:

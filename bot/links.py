@@ -23,15 +23,22 @@ TRAILING = ".,;:!?'\")]}>*_`"
 # code hosts: owner/name (a Hugging Face space, model or dataset)
 CODE = re.compile(r"^https?://(?:www\.)?(?:github\.com|gitlab\.com|huggingface\.co(?:/spaces|/datasets)?)"
                   r"/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
-NOT_REPOSITORY = {"github.com": {"orgs", "topics", "features", "sponsors", "marketplace", "settings", "login"}}
+NOT_REPOSITORY = {"github.com": {"orgs", "topics", "features", "sponsors", "marketplace", "settings", "login"},
+                  "huggingface.co": {"papers", "docs", "blog", "models", "collections", "learn", "tasks", "posts",
+                                     "organizations", "join", "login", "pricing", "chat"}}
 PROJECT_WORDS = re.compile(r"\b(?:project\s+(?:page|website|site|homepage)|home\s*page|website|webpage|"
                            r"demo(?:\s+page)?|page)\b\s*(?:is\s+)?(?:available\s+)?(?:at|:)?\s*$", re.IGNORECASE)
 ACCEPTED = re.compile(r"\b(?i:accepted|to\s+appear|appear(?:s|ed)?|published|presented)\b[^.;]*?"
                       r"\b(?i:to|at|by|in|for)\s+(?i:the\s+)?(?P<venue>[A-Z][A-Za-z&-]*(?:\s+(?:[A-Z][A-Za-z&-]*|on|of|and|for|in)){0,6}?)"
-                      r"[\s,]*['’]?(?P<year>20\d\d|\d\d)\b")
-LEADING = re.compile(r"^\s*(?P<venue>[A-Z][A-Za-z&-]*[A-Z][A-Za-z&-]*(?:\s+[A-Z][A-Za-z&-]+){0,2}?)\s*['’]?"
-                     r"(?P<year>20\d\d)\b")
-NOT_VENUE = {"The", "This", "Our", "We", "Code", "Project", "Paper", "Version", "Preprint", "Accepted", "Under",
+                      r"[\s,]*(?:(?P<year>(?:19|20)\d\d)\b|['’](?P<short>\d\d)\b)")
+# 'MICCAI 2025 (oral)' alone: an acronym and a year, at most a parenthesis or 'Workshop' after them
+LEADING = re.compile(r"^\s*(?P<venue>[A-Z][A-Za-z&-]*[A-Z][A-Za-z&-]*)\s*(?:(?P<year>(?:19|20)\d\d)|['’](?P<short>\d\d))"
+                     r"\s*(?i:\((?:oral|poster|spotlight|highlight|main(?: track)?|findings)[^)]*\)|workshops?|oral|poster)?"
+                     r"\s*[.;,]?\s*$")
+NOT_ACCEPTED = re.compile(r"\b(?:submi(?:tted|ssion)|under\s+review|reject(?:ed)?|resubmi|preprint|thesis|"
+                          r"in\s+submission|not\s+accepted)\b", re.IGNORECASE)
+NOT_VENUE = {"The", "This", "Our", "We", "Code", "Project", "Paper", "Version", "Preprint", "Accepted", "Under", "PhD",
+             "GitHub", "arXiv", "ArXiv",
              "Submitted", "Extended", "Journal", "Conference", "Proceedings", "International", "IEEE", "ACM"}
 VENUE_NAMES = {"IEEE Transactions on Medical Imaging": "IEEE TMI", "Medical Image Analysis": "MedIA Journal",
                "MedIA": "MedIA Journal"}
@@ -92,6 +99,8 @@ def venue_of(comment: str | None) -> str | None:
     """'MICCAI, 2025' from 'Accepted to/at/by MICCAI 2025', 'MICCAI 2025 (oral)' or 'CVPR'25'; a
     workshop says so ('MICCAI Workshop, 2025').  None when the comment names no venue and year."""
     text = " ".join((comment or "").split())
+    if NOT_ACCEPTED.search(text):
+        return None
     match = ACCEPTED.search(text) or LEADING.match(text)
     if not match:
         return None
@@ -101,7 +110,6 @@ def venue_of(comment: str | None) -> str | None:
     name = " ".join(words)
     if not name or name in NOT_VENUE or len(name) > 60:
         return None
-    year = match.group("year")
-    year = year if len(year) == 4 else f"20{year}"
+    year = match.group("year") or f"20{match.group('short')}"
     workshop = " Workshop" if re.search(r"\bworkshops?\b", text, re.IGNORECASE) else ""
     return f"{VENUE_NAMES.get(name, name)}{workshop}, {year}"

@@ -36,6 +36,7 @@ from .github import Commit, Conflict, GitHubRepo, Pull
 from .proposals import Feedback, Marker, Proposal, feedback, pull_request_body, read_marker
 from .publish import Published, outcome
 from .rolling import (MERGE_BASE, START_AFRESH, TRAILER, Branch, Plan, bot_added, commit_message, is_bot_commit,
+                      rewritten_in_place,
                       plan, resolve_merge, would_conflict)
 
 log = logging.getLogger(__name__)
@@ -130,19 +131,27 @@ class GitHubPublisher:
                              comparison.behind, comparison.merge_base, found, comparison.files)
         return self._state
 
-    def _removed_by_people(self, state: _State, missing: set[str], added: list[str]) -> set[str]:
+    def _removed_by_people(self, state: _State, missing: set[str], added: list[str]) -> tuple[set[str], dict]:
         """Of the missing ids, those whose lines a commit that is not the bot's removed, and those
-        the marker proposed whose adding commit is gone from the branch (a person rewrote it)."""
+        the marker proposed whose adding commit is gone from the branch (a person rewrote it); and,
+        apart, those a person *rewrote in place* (id -> the new entry's title: a journal version's
+        title and DOI over the arXiv entry is the same paper, not a rejection)."""
         removed = {i for i in missing if i in state.marker.ids() and i not in added}
+        edited: dict[str, str] = {}
         for commit in state.commits:
-            if not missing - removed:
+            if not missing - removed - set(edited):
                 break
             if self._by_bot(commit) or not commit.parents:
                 continue
             before, after = self.gh.file(commit.parents[0], self.path), self.gh.file(commit.sha, self.path)
             if before is not None:
-                removed |= parse(before[0]).arxiv_ids() - (parse(after[0]).arxiv_ids() if after else set())
-        return removed & missing
+                old, new = parse(before[0]), parse(after[0]) if after else None
+                gone = old.arxiv_ids() - (new.arxiv_ids() if new else set())
+                rewritten = rewritten_in_place(old, new, gone & missing) if new else {}
+                edited.update(rewritten)
+                removed |= gone - set(rewritten)
+        edited = {i: t for i, t in edited.items() if i in missing}
+        return (removed & missing) - set(edited), edited
 
     def _bot_copies(self, state: _State, added: list[str]) -> dict[str, str]:
         """For papers on the branch more than once: the entry as the bot's commit wrote it."""
@@ -164,9 +173,9 @@ class GitHubPublisher:
         present = parse(state.head_text).arxiv_ids()
         missing = (set(added) | state.marker.ids()) - present - {r["id"] for r in state.marker.rejected}
         ancestor = self.gh.file(state.merge_base, self.path) if state.merge_base else None
-        return Branch(state.base_text, state.head_text, state.marker, added,
-                      self._removed_by_people(state, missing, added) if missing else set(),
-                      ancestor[0] if ancestor else None, self._bot_copies(state, added))
+        removed, edited = self._removed_by_people(state, missing, added) if missing else (set(), {})
+        return Branch(state.base_text, state.head_text, state.marker, added, removed,
+                      ancestor[0] if ancestor else None, self._bot_copies(state, added), edited)
 
     def open_proposals(self) -> set[str]:
         state = self._read()

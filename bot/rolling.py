@@ -54,6 +54,7 @@ class Branch:
     human_removed: set[str] = field(default_factory=set)  # ids whose lines a commit by someone else removed
     ancestor_text: str | None = None  # the list where the branch and the base last met (default: the base)
     bot_copies: dict[str, str] = field(default_factory=dict)  # id -> the entry as the bot wrote it
+    edited: dict[str, str] = field(default_factory=dict)  # id -> the title of the entry a person rewrote it into
 
 
 @dataclass
@@ -140,6 +141,26 @@ def branch_only(base: AwesomeList, head: AwesomeList) -> set[int]:
     return set(range(len(head.lines))) - shared
 
 
+def rewritten_in_place(before: AwesomeList, after: AwesomeList, gone: set[str]) -> dict[str, str]:
+    """Of the papers ``gone`` from ``before``, those whose entry a person replaced by another entry at
+    the same place, in the same section, that names no arXiv paper of its own (a published version:
+    its title and DOI): id -> that entry's title."""
+    found: dict[str, str] = {}
+    if not gone:
+        return found
+    matcher = difflib.SequenceMatcher(None, before.lines, after.lines, autojunk=False)
+    listed = before.arxiv_ids()
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag != "replace":
+            continue
+        old = [e for e in before.entries if e.arxiv_id in gone and i1 <= e.start < i2]
+        new = [e for e in after.entries if j1 <= e.start < j2 and (not e.arxiv_id or e.arxiv_id not in listed)
+               and not before.contains(e.arxiv_id, e.title)]
+        if len(old) == len(new):  # entry for entry, in order
+            found.update({o.arxiv_id: n.title for o, n in zip(old, new) if o.label == n.label})
+    return found
+
+
 def remove_entries(document: AwesomeList, entries: list[Entry], added: set[int]) -> str:
     """The text without these entries, each with the blank line that was added with it, if any
     (``added``: indices of the lines the branch added; a blank line that was there before stays)."""
@@ -174,7 +195,13 @@ def only_removed(before: str, after: str, entries: list[Entry], document: Awesom
         block.append(lines[index])
         previous = index
     gone += ["".join(block)] if block else []
-    return all(not text.strip() or text.strip() in allowed for text in gone)
+    if all(not text.strip() or text.strip() in allowed for text in gone):
+        return True
+    # the first alignment found is not the only one (an entry that begins like the next one): ask difflib
+    matcher = difflib.SequenceMatcher(None, lines, after.splitlines(True), autojunk=False)
+    gone = ["".join(lines[i1:i2]) for tag, i1, i2, _, _ in matcher.get_opcodes() if tag != "equal"]
+    return all(tag in ("equal", "delete") for tag, *_ in matcher.get_opcodes()) and \
+        all(not text.strip() or text.strip() in allowed for text in gone)
 
 
 def would_conflict(ancestor: str, base: str, head: str) -> bool:
@@ -225,7 +252,7 @@ def plan(branch: Branch, new: list[Proposal], limit: int) -> Plan:
     ours: set[int] | None = None  # the lines the branch added since it met the base (computed when needed)
     known = set(branch.bot_added) | set(previous) | set(rejected)
     for paper_id in dict.fromkeys(list(branch.bot_added) + list(previous)):
-        title = previous.get(paper_id, {}).get("title")
+        title = branch.edited.get(paper_id) or previous.get(paper_id, {}).get("title")  # rewritten in place
         entry = head.find(paper_id, title, known | base.arxiv_ids())  # by id, or (its link changed) by title
         if base.contains(paper_id, title) or copies[paper_id] > 1:  # a maintainer listed it too
             ours = branch_only(parse(branch.ancestor_text or branch.base_text), head) if ours is None else ours
@@ -250,6 +277,9 @@ def plan(branch: Branch, new: list[Proposal], limit: int) -> Plan:
     for paper_id, entry in kept.items():
         known = fresh_details.get(paper_id)
         old = previous.get(paper_id, {})
+        if paper_id in branch.edited:  # rewritten by a person: the marker knows it by its title now
+            known = replace(known, title=entry.title) if known else None
+            old = {**old, "title": entry.title}
         result.proposals.append(replace(known, section=entry.label) if known else Proposal(
             paper_id, old.get("title") or entry.title, entry.label or "", float(old.get("probability") or 0.0)))
     room = max(0, limit - len(kept))

@@ -528,3 +528,25 @@ def test_run_serves_a_list_over_one_megabyte(world, github):
     head = github.file(BRANCH)
     assert head.startswith(github.file("main")[:1000]) and head.endswith("-->\n") and len(head) > len(big)
     assert any("/git/blobs/" in path for _, path, *_ in github.requests)  # read through the blob
+
+
+def test_run_journal_version_rewrite_is_the_same_paper_not_a_rejection(world, github):
+    """A maintainer replaces a proposed entry's title and arXiv link with the published version's title
+    and DOI, in place: the paper stays proposed (then accepted on merge), never a rejection."""
+    serve, config = world
+    run(config())
+    text = github.file(BRANCH)
+    old = block(text, "2509.13525")
+    entry = parse(text).find("2509.13525", None)
+    new = old.replace(entry.title, "Published Journal Version Of The Same Study With Another Title")
+    new = re.sub(r"https://arxiv\.org/abs/2509\.13525\S*?\)", "https://doi.org/10.5555/journal.2025.1)", new)
+    assert new != old and "2509.13525" not in new
+    github.commit_file(BRANCH, text.replace(old, new), "Journal version")
+    report = run(config())
+    assert not report.failed, report.lines()
+    assert "2509.13525" not in {r["id"] for r in pull_marker(github).rejected}
+    assert "2509.13525" not in rejected_in_store(config())
+    assert "Published Journal Version" in github.file(BRANCH)  # the maintainer's edit stays
+    github.merge(1)
+    run(config("other"))  # a fresh store reads the decisions back from GitHub
+    assert "2509.13525" not in rejected_in_store(config("other")), "the rewritten paper became a negative example"

@@ -105,3 +105,15 @@ def test_run_never_writes_a_link_the_record_does_not_contain():
                     continue
                 assert "arxiv.org" in target or target in (record.abstract + record.comment), (name, line)
             assert "javascript" not in line and "evil" not in line
+
+
+@pytest.mark.parametrize("comment", ["ICLR 2025 submission, under review", "NeurIPS 2024 under review",
+                                     "CVPR 2025 rejected; resubmitted", "PhD Thesis 2023", "GitHub 2024 release",
+                                     "Accepted by MICCAI, 10 pages, 3 figures", "Accepted to IEEE ISBI\n12 pages"])
+def test_classify_reads_no_venue_from_a_comment_that_claims_none(comment):
+    """No acceptance is written into an entry that the comment does not claim (a page count is no year)."""
+    assert venue_of(comment) is None
+
+
+def test_classify_a_hugging_face_page_that_is_no_repository_is_no_code():
+    assert code_url("See https://huggingface.co/papers/2501.01234 and https://huggingface.co/docs/x", None) is None

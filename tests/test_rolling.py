@@ -68,3 +68,17 @@ def test_run_would_conflict_when_both_sides_add_at_the_same_place():
     ancestor = "## S\n\n- a\n- b\n"
     assert would_conflict(ancestor, "## S\n\n- x\n- a\n- b\n", "## S\n\n- y\n- a\n- b\n")
     assert not would_conflict(ancestor, "## S\n\n- x\n- a\n- b\n", "## S\n\n- a\n- b\n- y\n")
+
+
+def test_rolling_removal_of_an_entry_that_begins_like_the_next_one_is_seen_as_a_removal():
+    """The linear check takes the first alignment it finds; an entry that begins with the same lines as
+    the next one needs the other alignment (difflib's), not a refusal to publish."""
+    from types import SimpleNamespace
+
+    from bot.rolling import only_removed
+
+    before = "<details>\n<summary>P</summary>\n</details>\n<details>\n<summary>Y</summary>\n</details>\n"
+    after = "<details>\n<summary>Y</summary>\n</details>\n"
+    document = SimpleNamespace(lines=before.splitlines(True))
+    assert only_removed(before, after, [SimpleNamespace(start=0, end=3)], document)
+    assert not only_removed(before, after + "extra\n", [SimpleNamespace(start=0, end=3)], document)
