@@ -30,6 +30,7 @@ from .awesome import AwesomeList
 from .render import markdown_text
 
 MARKER_PREFIX = "<!-- awesome-list-bot "
+START = "<!-- awesome-list-bot:start -->"  # the bot's part of the description runs from here to the marker
 MARKER = re.compile(r"<!-- awesome-list-bot (\{.*?\}) -->", re.DOTALL)
 TEMPLATE = Path(__file__).with_name("templates") / "pull_request.md.j2"
 MAX_BODY = 60_000  # GitHub refuses descriptions over 65,536 characters
@@ -65,6 +66,21 @@ class Proposal:
                    alternatives=[s for s in verdict.section_probabilities if s != verdict.section][:2],
                    authors=list(paper.authors), date=paper.date or date.today(), venue=paper.venue,
                    code_url=paper.code_url, project_url=paper.project_url)
+
+
+def with_maintainers_text(old: str | None, new: str) -> str:
+    """The new description ``new`` (the bot's part: ``START`` .. marker) with what people wrote around
+    the bot's part of ``old`` kept: a note above or below the table survives every run.  An old
+    description without ``START`` (an older bot's) is the bot's up to its marker; one without a marker
+    (a person removed it) is kept whole, above the bot's new part."""
+    old = old or ""
+    found = MARKER.search(old)
+    if found is None:
+        return f"{old.rstrip()}\n\n{new}" if old.strip() else new
+    start = old.rfind(START, 0, found.start())
+    before = old[:start] if start >= 0 else ""
+    after = old[found.end():]
+    return f"{before}{new.rstrip()}{after}" if after.strip() else f"{before}{new}"
 
 
 @dataclass
@@ -147,7 +163,7 @@ def pull_request_body(proposals: list[Proposal], rejected: list[dict], model: st
         body = page.render(intro=intro, proposals=rows, hidden=len(proposals) - shown, marker=marker(proposals, rejected, labelled),
                            model=model or "-", version=__version__, generated=stamp)
         if len(body) <= MAX_BODY or shown == 0:
-            return body
+            return f"{START}\n{body}"
         if why:
             why = False
         else:

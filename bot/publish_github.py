@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from .awesome import parse
 from .errors import PublishError
 from .github import Commit, Conflict, GitHubRepo, Pull
-from .proposals import Feedback, Marker, Proposal, feedback, pull_request_body, read_marker
+from .proposals import Feedback, Marker, Proposal, feedback, pull_request_body, read_marker, with_maintainers_text
 from .publish import Published, outcome
 from .rolling import (MERGE_BASE, START_AFRESH, TRAILER, Branch, Plan, bot_added, commit_message, is_bot_commit,
                       rewritten_in_place,
@@ -255,7 +255,7 @@ class GitHubPublisher:
                 return self._conflict(state, branch, proposals, write)
             result.notes.append(f"{self.base} moved: a real run merges it into the branch before adding")
         label = not state.marker.labelled and bool(self.config.github.labels)  # labelling once, never again
-        body = self._body(result, model, labelled=True)
+        body = with_maintainers_text(pull.body, self._body(result, model, labelled=True))
         done = outcome("updated", pull.html_url, result)
         if result.text == state.head_text and read_marker(body) == read_marker(pull.body):
             done.action = "unchanged"

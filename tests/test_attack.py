@@ -550,3 +550,18 @@ def test_run_journal_version_rewrite_is_the_same_paper_not_a_rejection(world, gi
     github.merge(1)
     run(config("other"))  # a fresh store reads the decisions back from GitHub
     assert "2509.13525" not in rejected_in_store(config("other")), "the rewritten paper became a negative example"
+
+
+def test_run_keeps_the_maintainers_text_in_the_description(world, github):
+    """A note a maintainer writes above or below the bot's table survives the runs that add papers."""
+    serve, config = world
+    run(config())
+    pull = github.pulls[0]
+    pull["body"] = "Reviewer note: check the MRI ones first.\n\n" + pull["body"] + "\n\nSigned: the maintainers\n"
+    serve("2025-09-19")
+    report = run(config())
+    assert report.published.action == "updated"
+    body = github.pulls[0]["body"]
+    assert body.startswith("Reviewer note: check the MRI ones first.") and body.rstrip().endswith("Signed: the maintainers")
+    assert pull_marker(github).ids() == set(DAYS["2025-09-18"] + DAYS["2025-09-19"])
+    assert body.count("| # | paper |") == 1  # one table, the bot's, updated

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from arxiv_fixtures import Reply, day_listing, rss20
 from bot.awesome import parse
-from bot.proposals import read_marker
+from bot.proposals import START, read_marker
 from bot.run import run
 from bot.store import Store
 from conftest import DAYS, ROOT, SEED_README, TOKEN
@@ -140,7 +140,8 @@ def test_run_hostile_title_in_pull_request_body(world, github, feeds):
     visible = body.split("<!-- awesome-list-bot ")[0]
     assert "<img" not in body and "@octocat" not in body and "#1 " not in body
     assert "](javascript:" not in visible and "\\*\\*\\[click\\]" in visible
-    assert body.count("<!--") == 1 and body.rstrip().endswith("-->")  # only the bot's own marker
+    assert body.startswith(START + "\n")  # where the bot's part begins (people may write above it)
+    assert body.replace(START, "", 1).count("<!--") == 1 and body.rstrip().endswith("-->")  # and its marker
     assert read_marker(body).ids() == set(DAYS["2025-09-18"])
     head = parse(github.file("bot/new-papers"))
     assert head.unparsed == parse(SEED_README.read_text()).unparsed  # the seed's prose links, nothing new
