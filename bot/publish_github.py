@@ -191,6 +191,8 @@ class GitHubPublisher:
         result = Feedback()
         for pull in sorted(self.gh.pulls(self.branch, "closed"), key=lambda p: p.number):
             found = read_marker(pull.body) if self._ours(pull) else None
+            if found is None and read_marker(pull.body) is None:  # a person removed or broke the marker
+                found = self._from_commits(pull)
             if found is not None:
                 result.add(feedback(self._as_merged(pull, found, current), pull.merged, current))
         for pull in self.gh.pulls(self.branch, "open"):
@@ -198,6 +200,31 @@ class GitHubPublisher:
             if found is not None:
                 result.add(Feedback({}, {r["id"]: r.get("section") for r in found.rejected}))
         return result
+
+    def _from_commits(self, pull: Pull) -> Marker | None:
+        """A closed pull request's marker read again from what people cannot tidy away: the papers the
+        bot's commits in it added (their ``Proposed-papers:`` trailers) and, of those, the ones a
+        person's commit in it removed (rejected).  None when no commit of the bot's is in it."""
+        commits = self.gh.pull_commits(pull)
+        added = list(dict.fromkeys(bot_added([c.message for c in commits if self._by_bot(c)])))
+        if not added:
+            return None
+        removed: set[str] = set()
+        for commit in commits:
+            if self._by_bot(commit) or not commit.parents:
+                continue
+            before, after = self.gh.file(commit.parents[0], self.path), self.gh.file(commit.sha, self.path)
+            if before is not None:
+                old, new = parse(before[0]), parse(after[0]) if after else None
+                gone = old.arxiv_ids() - (new.arxiv_ids() if new else set())
+                removed |= gone - set(rewritten_in_place(old, new, gone) if new else {})
+        head = self.gh.file(pull.head_sha, self.path)
+        document = parse(head[0]) if head else None
+        entries = {e.arxiv_id: e for e in document.entries if e.arxiv_id} if document else {}
+        proposals = [{"id": i, "section": entries[i].label if i in entries else None,
+                      "title": entries[i].title if i in entries else ""} for i in added if i not in removed]
+        rejected = [{"id": i, "section": None, "title": ""} for i in added if i in removed]
+        return Marker(proposals, rejected)
 
     def _as_merged(self, pull: Pull, found: Marker, current) -> Marker:
         """A merged pull request's marker without the papers that were not in it when it was merged

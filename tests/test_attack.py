@@ -565,3 +565,21 @@ def test_run_keeps_the_maintainers_text_in_the_description(world, github):
     assert body.startswith("Reviewer note: check the MRI ones first.") and body.rstrip().endswith("Signed: the maintainers")
     assert pull_marker(github).ids() == set(DAYS["2025-09-18"] + DAYS["2025-09-19"])
     assert body.count("| # | paper |") == 1  # one table, the bot's, updated
+
+
+def test_run_decisions_survive_a_description_tidied_of_its_marker(world, github):
+    """A maintainer deletes a paper, tidies the description (the hidden marker goes with it) and closes
+    the pull request: the bot's commits and the maintainer's deletion still say what happened, so no
+    paper of it is proposed again, and a fresh store knows them as rejected."""
+    serve, config = world
+    run(config())
+    text = github.file(BRANCH)
+    github.commit_file(BRANCH, text.replace(block(text, "2509.13525"), ""), "Not this one")
+    github.pulls[0]["body"] = "Closing: not for this list."
+    github.pulls[0]["state"] = "closed"
+    serve("2025-09-19")
+    report = run(config("other"))  # a fresh store: only GitHub can tell
+    assert not report.failed, report.lines()
+    again = {p.id for p in report.proposed} & set(DAYS["2025-09-18"])
+    assert not again, f"proposed again: {again}"
+    assert set(DAYS["2025-09-18"]) <= rejected_in_store(config("other"))
