@@ -137,21 +137,27 @@ class GitHubPublisher:
         apart, those a person *rewrote in place* (id -> the new entry's title: a journal version's
         title and DOI over the arXiv entry is the same paper, not a rejection)."""
         removed = {i for i in missing if i in state.marker.ids() and i not in added}
+        by_people, edited = self._people_edits(state.commits, missing)
+        return ((removed | by_people) & missing) - set(edited), edited
+
+    def _people_edits(self, commits: list[Commit], wanted: set[str]) -> tuple[set[str], dict[str, str]]:
+        """Of the ``wanted`` ids, those a commit that is not the bot's removed, and those it rewrote in
+        place (id -> the new entry's title); reading stops once every wanted id is accounted for."""
+        removed: set[str] = set()
         edited: dict[str, str] = {}
-        for commit in state.commits:
-            if not missing - removed - set(edited):
+        for commit in commits:
+            if not wanted - removed - set(edited):
                 break
             if self._by_bot(commit) or not commit.parents:
                 continue
             before, after = self.gh.file(commit.parents[0], self.path), self.gh.file(commit.sha, self.path)
             if before is not None:
                 old, new = parse(before[0]), parse(after[0]) if after else None
-                gone = old.arxiv_ids() - (new.arxiv_ids() if new else set())
-                rewritten = rewritten_in_place(old, new, gone & missing) if new else {}
+                gone = (old.arxiv_ids() - (new.arxiv_ids() if new else set())) & wanted
+                rewritten = rewritten_in_place(old, new, gone) if new else {}
                 edited.update(rewritten)
                 removed |= gone - set(rewritten)
-        edited = {i: t for i, t in edited.items() if i in missing}
-        return (removed & missing) - set(edited), edited
+        return removed - set(edited), edited
 
     def _bot_copies(self, state: _State, added: list[str]) -> dict[str, str]:
         """For papers on the branch more than once: the entry as the bot's commit wrote it."""
@@ -209,15 +215,7 @@ class GitHubPublisher:
         added = list(dict.fromkeys(bot_added([c.message for c in commits if self._by_bot(c)])))
         if not added:
             return None
-        removed: set[str] = set()
-        for commit in commits:
-            if self._by_bot(commit) or not commit.parents:
-                continue
-            before, after = self.gh.file(commit.parents[0], self.path), self.gh.file(commit.sha, self.path)
-            if before is not None:
-                old, new = parse(before[0]), parse(after[0]) if after else None
-                gone = old.arxiv_ids() - (new.arxiv_ids() if new else set())
-                removed |= gone - set(rewritten_in_place(old, new, gone) if new else {})
+        removed, _ = self._people_edits(commits, set(added))
         head = self.gh.file(pull.head_sha, self.path)
         document = parse(head[0]) if head else None
         entries = {e.arxiv_id: e for e in document.entries if e.arxiv_id} if document else {}

@@ -74,10 +74,6 @@ class Recent:
     def decisions(self) -> int:
         return len(self.positives) + len(self.negatives)
 
-    @property
-    def acceptance(self) -> float | None:
-        return len(self.positives) / self.decisions if self.decisions else None
-
 
 def recent(old: Model | None, entries: list, accepted: list, rejected: list, feed: list) -> Recent:
     """The decisions ``old`` was not trained on (``meta['trained_on']``; a model without it: none)."""
