@@ -99,10 +99,11 @@ def training_docs(document: AwesomeList, papers: dict[str, Paper], accepted: dic
     entries = []
     for entry in document.entries:
         paper = papers.get(entry.arxiv_id) if entry.arxiv_id else None
-        listed = paper.listing_date if paper else None  # an entry the feed brought (an accepted paper, merged)
+        listed = paper.listing_date if paper else None
         day = listed or (entry.date.isoformat() if entry.date else "")
+        proposed_by_bot = entry.arxiv_id in accepted  # an accepted proposal merged: part of the share it proposed
         entries.append(Doc(entry.arxiv_id or entry.title_key, entry.title, paper.abstract if paper else "",
-                           entry.label, feed=bool(listed), date=day))
+                           entry.label, feed=bool(listed) and proposed_by_bot, date=day))
     listed = {e.id for e in entries}
 
     def doc(paper_id: str, section: str | None, title: str | None) -> Doc:
