@@ -31,7 +31,7 @@ TARGET_SECONDS, TARGET_MB = 10.0, 400.0
 def build() -> str:
     """A list of about ``ENTRIES`` entries: the seed's sections copied with distinct ids and titles."""
     sys.path.insert(0, str(ROOT))
-    from bot.awesome import parse
+    from bot.lists.awesome import parse
 
     text = SEED.read_text(encoding="utf-8")
     head, _, body = text.partition("\n## ")
@@ -52,10 +52,10 @@ def build() -> str:
 CHILD = r'''
 import json, resource, sys, time
 sys.path.insert(0, sys.argv[1])
-from bot.awesome import parse
-from bot.proposals import Proposal, pull_request_body
-from bot.rolling import Branch, plan
-from bot.paper import Paper
+from bot.lists.awesome import parse
+from bot.propose.proposals import Proposal, pull_request_body
+from bot.propose.rolling import Branch, plan
+from bot.papers.paper import Paper
 text = open(sys.argv[2], encoding="utf-8").read()
 papers = [Paper.from_json(json.loads(line)) for line in open(sys.argv[3], encoding="utf-8")]
 started = time.perf_counter()

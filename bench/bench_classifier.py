@@ -52,10 +52,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from arxiv_fixtures import load_papers, write_config  # noqa: E402
-from bot.awesome import parse  # noqa: E402
-from bot.config import load_config  # noqa: E402
-from bot.paper import Paper  # noqa: E402
-from bot.store import Store  # noqa: E402
+
+from bot.base.config import load_config  # noqa: E402
+from bot.lists.awesome import parse  # noqa: E402
+from bot.papers.paper import Paper  # noqa: E402
+from bot.papers.store import Store  # noqa: E402
 from classifier import lexicon as lexicon_io  # noqa: E402
 from classifier import matching  # noqa: E402
 from classifier import model as model_io  # noqa: E402

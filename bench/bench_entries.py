@@ -28,10 +28,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.awesome import parse  # noqa: E402
-from bot.paper import Paper  # noqa: E402
-from bot.proposals import Proposal  # noqa: E402
-from bot.render import render_entry  # noqa: E402
+from bot.lists.awesome import parse  # noqa: E402
+from bot.papers.paper import Paper  # noqa: E402
+from bot.propose.proposals import Proposal  # noqa: E402
+from bot.propose.render import render_entry  # noqa: E402
 
 PAPERS = ROOT.parent / "shared" / "data" / "arxiv" / "papers.jsonl.gz"
 LISTS = ROOT / "bench" / "lists"

@@ -36,10 +36,10 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot import backtest_report  # noqa: E402
-from bot.backtest import backtest, truth_from_judgements, truth_from_list  # noqa: E402
-from bot.config import load_config  # noqa: E402
-from bot.store import Store  # noqa: E402
+from bot.base.config import load_config  # noqa: E402
+from bot.jobs import report as backtest_report  # noqa: E402
+from bot.jobs.backtest import backtest, truth_from_judgements, truth_from_list  # noqa: E402
+from bot.papers.store import Store  # noqa: E402
 
 PAPERS = ROOT.parent / "shared" / "data" / "arxiv" / "papers.jsonl.gz"
 LISTS = ROOT / "bench" / "lists"

@@ -2,7 +2,7 @@
 
 Replays 2025-09-15 .. 2025-09-19 (complete cs.CV and cs.LG new+cross days in
 ../shared/data/arxiv), one feed per category and day, through the real
-`bot.ingest.daily` (feedparser + SQLite store).  Prints papers/second for the
+`bot.papers.ingest.daily` (feedparser + SQLite store).  Prints papers/second for the
 whole run, the parse+store time of each day with the network excluded, and
 peak memory.  Target: a full day of all configured categories (~2,000 items)
 parsed and stored in under 2 seconds.
@@ -22,10 +22,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from arxiv_fixtures import Loopback, Reply, day_listing, rss20, write_config  # noqa: E402
 
-from bot.config import load_config  # noqa: E402
-from bot.feeds import merge, parse_feed  # noqa: E402
-from bot.ingest import daily  # noqa: E402
-from bot.store import Store  # noqa: E402
+from bot.base.config import load_config  # noqa: E402
+from bot.papers.feeds import merge, parse_feed  # noqa: E402
+from bot.papers.ingest import daily  # noqa: E402
+from bot.papers.store import Store  # noqa: E402
 
 DAYS = ["2025-09-15", "2025-09-16", "2025-09-17", "2025-09-18", "2025-09-19"]
 CATEGORIES = ["cs.CV", "cs.LG"]

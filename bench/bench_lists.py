@@ -39,10 +39,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from arxiv_fixtures import load_papers  # noqa: E402
-from bot.awesome import parse  # noqa: E402
-from bot.errors import BotError  # noqa: E402
-from bot.classify import background_docs, lexicon_for, train_model, training_docs  # noqa: E402
-from bot.paper import Paper  # noqa: E402
+
+from bot.base.errors import BotError  # noqa: E402
+from bot.jobs.classify import background_docs, lexicon_for, train_model, training_docs  # noqa: E402
+from bot.lists.awesome import parse  # noqa: E402
+from bot.papers.paper import Paper  # noqa: E402
 from classifier.features import paper_text  # noqa: E402
 from classifier.pace import entry_month, list_pace  # noqa: E402
 from classifier.predict import classify_texts  # noqa: E402

@@ -21,7 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from arxiv_fixtures import load_papers  # noqa: E402
-from bot.render import DateStyle, markdown_text  # noqa: E402
+
+from bot.propose.render import DateStyle, markdown_text  # noqa: E402
 
 SECTIONS = {
     "Multimodal LLMs": ["2503.12490", "2503.23330", "2504.09644", "2504.10727", "2504.12795", "2505.07984",

@@ -2,7 +2,7 @@
 
 Runs in every retraining: ``bot train``, ``bot run``'s automatic training, the
 retrain workflow (which runs ``bot train``) and ``bot backtest``'s weekly
-retraining, all through ``bot.classify.train_and_compare``.
+retraining, all through ``bot.jobs.classify.train_and_compare``.
 
 **The budget survives retraining** (``held_budget``).  It is the maintainers'
 review capacity: the new model inherits the budget of the model in use

@@ -1,5 +1,5 @@
 """Writing files atomically: the one implementation, used by the model files here and by the bot's
-storage (``bot.files``), so a reader never sees half a file.  Imports nothing heavy.
+storage (``bot.base.files``), so a reader never sees half a file.  Imports nothing heavy.
 
 Example: atomic_write(Path("model/meta.json"), b"{}")
 """

@@ -30,8 +30,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from .errors import ModelError
-from .files import atomic_write
 from .features import ColumnNames, feature_names, relevance_features, section_features
+from .files import atomic_write
 
 MODEL_FILE = "model.npz"
 META_FILE = "meta.json"

@@ -19,7 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from arxiv_fixtures import day_listing, load_papers, rss20  # noqa: E402
-from bot.config import load_config  # noqa: E402
+
+from bot.base.config import load_config  # noqa: E402
 from classifier import lexicon as lexicon_io  # noqa: E402
 from classifier.features import paper_text  # noqa: E402
 from classifier.labels import weak_labels  # noqa: E402

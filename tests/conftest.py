@@ -27,7 +27,7 @@ class Result:
 @pytest.fixture
 def bot(capsys, monkeypatch):
     """Run the `bot` entry point in-process: bot("list", "check") -> Result."""
-    from bot.cli import main
+    from bot.cli.main import main
 
     def run(*args: str) -> Result:
         monkeypatch.setattr(sys, "argv", ["bot", *map(str, args)])
@@ -53,9 +53,9 @@ def demo_model(tmp_path_factory) -> Trained:
     """The demo's classifier, trained once per test session and shared by every test that needs a
     model: the bundled list (titles) against the bundled background (7,845 real papers), with the
     bundled lexicon and the repository's config (target recall 0.98)."""
-    from bot.awesome import parse
-    from bot.config import load_config
-    from bot.files import read_jsonl
+    from bot.base.config import load_config
+    from bot.lists.awesome import parse
+    from bot.papers.paper import read_jsonl
     from classifier import lexicon
     from classifier import model as model_io
     from classifier.operating import OperatingRule
@@ -126,7 +126,8 @@ def github():
 def world(tmp_path, model_folder, feeds, github, monkeypatch):
     """A config wired to the loopback feeds and GitHub; `serve(day)` switches the feed's day."""
     from arxiv_fixtures import Reply, day_listing, rss20, write_config
-    from bot.config import load_config
+
+    from bot.base.config import load_config
 
     monkeypatch.setenv("TEST_GH_TOKEN", TOKEN)
 

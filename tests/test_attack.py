@@ -8,12 +8,11 @@ import re
 import threading
 
 import pytest
-
-from bot.awesome import parse
-from bot.run import run
+from conftest import DAYS
 from test_publish import BRANCH, block, counts, pull_marker, rejected_in_store
 
-from conftest import DAYS
+from bot.jobs.run import run
+from bot.lists.awesome import parse
 
 
 def in_background(target):
@@ -242,8 +241,8 @@ def test_run_a_title_of_dashes_skips_only_that_paper():
     from datetime import date
     from pathlib import Path
 
-    from bot.proposals import Proposal
-    from bot.rolling import Branch, plan
+    from bot.propose.proposals import Proposal
+    from bot.propose.rolling import Branch, plan
 
     text = (Path(__file__).parent / "fixtures" / "lists" / "numbered.md").read_text(encoding="utf-8")
     section = parse(text).entries[0].label
@@ -263,8 +262,8 @@ def test_run_a_one_word_title_is_proposed_in_every_list_format():
     from datetime import date
     from pathlib import Path
 
-    from bot.proposals import Proposal
-    from bot.rolling import Branch, plan
+    from bot.propose.proposals import Proposal
+    from bot.propose.rolling import Branch, plan
 
     lost = []
     for path in sorted((Path(__file__).parent / "fixtures" / "lists").glob("*.md")):
@@ -344,8 +343,8 @@ def test_run_removes_its_copy_when_a_maintainer_pastes_the_same_line_just_below(
     from datetime import date
     from pathlib import Path
 
-    from bot.proposals import Marker, Proposal
-    from bot.rolling import Branch, plan
+    from bot.propose.proposals import Marker, Proposal
+    from bot.propose.rolling import Branch, plan
 
     text = (Path(__file__).parent / "fixtures" / "lists" / "bullets-lowlevel.md").read_text(encoding="utf-8")
     papers = [Proposal(i, f"A Diffusion Model Number {i}", "Image Restoration", 0.9, authors=["Ann Author", "Bo Author"],
@@ -376,8 +375,8 @@ def test_run_taking_back_its_copy_and_adding_a_paper_in_one_run_is_not_refused()
     from datetime import date
     from pathlib import Path
 
-    from bot.proposals import Marker, Proposal
-    from bot.rolling import Branch, plan
+    from bot.propose.proposals import Marker, Proposal
+    from bot.propose.rolling import Branch, plan
 
     text = (Path(__file__).parent / "fixtures" / "lists" / "bullets-lowlevel.md").read_text(encoding="utf-8")
 

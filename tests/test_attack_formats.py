@@ -4,7 +4,7 @@ Every list under tests/fixtures/lists/attack/ is an excerpt of a real awesome li
 Each test states one promise of issue 11 / the README ("How it works -> The list", "Entries written
 by example") that the bot does not keep yet on that real shape: what happens, what should happen,
 the severity, and the suggested fix are in the docstring.  New entries go through the publishers'
-own path, ``bot.rolling.plan(Branch(text, text), proposals, limit=25)``.
+own path, ``bot.propose.rolling.plan(Branch(text, text), proposals, limit=25)``.
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.awesome import parse
-from bot.listfields import ARXIV_URL, arxiv_ids_in
-from bot.proposals import Proposal
-from bot.rolling import Branch, plan
-from bot.tables import split_cells
+from bot.base.ids import ARXIV_URL, arxiv_ids_in
+from bot.lists.awesome import parse
+from bot.lists.tables import split_cells
+from bot.propose.proposals import Proposal
+from bot.propose.rolling import Branch, plan
 
 ATTACK = Path(__file__).parent / "fixtures" / "lists" / "attack"
 LISTS = sorted(p.name for p in ATTACK.glob("*.md") if p.name != "SOURCES.md")
@@ -342,7 +342,7 @@ def test_list_check_reads_arxiv_ids_from_arxiv_doi_links():
     the entry has no id, `arxiv_ids()` lacks it.
     Should: DOI links `10.48550/arXiv.<id>` give the arXiv id like abs/pdf/html links.
     Severity: medium (with the title misread above, the paper is proposed again).
-    Fix: add `doi.org/10.48550/arxiv.(id)` (case-insensitive) to `listfields.ARXIV_URL`."""
+    Fix: add `doi.org/10.48550/arxiv.(id)` (case-insensitive) to `ids.ARXIV_URL`."""
     document = parse(read("protein-table-doi.md"))
     assert {"2205.13760", "2306.06156", "2402.18567"} <= document.arxiv_ids()
     assert arxiv_ids_in("[x](https://doi.org/10.48550/arXiv.2402.18567)") == ["2402.18567"]

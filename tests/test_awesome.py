@@ -3,9 +3,10 @@
 import json
 
 import pytest
-
-from bot.awesome import normalize_arxiv_id, normalize_title, parse, parse_date
 from conftest import SEED_ENTRIES
+
+from bot.base.ids import normalize_arxiv_id
+from bot.lists.awesome import normalize_title, parse, parse_date
 
 VARIANT = (
     "# My list\n\nIntro text.\n\n## Papers\n\n### Segmentation\n\n"

@@ -12,17 +12,17 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-
 from arxiv_fixtures import load_papers, write_config
-from bot.awesome import parse
-from bot.backtest import backtest, truth_from_judgements, truth_from_list
-from bot.backtest_report import write
-from bot.config import load_config
-from bot.paper import Paper
-from bot.proposals import Proposal
-from bot.rolling import Branch, plan, remove_entries
-from bot.store import Store
 from conftest import ROOT, SEED_README, TOKEN
+
+from bot.base.config import load_config
+from bot.jobs.backtest import backtest, truth_from_judgements, truth_from_list
+from bot.jobs.report import write
+from bot.lists.awesome import parse
+from bot.papers.paper import Paper
+from bot.papers.store import Store
+from bot.propose.proposals import Proposal
+from bot.propose.rolling import Branch, plan, remove_entries
 
 JUDGEMENTS = ROOT / "bench" / "judgements-2025.csv"
 SINCE, UNTIL = date(2025, 9, 15), date(2025, 9, 26)  # two ISO weeks (2025-W38, W39)
@@ -352,8 +352,8 @@ def test_backtest_output_that_cannot_hold_the_report_stops_before_the_replay(bot
 
 
 def test_backtest_report_is_written_all_or_nothing(truth_run, tmp_path):
-    from bot.backtest_report import write as write_report
-    from bot.errors import InputError
+    from bot.base.errors import InputError
+    from bot.jobs.report import write as write_report
 
     result, _, _ = truth_run
     (tmp_path / "decisions.jsonl").mkdir()  # a report file that is a folder

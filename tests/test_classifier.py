@@ -12,11 +12,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from arxiv_fixtures import load_papers, write_config
-from bot.awesome import parse
-from bot.paper import Paper
-from bot.store import Store
+from conftest import ROOT, SEED_README
+
+from bot.lists.awesome import parse
+from bot.papers.paper import Paper
+from bot.papers.store import Store
 from classifier import lexicon as lexicon_io
 from classifier import model as model_io
 from classifier.errors import ModelError, TrainingError
@@ -24,7 +25,6 @@ from classifier.features import INDICATOR_NAMES
 from classifier.operating import OperatingRule
 from classifier.predict import classify_texts
 from classifier.train import Doc, train
-from conftest import ROOT, SEED_README
 
 DWI_TRAPS = ["2603.25977", "2603.06696", "2603.17968"]  # diffusion MRI, no generative model
 DDPM_FOR_MEDICAL = ["2605.10629", "2606.15457", "2604.05110"]  # diffusion models on MRI / mammograms

@@ -3,9 +3,9 @@
 import json
 
 import click
-
-from bot.cli import cli
 from conftest import ROOT, SEED_README
+
+from bot.cli.main import cli
 
 
 def walk(group: click.Group, prefix=()):

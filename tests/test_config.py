@@ -4,10 +4,10 @@ import re
 from pathlib import Path
 
 import pytest
-
-from bot.config import BUNDLED_BACKGROUND, load_config
-from bot.errors import ConfigError
 from conftest import ROOT
+
+from bot.base.config import BUNDLED_BACKGROUND, load_config
+from bot.base.errors import ConfigError
 
 GOOD = (ROOT / "config.yaml").read_text()
 

@@ -1,4 +1,4 @@
-"""Retraining from maintainers' decisions (classifier/compare.py through bot.classify.train_and_compare),
+"""Retraining from maintainers' decisions (classifier/compare.py through bot.jobs.classify.train_and_compare),
 on real papers of the shared corpus and the hand judgements of Sep-Dec 2025: the budget survives
 retraining, keep-or-replace is decided on the decisions the model in use never learned from, and a
 paper is judged once (a retrained model does not re-judge the lookback window)."""
@@ -10,14 +10,14 @@ import csv
 from types import SimpleNamespace
 
 import pytest
-
 from arxiv_fixtures import load_papers
-from bot.awesome import parse
-from bot.classify import background_docs, train_and_compare, training_docs, verdicts
-from bot.paper import Paper
+from conftest import ROOT, SEED_README
+
+from bot.jobs.classify import background_docs, train_and_compare, training_docs, verdicts
+from bot.lists.awesome import parse
+from bot.papers.paper import Paper
 from classifier import lexicon as lexicon_io
 from classifier.compare import Recent, keep_or_replace, recent
-from conftest import ROOT, SEED_README
 
 CONFIG = SimpleNamespace(classifier=SimpleNamespace(lexicon=str(ROOT / "lexicon.yaml"), target_recall=0.98,
                                                     proposals_per_1000=None))

@@ -6,15 +6,15 @@ import time
 from datetime import date
 
 import pytest
-
 from arxiv_fixtures import Loopback, Reply, api_route, atom, atom_feed, day_listing, rdf, rss20, write_config
-from bot.arxiv_api import ArxivAPI
-from bot.config import load_config
-from bot.errors import FetchError
-from bot.feeds import parse_feed
-from bot.ingest import daily, missed_days
-from bot.store import Store
 from conftest import FEEDS
+
+from bot.base.config import load_config
+from bot.base.errors import FetchError
+from bot.papers.arxiv_api import ArxivAPI
+from bot.papers.feeds import parse_feed
+from bot.papers.ingest import daily, missed_days
+from bot.papers.store import Store
 
 DAY = "2025-09-18"  # a complete cs.CV new+cross day; its first item is the real captured RSS item
 
@@ -93,7 +93,7 @@ def test_fetch_four_announce_types_and_replacements(tmp_path, server, listing):
     (a, _), (b, _), (c, _), (d, _) = listing[:4]
     config = make_config(tmp_path, server, ["cs.CV"])
     with Store(config.store.path) as store:
-        store.add([__import__("bot.paper", fromlist=["Paper"]).Paper.from_json(c)])
+        store.add([__import__("bot.papers.paper", fromlist=["Paper"]).Paper.from_json(c)])
         c2 = dict(c, title="A Newer Title for C")
         server.routes["/rss/cs.CV"] = Reply(body=rss20("cs.CV", DAY, [(a, "new"), (b, "cross"), (c2, "replace"),
                                                                       (d, "replace-cross")]))

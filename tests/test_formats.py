@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.awesome import parse
-from bot.by_example import signature
-from bot.errors import ListFormatError
-from bot.listfields import ARXIV_URL, arxiv_ids_in, normalize_arxiv_id
-from bot.proposals import Proposal
-from bot.render import insert_entries, render_entry
+from bot.base.errors import ListFormatError
+from bot.base.ids import ARXIV_URL, arxiv_ids_in, normalize_arxiv_id
+from bot.lists.awesome import parse
+from bot.lists.by_example import signature
+from bot.propose.proposals import Proposal
+from bot.propose.render import insert_entries, render_entry
 
 FIXTURES = Path(__file__).parent / "fixtures" / "lists"
 LISTS = sorted(p.name for p in FIXTURES.glob("*.md") if p.name != "SOURCES.md")
@@ -148,7 +148,7 @@ def test_insert_table_row_keeps_columns_and_escapes_pipes():
     after = insert_entries(text, [proposal("Concept Restoration")])
     row = next(line for line in after.splitlines() if "2509.01234" in line)
     header = next(line for line in text.splitlines() if "Type" in line)
-    from bot.tables import split_cells
+    from bot.lists.tables import split_cells
 
     assert len(split_cells(row)) == len(split_cells(header)) == 5
     assert "\\|" in row and "<!--" not in row and "&lt;\\!--" in row

@@ -1,4 +1,4 @@
-"""The overall deadline of an HTTP request (bot.http.DeadlineAdapter) against loopback servers that
+"""The overall deadline of an HTTP request (bot.papers.http.DeadlineAdapter) against loopback servers that
 drip bytes, cut bodies off, or answer normally; and the arXiv session's failures as one FetchError."""
 
 from __future__ import annotations
@@ -7,11 +7,11 @@ import time
 
 import pytest
 import requests
+from arxiv_fixtures import Loopback, Reply
 from urllib3.util.retry import Retry
 
-from arxiv_fixtures import Loopback, Reply
-from bot.errors import FetchError
-from bot.http import DeadlineAdapter, DeadlineExceeded, PoliteSession, mount_deadline
+from bot.base.errors import FetchError
+from bot.papers.http import DeadlineAdapter, DeadlineExceeded, PoliteSession, mount_deadline
 
 BODY = b"<feed>" + b"x" * 200 + b"</feed>"
 

@@ -6,7 +6,6 @@ import subprocess
 
 import pytest
 import yaml
-
 from conftest import ROOT, SEED_README
 from github_fake import FakeGitHub
 from test_workflows import tool
@@ -106,14 +105,14 @@ def test_action_is_composite_pinned_and_never_interpolates_into_scripts():
     ("/home/me/awesome-list-bot", None),
 ])
 def test_init_names_the_action_after_the_github_repository_the_bot_came_from(url, repository):
-    from bot.init import _github_repository
+    from bot.jobs.init import _github_repository
 
     assert _github_repository(url) == repository
 
 
 def test_init_writes_a_config_that_reads_back_as_given(bot, tmp_path):
     """A '#', ': ' or control character in a branch, path or heading cannot end a value or start a comment."""
-    from bot.config import load_config
+    from bot.base.config import load_config
 
     listing = tmp_path / "README #2.md"
     text = (FIXTURES / "numbered.md").read_text().replace("\n## ", "\n## Odd: #1 \x07", 1)

@@ -11,13 +11,13 @@ import sys
 import threading
 
 import pytest
-
 from arxiv_fixtures import load_papers, write_config
-from bot.classify import verdicts
-from bot.paper import Paper
-from bot.store import Store
-from classifier import model as model_io
 from conftest import ROOT
+
+from bot.jobs.classify import verdicts
+from bot.papers.paper import Paper
+from bot.papers.store import Store
+from classifier import model as model_io
 
 RELEVANT = "2606.15457"  # Lesion-DDPM: a diffusion model for medical images
 

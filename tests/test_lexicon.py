@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from conftest import ROOT
 
 from classifier import lexicon as lexicon_io
 from classifier.errors import LexiconError
 from classifier.features import paper_text
 from classifier.labels import weak_labels
 from classifier.matching import Matcher, role_counts
-from conftest import ROOT
 
 LEXICON_FILES = [ROOT / "lexicon.yaml", *sorted((ROOT / "bench").glob("*lexicon*.yaml"))]
 TERMS = [(path, role, index, term.phrase) for path in LEXICON_FILES
@@ -102,8 +102,8 @@ def test_train_command_config_naming_a_missing_or_broken_lexicon_is_one_line(tmp
 
 
 def test_config_inline_lexicon_is_refused_with_a_pointer_to_the_file(tmp_path):
-    from bot.config import load_config
-    from bot.errors import ConfigError
+    from bot.base.config import load_config
+    from bot.base.errors import ConfigError
 
     text = (ROOT / "config.yaml").read_text().replace("  lexicon: lexicon.yaml", "  lexicon:\n    method: [x]")
     (tmp_path / "config.yaml").write_text(text)

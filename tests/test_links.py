@@ -8,13 +8,13 @@ import re
 from datetime import date
 
 import pytest
-
-from bot.awesome import parse
-from bot.links import code_url, project_url, urls, venue_of
-from bot.paper import Paper
-from bot.proposals import Proposal
-from bot.render import render_entry
 from conftest import ROOT
+
+from bot.lists.awesome import parse
+from bot.papers.links import code_url, project_url, urls, venue_of
+from bot.papers.paper import Paper
+from bot.propose.proposals import Proposal
+from bot.propose.render import render_entry
 
 LISTS = ROOT / "bench" / "lists"
 

@@ -7,13 +7,13 @@ from datetime import date
 
 import numpy as np
 import pytest
-
 from arxiv_fixtures import load_papers, write_config
-from bot.paper import Paper
-from bot.store import Store
 from conftest import ROOT
+
+from bot.papers.paper import Paper
+from bot.papers.store import Store
 from classifier.operating import MOVE, OperatingRule, Rows, choose
-from classifier.pace import FALLBACK_BUDGET, K, MIN_BUDGET, entry_month, list_pace
+from classifier.pace import FALLBACK_BUDGET, MIN_BUDGET, K, entry_month, list_pace
 
 FIXTURES = ROOT / "tests" / "fixtures" / "lists"
 

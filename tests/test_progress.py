@@ -8,7 +8,8 @@ import io
 import json
 
 from arxiv_fixtures import load_papers, write_config
-from bot.progress import Progress
+
+from bot.base.progress import Progress
 
 
 class Terminal(io.StringIO):
@@ -55,10 +56,10 @@ def test_fetch_since_reports_papers_fetched(tmp_path, monkeypatch):
     """The catch-up reports every paper to its progress callback (the CLI draws it)."""
     from datetime import date
 
-    from bot.config import load_config
-    from bot.ingest import catch_up
-    from bot.paper import Paper
-    from bot.store import Store
+    from bot.base.config import load_config
+    from bot.papers.ingest import catch_up
+    from bot.papers.paper import Paper
+    from bot.papers.store import Store
 
     papers = [Paper.from_json(p) for p in load_papers()[:1200]]
 

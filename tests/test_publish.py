@@ -16,11 +16,12 @@ import time
 from collections import Counter
 
 from arxiv_fixtures import Reply, day_listing, rss20
-from bot.awesome import parse
-from bot.proposals import Marker, marker, read_marker
-from bot.run import run
-from bot.store import Store
 from conftest import DAYS, ROOT, SEED_README, TOKEN
+
+from bot.jobs.run import run
+from bot.lists.awesome import parse
+from bot.papers.store import Store
+from bot.propose.proposals import Marker, marker, read_marker
 
 BRANCH = "bot/new-papers"
 HAND_ENTRY = ("**A Paper Added By Hand** \\\n*Ann Maintainer* \\\n[1st Sep., 2025] [arXiv, 2025] \\\n"
@@ -107,7 +108,7 @@ def test_run_base_moved_where_the_bot_adds_merges_the_base_in_first(world, githu
     serve("2025-09-19")
     # what the bot would add on 09-19, and where: a maintainer adds a paper by hand right there on main
     # (in a section the pull request has not touched yet, so the pull request itself does not conflict)
-    from bot.run import run as dry
+    from bot.jobs.run import run as dry
     preview = dry(config("other"), dry_run=True)
     day1_section = {e.label for e in parse(github.file(BRANCH)).entries if e.arxiv_id in DAYS["2025-09-18"]}
     section = next(p.section for p in preview.proposed if p.section not in day1_section)
@@ -368,7 +369,7 @@ def test_run_never_writes_inside_an_html_comment(world, github):
 def test_run_description_stays_within_githubs_limit():
     from datetime import date
 
-    from bot.proposals import MAX_BODY, Proposal, pull_request_body
+    from bot.propose.proposals import MAX_BODY, Proposal, pull_request_body
 
     proposals = [Proposal(f"2509.{i:05d}", "A very long title about diffusion " * 20, "Reconstruction", 0.9,
                           ["diffusion", "mri"] * 5, ["Denoising", "Segmentation"], date=date(2025, 9, 18))

@@ -6,9 +6,9 @@ import re
 import shlex
 
 import click
-
-from bot.cli import cli
 from conftest import ROOT
+
+from bot.cli.main import cli
 
 README = (ROOT / "README.md").read_text()
 TESTS = "\n".join(p.read_text() for p in (ROOT / "tests").glob("test_*.py"))

@@ -5,10 +5,10 @@ from datetime import date
 
 import pytest
 
-from bot.awesome import parse
-from bot.errors import ListFormatError
-from bot.proposals import Proposal
-from bot.render import date_style, insert_entries, markdown_text, render_entry
+from bot.base.errors import ListFormatError
+from bot.lists.awesome import parse
+from bot.propose.proposals import Proposal
+from bot.propose.render import date_style, insert_entries, markdown_text, render_entry
 
 HOSTILE = "**[click](javascript:alert(1))** @octocat fixes #1 <img src=x onerror=alert(1)>"
 
@@ -109,7 +109,7 @@ def test_markdown_text_neutralises(raw, forbidden):
     ("12 pages, 5 figures", None), ("Submitted to MICCAI 2026", None), (None, None),
 ])
 def test_render_venue_from_arxiv_comment(comment, venue):
-    from bot.paper import Paper
+    from bot.papers.paper import Paper
 
     paper = Paper(id="2509.00001", title="T", comment=comment, listing_date="2025-09-18")
     assert paper.venue == venue

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.awesome import parse
-from bot.proposals import Marker, Proposal
-from bot.rolling import Branch, plan, resolve_section, would_conflict
+from bot.lists.awesome import parse
+from bot.propose.proposals import Marker, Proposal
+from bot.propose.rolling import Branch, plan, resolve_section, would_conflict
 
 FIXTURES = Path(__file__).parent / "fixtures" / "lists"
 LISTS = sorted(p.name for p in FIXTURES.glob("*.md") if p.name != "SOURCES.md")
@@ -75,7 +75,7 @@ def test_rolling_removal_of_an_entry_that_begins_like_the_next_one_is_seen_as_a_
     the next one needs the other alignment (difflib's), not a refusal to publish."""
     from types import SimpleNamespace
 
-    from bot.rolling import only_removed
+    from bot.propose.rolling import only_removed
 
     before = "<details>\n<summary>P</summary>\n</details>\n<details>\n<summary>Y</summary>\n</details>\n"
     after = "<details>\n<summary>Y</summary>\n</details>\n"

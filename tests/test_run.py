@@ -6,13 +6,14 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-
 from arxiv_fixtures import Reply, day_listing, rss20
-from bot.awesome import parse
-from bot.proposals import START, read_marker
-from bot.run import run
-from bot.store import Store
 from conftest import DAYS, ROOT, SEED_README, TOKEN
+
+from bot.jobs.run import run
+from bot.lists.awesome import parse
+from bot.papers.store import Store
+from bot.propose.proposals import START, read_marker
+
 
 def branch_ids(github) -> set[str]:
     return parse(github.file("bot/new-papers")).arxiv_ids() - parse(github.file("main")).arxiv_ids()

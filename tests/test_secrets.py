@@ -6,11 +6,12 @@ import io
 import logging
 
 import pytest
-
 from arxiv_fixtures import write_config
-from bot.config import load_config
-from bot.errors import BotError, ConfigError, PublishError
-from bot.secrets import github_token, redact
+
+from bot.base.config import load_config
+from bot.base.errors import BotError, ConfigError, PublishError
+from bot.base.redact import redact
+from bot.base.secrets import github_token
 
 SECRET = "ghp_R3alLooking70kenValue0123456789abcd"
 MISPASTED = {

@@ -10,12 +10,13 @@ import time
 from datetime import datetime
 
 import pytest
-
 from arxiv_fixtures import Loopback, Reply, day_listing, rss20, write_config
-from bot.config import load_config
-from bot.errors import ConfigError, FetchError
-from bot.serve import _weekdays, cron_trigger, serve
 from conftest import ROOT
+
+from bot.base.config import load_config
+from bot.base.cron import _weekdays, cron_trigger
+from bot.base.errors import ConfigError, FetchError
+from bot.jobs.serve import serve
 
 
 @pytest.mark.parametrize("field,names", [
@@ -56,7 +57,7 @@ def test_serve_survives_a_failing_run_and_never_overlaps(tmp_path, caplog):
         time.sleep(1.5)  # longer than the schedule's interval: the next tick must be skipped
         return Report(False)
 
-    caplog.set_level("INFO", logger="bot.serve")
+    caplog.set_level("INFO", logger="bot.jobs.serve")
     assert serve(config, job, max_runs=3) == 0
     assert len(calls) == 3
     assert "run failed: arXiv RSS http://x: HTTP 503" in caplog.text

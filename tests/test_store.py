@@ -12,9 +12,10 @@ import textwrap
 import time
 
 from arxiv_fixtures import load_papers, write_config
-from bot.paper import Paper
-from bot.store import Store
 from conftest import ROOT
+
+from bot.papers.paper import Paper
+from bot.papers.store import Store
 
 DAYS = {"2025-09-16", "2025-09-17", "2025-09-18"}
 
@@ -78,8 +79,8 @@ def test_store_never_holds_an_id_that_is_not_arxiv_shaped(tmp_path):
 WRITER = textwrap.dedent("""
     import sys, json, gzip
     sys.path.insert(0, {root!r})
-    from bot.store import Store
-    from bot.paper import Paper
+    from bot.papers.store import Store
+    from bot.papers.paper import Paper
     papers = [Paper.from_json(json.loads(l)) for l in gzip.open({source!r}, 'rt')]
     store = Store({db!r})
     print('ready', flush=True)
@@ -114,8 +115,8 @@ def test_store_survives_kill_mid_write_and_rerun(tmp_path):
 CONCURRENT = textwrap.dedent("""
     import sys, json, gzip
     sys.path.insert(0, {root!r})
-    from bot.store import Store
-    from bot.paper import Paper
+    from bot.papers.store import Store
+    from bot.papers.paper import Paper
     papers = [Paper.from_json(json.loads(l)) for l in gzip.open({source!r}, 'rt')]
     with Store({db!r}) as store:
         for start in range({offset}, len(papers), 20):

@@ -8,17 +8,17 @@ import json
 
 import numpy as np
 import pytest
-
 from arxiv_fixtures import load_papers, write_config
-from bot.paper import Paper
-from bot.store import Store
+from conftest import ROOT
+
+from bot.papers.paper import Paper
+from bot.papers.store import Store
 from classifier import lexicon as lexicon_io
 from classifier import model as model_io
 from classifier.compare import keep_or_replace
 from classifier.matching import Matcher
 from classifier.predict import classify_texts
 from classifier.topic import learn
-from conftest import ROOT
 
 DWI_TRAPS = ["2603.25977", "2603.06696", "2603.17968"]
 DDPM_FOR_MEDICAL = ["2605.10629", "2606.15457", "2604.05110"]
@@ -87,7 +87,7 @@ def test_topic_learns_the_words_a_list_uses_instead_of_its_anchor():
     """A list names its subject in several ways: the words its titles use instead of the anchor
     ('satellite', 'hyperspectral' for 'remote sensing') are method terms too, so the entries whose
     titles lack the anchor are found by the lexicon (the second list of the benchmark)."""
-    from bot.awesome import parse
+    from bot.lists.awesome import parse
 
     corpus = {p["id"]: p for p in load_papers()}
     entries = parse((ROOT / "bench" / "list-rs-vlm.md").read_text()).entries

@@ -10,7 +10,6 @@ import sysconfig
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, SEED_README
 
 
@@ -36,7 +35,7 @@ def test_wheel_installs_outside_the_checkout_and_runs_a_dry_run(tmp_path):
     bot = venv / "bin" / "bot"
     version = subprocess.run([str(bot), "--version"], capture_output=True, text=True, cwd=work, env=env)
     assert version.returncode == 0 and "version" in version.stdout
-    where = subprocess.run([str(python), "-c", "import bot, bot.config as c; print(bot.__file__); "
+    where = subprocess.run([str(python), "-c", "import bot, bot.base.config as c; print(bot.__file__); "
                             "print(c.BUNDLED_BACKGROUND.is_file())"], capture_output=True, text=True, cwd=work, env=env)
     assert where.stdout.split()[0].startswith(str(venv)) and where.stdout.split()[1] == "True"
     (work / "README.md").write_text(SEED_README.read_text())

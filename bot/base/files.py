@@ -1,0 +1,43 @@
+"""Files on disk besides the paper store: atomic writes, and JSON Lines input streamed.
+
+Used by the local publisher and `bot init` (atomic writes), and by the paper files
+(``bot.papers.paper.read_jsonl``) and `bot classify --input` (JSON Lines).  A write is atomic: a
+reader sees the old content or the new, never half of it.  JSON Lines files
+(gzipped or not) are streamed line by line; a bad line is named by file:line.
+"""
+
+from __future__ import annotations
+
+import gzip
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+
+from bot.base.errors import InputError
+from classifier.files import atomic_write  # noqa: F401  (the one implementation; bot code imports it from here)
+
+
+def jsonl_lines(path: str | Path, progress=None) -> Iterator[tuple[int, str | None, str | None]]:
+    """Stream a JSON Lines file (gzipped if it ends in .gz): (line number, text, None), or
+    (line number, None, why) for a line that is not UTF-8.  Blank lines are left out; a file that
+    cannot be read (or a damaged gzip stream) raises InputError naming it.  ``progress(what, done,
+    total)`` hears every 1,000 lines."""
+    path = Path(path)
+    opener = gzip.open if path.suffix == ".gz" else open
+    number = 0
+    try:
+        with opener(path, "rb") as handle:
+            for number, raw in enumerate(handle, 1):
+                if progress and number % 1000 == 0:
+                    progress("lines read", number, None)
+                try:
+                    text = raw.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    yield number, None, f"not UTF-8 (byte 0x{raw[exc.start]:02x} at column {exc.start + 1})"
+                    continue
+                if text.strip():
+                    yield number, text, None
+    except (OSError, EOFError, zlib.error) as exc:
+        where = f" after line {number}" if number else ""
+        raise InputError(f"cannot read {path}{where}: {getattr(exc, 'strerror', None) or exc}",
+                         "check the file (a gzip file may be truncated)") from None

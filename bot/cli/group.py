@@ -1,0 +1,78 @@
+"""The click group every command hangs on, and what the commands share: the lazily loaded
+configuration, reading the list (a path, the local copy, or GitHub), dates given as options.
+
+Example: from bot.cli.group import cli, pass_context  # then @cli.command("name") @pass_context
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+import click
+
+from bot.base.config import Config, load_config
+from bot.base.errors import InputError
+from bot.base.secrets import github_token
+
+DEFAULT_CONFIG = "config.yaml"
+
+
+class Context:
+    """Lazily loaded configuration shared by the commands."""
+
+    def __init__(self, config_path: str):
+        self.config_path = config_path
+        self._config: Config | None = None
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(self.config_path)
+        return self._config
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config_path", default=lambda: os.environ.get("BOT_CONFIG", DEFAULT_CONFIG),
+              show_default="config.yaml or $BOT_CONFIG", help="Path of the configuration file.")
+@click.version_option(package_name="awesome-list-bot")
+@click.pass_context
+def cli(ctx: click.Context, config_path: str) -> None:
+    """Keep an awesome list of papers current from arXiv.
+
+    Example: bot list check demo/list-README.md
+    """
+    ctx.obj = Context(config_path)
+
+
+def read_list(ctx: Context, path: str | None) -> tuple[str, str]:
+    """The list's text and where it came from: PATH, the configured local copy, or GitHub."""
+    config = ctx.config
+    if path is None and config.list.local_copy is None:
+        token = github_token(config)
+        if not token:
+            raise InputError("no list given, list.local_copy is not set and there is no GitHub token",
+                             f"pass PATH, set list.local_copy, or set ${config.github.token_env}")
+        from bot.publish.branch import GitHubPublisher
+
+        publisher = GitHubPublisher(config, token)
+        return publisher.base_text(), f"{config.list.repo}@{config.list.branch}:{config.list.path}"
+    if path is None:
+        path = str(config.list.local_copy)
+    try:
+        return Path(path).read_text(encoding="utf-8"), path
+    except OSError as exc:
+        raise InputError(f"cannot read list {path}: {exc.strerror}", "check the path") from None
+
+
+def parse_day(value: str | None, option: str):
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"{option} {value!r} is not a date", "use YYYY-MM-DD") from None

@@ -1,0 +1,203 @@
+"""The main job (`bot run`): fetch → store → classify → render → publish, once.
+
+Runs from cron, GitHub Actions or `bot serve`.  Holds a lock so two runs on
+one machine never overlap; on GitHub, one rolling pull request and the
+conditional writes in ``publish`` keep two machines from proposing twice.
+What was proposed and rejected is read from the publisher (GitHub, or the
+local folder) on every run: the store only caches papers, verdicts and
+decisions, so a run with a fresh store or after a failed run does the same.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import time
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.base.errors import BotError, PublishError
+from bot.base.secrets import github_token
+from bot.jobs.classify import ensure_model, verdicts
+from bot.lists import awesome
+from bot.papers.arxiv_api import ArxivAPI
+from bot.papers.ingest import IngestReport, daily
+from bot.papers.paper import Paper
+from bot.papers.store import Store
+from bot.propose.proposals import Proposal
+from bot.publish.branch import GitHubPublisher
+from bot.publish.targets import DryRunPublisher, LocalPublisher, Published
+from classifier.predict import Verdict
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunReport:
+    ingest: IngestReport | None = None
+    classified: int = 0
+    candidates: int = 0
+    proposed: list[Proposal] = field(default_factory=list)
+    skipped: Counter = field(default_factory=Counter)
+    published: Published | None = None
+    notes: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.problems)
+
+    def lines(self) -> list[str]:
+        out = list(self.ingest.lines()) if self.ingest else []
+        out.append(f"classified: {self.classified} paper(s) not classified before; "
+                   f"{self.candidates} relevant paper(s) announced in the last days")
+        sections = Counter(p.section for p in self.proposed)
+        by_section = ", ".join(f"{name} {n}" for name, n in sections.most_common()) or "none"
+        out.append(f"proposed: {len(self.proposed)} ({by_section})")
+        if self.skipped:
+            out.append("skipped: " + ", ".join(f"{n} {why}" for why, n in self.skipped.most_common()))
+        if self.published:
+            out.append(f"published: {self.published.action} {self.published.where}")
+        out += [f"note: {n}" for n in self.notes] + [f"problem: {p}" for p in self.problems]
+        return out
+
+
+@contextmanager
+def run_lock(folder: Path, wait: float = 600.0):
+    """An exclusive lock file beside the store: a second run waits for the first."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / ".bot-run.lock", "w") as handle:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise BotError(f"another bot run holds {folder / '.bot-run.lock'}",
+                                   "wait for it to finish") from None
+                time.sleep(0.2)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _model(config, store: Store, document, report: RunReport, online: bool):
+    """The saved model, or one (re)trained by the library's keep-or-replace rule (``ensure_model``)."""
+    model, notes = ensure_model(config, store, document, ArxivAPI.from_config(config) if online else None)
+    report.notes += notes
+    return model
+
+
+def make_publisher(config, kind: str | None, output: Path | None = None, dry_run: bool = False):
+    """The publisher for this run: GitHub when a token is set (or asked for), else the local
+    folder (``output``, default ``output.path``); a dry run reads from it and writes only its
+    preview folder (``output``, default ``<output.path>/dry-run``), never the local proposal."""
+    token = github_token(config)
+    kind = kind or ("github" if token else "local")
+    if kind == "github":
+        if not token:
+            raise BotError(f"no GitHub token in ${config.github.token_env}",
+                           "set it, or use --publisher local for an offline run")
+        source = GitHubPublisher(config, token)
+    else:
+        if config.list.local_copy is None:
+            raise BotError("the local publisher needs list.local_copy in the config", "set it to a README path")
+        try:
+            text = Path(config.list.local_copy).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise BotError(f"cannot read list.local_copy {config.list.local_copy}: "
+                           f"{getattr(exc, 'strerror', None) or exc}") from None
+        folder = config.output.path if dry_run or output is None else output
+        source = LocalPublisher(folder, text, config.github.max_entries, config.github.pr_template)
+    if not dry_run:
+        return source
+    preview = Path(output) if output is not None else config.output.path / "dry-run"
+    if preview.resolve() == Path(config.output.path).resolve():
+        preview = preview / "dry-run"  # the local proposal lives there: a dry run leaves it alone
+    return DryRunPublisher(source, preview)
+
+
+def select(papers: list[Paper], found: list[Verdict], document, open_ids: set[str], rejected: set[str],
+           report: RunReport) -> list[tuple[Paper, Verdict]]:
+    """The relevant papers worth proposing, most probable first; the others counted by reason.
+    Used by `bot run` and, day by day, by `bot backtest`."""
+    chosen = []
+    for paper, verdict in sorted(zip(papers, found), key=lambda pv: (-pv[1].probability, pv[0].id)):
+        why = ("already in the list" if document.contains(paper.id, paper.title) else
+               "already proposed" if paper.id in open_ids else
+               "rejected before" if paper.id in rejected else None)
+        if why:
+            report.skipped[why] += 1
+        else:
+            chosen.append((paper, verdict))
+    return chosen
+
+
+def classify_candidates(config, store: Store, model, report: RunReport) -> list[tuple[Paper, Verdict]]:
+    """Classify the candidates no model classified before, then the relevant ones again with their
+    explanations.  Each paper is judged once, by the model in use when it first came: a retrained
+    model fills the budget with new papers and does not re-judge the last ``lookback_days`` (the
+    verdicts are kept in the store)."""
+    papers = store.candidates(config.github.lookback_days)
+    cached = store.cached_verdicts(None, [p.id for p in papers])
+    todo = [p for p in papers if p.id not in cached]
+    found = verdicts(model, todo, explain=False)
+    store.record_verdicts(model.fingerprint, [(p.id, v.relevant, v.probability, v.section) for p, v in zip(todo, found)])
+    report.classified = len(todo)
+    relevant = {p.id for p, v in zip(todo, found) if v.relevant} | {i for i, (r, _, _) in cached.items() if r}
+    candidates = keep_relevant(papers, relevant, set(store.unpublishable(model.fingerprint)), report)
+    return list(zip(candidates, verdicts(model, candidates)))
+
+
+def keep_relevant(papers: list[Paper], relevant: set[str], failed_before: set[str], report: RunReport) -> list[Paper]:
+    """The relevant papers, less those that could not become an entry for this model before
+    (counted in ``report``); used by `bot run` and `bot backtest`."""
+    if relevant & failed_before:
+        report.skipped["could not become an entry in an earlier run"] += len(relevant & failed_before)
+    candidates = [p for p in papers if p.id in relevant - failed_before]
+    report.candidates = len(candidates)
+    return candidates
+
+
+def run(config, *, dry_run: bool = False, publisher: str | None = None, output: Path | None = None,
+        ingest_options: dict | None = None) -> RunReport:
+    """One complete run.  ``dry_run`` writes the would-be README and description to ``output``.
+    A failure of GitHub is a ``problem:`` of the report (exit 1), after what did work."""
+    report = RunReport()
+    with run_lock(Path(config.store.path).parent), Store(config.store.path) as store:
+        report.ingest = daily(config, store, **(ingest_options or {}))
+        report.problems += report.ingest.problems
+        try:
+            propose(config, store, make_publisher(config, publisher, output, dry_run), report, dry_run)
+        except PublishError as exc:
+            report.problems.append(exc.one_line())
+    return report
+
+
+def propose(config, store: Store, source, report: RunReport, dry_run: bool) -> None:
+    """Classify the candidates and publish the ones worth proposing; fills ``report``."""
+    document = awesome.parse(source.base_text())
+    decisions = source.feedback()  # the truth lives with the publisher; the store caches it
+    store.record_decisions([(i, "accepted", s, None, "pull request") for i, s in decisions.accepted.items()] +
+                           [(i, "rejected", s, None, "pull request") for i, s in decisions.rejected.items()])
+    model = _model(config, store, document, report, online=source.online)
+    found = classify_candidates(config, store, model, report)
+    chosen = select([p for p, _ in found], [v for _, v in found], document, source.open_proposals(),
+                    set(decisions.rejected), report)
+    published = report.published = source.publish([Proposal.of(p, v) for p, v in chosen], model.fingerprint)
+    if published.over_limit:
+        report.skipped["over the limit of the pull request (next run)"] += published.over_limit
+    if published.waiting:
+        report.skipped["held back: the pull request conflicts (next run)"] += published.waiting
+    report.proposed = [p for p in published.proposals if p.id in set(published.added)]
+    report.notes += published.notes
+    report.problems += [f"paper {i} skipped: {why}" for i, why in published.failed.items()]
+    if published.failed and not dry_run:
+        store.record_unpublishable(model.fingerprint, published.failed)
+    if published.rejected and not dry_run:
+        store.record_decisions([(i, "rejected", s, None, "deleted from the open pull request")
+                                for i, s in published.rejected.items()])

@@ -1,0 +1,209 @@
+"""Proposals: the proposed-paper record, the pull-request description and its marker, feedback.
+
+Pure functions, used by ``rolling``, ``publish`` and ``run``.  The description
+is a jinja2 template (``bot/templates/pull_request.md.j2``, or
+``github.pr_template``) ending in an HTML comment, the *marker*, that records
+the papers the pull request proposes (with the section each is in now) and
+the papers maintainers deleted from it.  The marker is the bot's memory: a
+runner with an empty store reads every decision back from GitHub.
+
+Example::
+
+    body = pull_request_body([Proposal("2509.13576", "A title", "Reconstruction")], [], "model-1")
+    read_marker(body).proposals[0]["id"]   # '2509.13576'
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import zlib
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import jinja2
+
+from bot import __version__
+from bot.base.text import markdown_text
+from bot.lists.awesome import AwesomeList
+
+MARKER_PREFIX = "<!-- awesome-list-bot "
+START = "<!-- awesome-list-bot:start -->"  # the bot's part of the description runs from here to the marker
+MARKER = re.compile(r"<!-- awesome-list-bot (\{.*?\}) -->", re.DOTALL)
+TEMPLATE = Path(__file__).parents[1] / "templates" / "pull_request.md.j2"
+MAX_BODY = 60_000  # GitHub refuses descriptions over 65,536 characters
+TITLE_CELL = 300  # characters of a title shown in the table
+MARKER_PACK = 8_000  # characters of marker JSON above which it is stored compressed
+TITLE_MARK = 200  # characters of a title kept in the marker (to recognise an entry whose link changed)
+
+
+@dataclass
+class Proposal:
+    """One paper the bot proposes: what its entry shows, the section, and why it was chosen.
+
+    Built from a classified paper (``Proposal.of``) or read back from a pull request's
+    marker (then only id, title, section and probability are known)."""
+
+    id: str
+    title: str
+    section: str
+    probability: float = 0.0
+    terms: list[str] = field(default_factory=list)
+    alternatives: list[str] = field(default_factory=list)
+    authors: list[str] = field(default_factory=list)
+    date: date = field(default_factory=date.today)
+    venue: str | None = None
+    code_url: str | None = None
+    project_url: str | None = None
+
+    @classmethod
+    def of(cls, paper, verdict) -> "Proposal":
+        """The proposal of a classified paper (a ``Paper`` and its ``Verdict``)."""
+        return cls(id=paper.id, title=paper.title, section=verdict.section, probability=verdict.probability,
+                   terms=[str(t) for t in verdict.explanation.get("for", [])],
+                   alternatives=[s for s in verdict.section_probabilities if s != verdict.section][:2],
+                   authors=list(paper.authors), date=paper.date or date.today(), venue=paper.venue,
+                   code_url=paper.code_url, project_url=paper.project_url)
+
+
+def with_maintainers_text(old: str | None, new: str) -> str:
+    """The new description ``new`` (the bot's part: ``START`` .. marker) with what people wrote around
+    the bot's part of ``old`` kept: a note above or below the table survives every run.  An old
+    description without ``START`` (an older bot's) is the bot's up to its marker; one without a marker
+    (a person removed it) is kept whole, above the bot's new part."""
+    old = old or ""
+    found = MARKER.search(old)
+    if found is None:
+        return f"{old.rstrip()}\n\n{new}" if old.strip() else new
+    start = old.rfind(START, 0, found.start())
+    before = old[:start] if start >= 0 else ""
+    after = old[found.end():]
+    return f"{before}{new.rstrip()}{after}" if after.strip() else f"{before}{new}"
+
+
+@dataclass
+class Marker:
+    """What a pull request's description records: proposed papers (id, section, title,
+    probability) and papers maintainers deleted from it (id, section, title)."""
+
+    proposals: list[dict] = field(default_factory=list)
+    rejected: list[dict] = field(default_factory=list)
+    labelled: bool = False  # the bot labelled the pull request (once: a label people remove stays removed)
+
+    def ids(self) -> set[str]:
+        return {p["id"] for p in self.proposals}
+
+
+def marker(proposals: list[Proposal], rejected: list[dict] = (), labelled: bool = False) -> str:
+    data = {"version": 2, "labelled": labelled,
+            "proposals": [{"id": p.id, "section": p.section, "title": p.title[:TITLE_MARK],
+                           "probability": round(p.probability, 3)} for p in proposals],
+            "rejected": [{"id": r["id"], "section": r.get("section")} for r in rejected]}
+    text = json.dumps(data, ensure_ascii=True, sort_keys=True)
+    if len(text) > MARKER_PACK:  # a long-lived pull request with many rejections: pack it
+        packed = base64.b64encode(zlib.compress(text.encode("ascii"), 9)).decode("ascii")
+        text = json.dumps({"version": 2, "packed": packed})
+    text = text.replace("--", "-\\u002d")
+    for char in "<>&@#":  # inert inside the comment: no tags, mentions or issue links even in raw views
+        text = text.replace(char, f"\\u{ord(char):04x}")
+    return f"{MARKER_PREFIX}{text} -->"
+
+
+def read_marker(body: str | None) -> Marker | None:
+    """The marker of a pull-request body, or None if the body carries none (or a broken one)."""
+    match = MARKER.search(body or "")
+    if not match:
+        return None
+    try:
+        data = json.loads(match.group(1))
+        if "packed" in data:
+            data = json.loads(zlib.decompress(base64.b64decode(data["packed"], validate=True)))
+        proposals = [{"id": str(p["id"]), "section": p.get("section"), "title": str(p.get("title") or p["id"]),
+                      "probability": float(p.get("probability") or 0.0)} for p in data.get("proposals", [])]
+        rejected = [{"id": str(r["id"]), "section": r.get("section"), "title": str(r.get("title") or "")}
+                    for r in data.get("rejected", [])]
+        return Marker(proposals, rejected, bool(data.get("labelled")))
+    except (ValueError, KeyError, TypeError, AttributeError, zlib.error):
+        return None
+
+
+def _why(terms: list[str]) -> str:
+    """The words that weighed most, then the strongest lexicon cue, for a table cell."""
+    words = [t.removeprefix("title:") for t in terms if not t.startswith("[")]
+    cues = [t.strip("[]") for t in terms if t.startswith("[")]
+    return ", ".join(list(dict.fromkeys(words))[:4] + cues[:1])
+
+
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+def pull_request_body(proposals: list[Proposal], rejected: list[dict], model: str,
+                      template: Path | None = None, labelled: bool = False) -> str:
+    """The description of the bot's pull request: a table, how to give feedback, the marker.
+    Always under GitHub's size limit: long tables lose their 'why' column, then rows (the marker,
+    about 120 characters a proposal and 50 a rejection, is always kept whole)."""
+    source = Path(template) if template else TEMPLATE
+    environment = jinja2.Environment(autoescape=False, keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
+    page = environment.from_string(source.read_text(encoding="utf-8"))
+    count = len(proposals)
+    intro = (f"This pull request proposes **{count} new paper{'s' if count != 1 else ''}** from arXiv for the list, "
+             "already formatted and placed in their sections (newest first).")
+    if rejected:
+        intro += f" {len(rejected)} paper{'s' if len(rejected) != 1 else ''} deleted by maintainers will not be proposed again."
+    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    shown, why = len(proposals), True
+    while True:
+        rows = [{"id": p.id, "title": markdown_text(_short(p.title, TITLE_CELL)), "section": markdown_text(p.section),
+                 "alternatives": ", ".join(markdown_text(a) for a in p.alternatives),
+                 "probability": p.probability, "why": (markdown_text(_why(p.terms)) or "-") if why else "-"}
+                for p in proposals[:shown]]
+        body = page.render(intro=intro, proposals=rows, hidden=len(proposals) - shown, marker=marker(proposals, rejected, labelled),
+                           model=model or "-", version=__version__, generated=stamp)
+        if len(body) <= MAX_BODY or shown == 0:
+            return f"{START}\n{body}"
+        if why:
+            why = False
+        else:
+            shown = max(0, shown - max(1, shown // 4))
+
+
+@dataclass
+class Feedback:
+    accepted: dict[str, str | None] = field(default_factory=dict)  # id -> the section maintainers left it in
+    rejected: dict[str, str | None] = field(default_factory=dict)  # id -> the section the bot had proposed
+
+    def add(self, other: "Feedback") -> None:
+        """Later decisions win over earlier ones."""
+        for paper_id, section in other.accepted.items():
+            self.accepted[paper_id] = section
+            self.rejected.pop(paper_id, None)
+        for paper_id, section in other.rejected.items():
+            self.rejected[paper_id] = section
+            self.accepted.pop(paper_id, None)
+
+
+def feedback(found: Marker, merged: bool, current_list: AwesomeList) -> Feedback:
+    """What the maintainers did with one closed pull request of the bot.
+
+    Merged: proposals that are in the list now are accepted in their current section,
+    the others were deleted (before or after the merge) and are rejected.  Closed
+    without merging: every proposal is rejected.  Papers deleted while the pull
+    request was open (the marker's ``rejected``) stay rejected either way."""
+    result = Feedback()
+    others = found.ids() | {r["id"] for r in found.rejected}
+    for item in found.rejected:
+        result.rejected[item["id"]] = item.get("section")
+    for item in found.proposals:
+        entry = current_list.find(item["id"], item.get("title"), others) if merged else None
+        if entry is not None:  # in the list, maybe with its title fixed or its link changed
+            result.accepted[item["id"]] = entry.label or item.get("section")
+        elif merged and current_list.contains(item["id"], item.get("title")):
+            result.accepted[item["id"]] = item.get("section")
+        else:
+            result.rejected[item["id"]] = item.get("section")
+    for paper_id in result.accepted:
+        result.rejected.pop(paper_id, None)
+    return result

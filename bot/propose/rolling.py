@@ -1,0 +1,400 @@
+"""The rolling pull request as pure functions over texts: what the bot adds on top of its branch.
+
+Used by every publisher (GitHub, local folder, dry run) on each publish.  The
+rule: the branch as maintainers left it is the truth.  The bot's change is a
+patch applied to the head of the branch as it is: insert new entries, and take
+back its own copy of a paper that a maintainer listed too (on the base, or by
+hand on the branch), found against the version where the branch and the base
+last met.  Nothing else is touched: ``plan`` checks that the new text is the
+head minus those copies plus insertions, and that every added id appears once.
+
+A paper the bot proposed that is gone from the branch was *rejected* only if a
+person removed it (``human_removed``, worked out by the publisher from the
+branch's history); otherwise (a stale marker, a run that stopped half-way) it
+is simply no longer proposed, and nothing is recorded against it.
+
+Also here: whether merging would conflict (``would_conflict``), the merge the
+bot may make itself when the only conflicts are its own entries beside new
+ones of the base (``resolve_merge``), and the format of the bot's commit
+messages, whose ``Proposed-papers:`` trailer says which papers it added.
+
+Example::
+
+    plan(Branch(base_text, head_text), [proposal], limit=25).text
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field, replace
+
+import merge3
+
+from bot.base.errors import ListFormatError, PublishError
+from bot.base.ids import is_arxiv_id
+from bot.lists.awesome import AwesomeList, Entry, parse
+from bot.propose.proposals import Marker, Proposal
+from bot.propose.render import insert_entries, where
+
+MAX_TITLE = 500  # characters; real arXiv titles stay far below
+MAX_AUTHORS_TEXT = 20_000
+
+
+@dataclass
+class Branch:
+    """What was read of the proposal at one moment."""
+
+    base_text: str  # the list on the base branch now
+    head_text: str  # the list on the bot's branch now
+    marker: Marker = field(default_factory=Marker)  # the open pull request's marker
+    bot_added: list[str] = field(default_factory=list)  # ids the bot's own commits on the branch added
+    human_removed: set[str] = field(default_factory=set)  # ids whose lines a commit by someone else removed
+    ancestor_text: str | None = None  # the list where the branch and the base last met (default: the base)
+    bot_copies: dict[str, str] = field(default_factory=dict)  # id -> the entry as the bot wrote it
+    edited: dict[str, str] = field(default_factory=dict)  # id -> the title of the entry a person rewrote it into
+
+
+@dataclass
+class Plan:
+    text: str  # the README to commit (the head itself when nothing changes)
+    proposals: list[Proposal]  # the pull request's proposals after this change
+    rejected: list[dict]  # every paper deleted from this pull request by maintainers
+    added: list[str] = field(default_factory=list)
+    newly_rejected: dict[str, str | None] = field(default_factory=dict)  # found deleted since the last run
+    removed: list[str] = field(default_factory=list)  # the bot's copies taken back: a maintainer listed them
+    failed: dict[str, str] = field(default_factory=dict)  # papers that could not be added: id -> why
+    notes: list[str] = field(default_factory=list)
+    over_limit: int = 0
+
+
+def _norm(name: str) -> str:
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+
+
+def resolve_section(document: AwesomeList, name: str, alternatives: list[str] = ()) -> tuple[str | None, str | None]:
+    """The heading a proposal goes under: its own; else, when the list renamed it, the heading with
+    the same words (in another case or punctuation) or a close name sharing a word with it
+    ('Reconstruction' -> 'Image Reconstruction'); else the model's runner-up section that the list
+    has.  Never a guess from spelling alone ('Reconstruction' is not 'Registration').
+    Returns (heading, note) or (None, reason)."""
+    headings = [h.text for h in document.headings if h.level >= 2]
+    if name in headings:
+        return name, None
+    normal = {_norm(h): h for h in reversed(document.labels())}  # renamed sections hold entries
+    if _norm(name) in normal:
+        return normal[_norm(name)], None
+    words = {w[:5] for w in _norm(name).split() if len(w) >= 4}
+    close = [c for c in difflib.get_close_matches(_norm(name), list(normal), n=3, cutoff=0.6)
+             if words & {w[:5] for w in c.split() if len(w) >= 4}]
+    if close:
+        return normal[close[0]], f"section '{name}' is not in the list; placed under '{normal[close[0]]}', the closest heading"
+    for other in alternatives:
+        if other in headings or _norm(other) in normal:
+            found = other if other in headings else normal[_norm(other)]
+            return found, f"section '{name}' is not in the list; placed under '{found}', the model's next choice"
+    return None, f"the list has no section '{name}' (nor one like it)"
+
+
+def check_proposal(proposal: Proposal) -> str | None:
+    """Why a proposal cannot become an entry, or None."""
+    if not is_arxiv_id(proposal.id):
+        return f"'{proposal.id[:40]}' is not an arXiv id"
+    if not re.search(r"\w", proposal.title):
+        return "a title without a letter or digit"
+    if len(proposal.title) > MAX_TITLE:
+        return f"a title of {len(proposal.title)} characters (over {MAX_TITLE})"
+    if len(", ".join(proposal.authors)) > MAX_AUTHORS_TEXT:
+        return "an author list too long to render"
+    return None
+
+
+def _within(short: list[str], long: list[str]) -> list[int] | None:
+    """The indices of ``long`` that hold ``short``'s lines in order, when ``short`` is ``long`` with
+    lines removed (else None).  Linear: a list of thousands of identical blank lines would make
+    difflib quadratic, and these are the common cases (lines only added, or only removed)."""
+    found, at = [], 0
+    for line in short:
+        while at < len(long) and long[at] != line:
+            at += 1
+        if at == len(long):
+            return None
+        found.append(at)
+        at += 1
+    return found
+
+
+def branch_only(base: AwesomeList, head: AwesomeList) -> set[int]:
+    """Indices (into head.lines) of the lines the head has that the base has not (pass the
+    version where the branch and the base last met, and these are the lines the branch added)."""
+    kept = _within(base.lines, head.lines)
+    if kept is not None:
+        return set(range(len(head.lines))) - set(kept)
+    matcher = difflib.SequenceMatcher(None, base.lines, head.lines, autojunk=False)
+    shared = set()
+    for tag, _, _, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            shared.update(range(j1, j2))
+    return set(range(len(head.lines))) - shared
+
+
+def rewritten_in_place(before: AwesomeList, after: AwesomeList, gone: set[str]) -> dict[str, str]:
+    """Of the papers ``gone`` from ``before``, those whose entry a person replaced by another entry at
+    the same place, in the same section, that names no arXiv paper of its own (a published version:
+    its title and DOI): id -> that entry's title."""
+    found: dict[str, str] = {}
+    if not gone:
+        return found
+    matcher = difflib.SequenceMatcher(None, before.lines, after.lines, autojunk=False)
+    listed = before.arxiv_ids()
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag != "replace":
+            continue
+        old = [e for e in before.entries if e.arxiv_id in gone and i1 <= e.start < i2]
+        new = [e for e in after.entries if j1 <= e.start < j2 and (not e.arxiv_id or e.arxiv_id not in listed)
+               and not before.contains(e.arxiv_id, e.title)]
+        if len(old) == len(new):  # entry for entry, in order
+            found.update({o.arxiv_id: n.title for o, n in zip(old, new) if o.label == n.label})
+    return found
+
+
+def remove_entries(document: AwesomeList, entries: list[Entry], added: set[int]) -> str:
+    """The text without these entries, each with the blank line that was added with it, if any
+    (``added``: indices of the lines the branch added; a blank line that was there before stays)."""
+    lines = list(document.lines)
+    for entry in sorted(entries, key=lambda e: -e.start):
+        start, end = entry.start, entry.end
+        if end < len(lines) and not lines[end].strip() and end in added:
+            end += 1
+        elif start > 0 and not lines[start - 1].strip() and start - 1 in added:
+            start -= 1
+        del lines[start:end]
+    return "".join(lines)
+
+
+def only_added(before: str, after: str) -> bool:
+    """Whether ``after`` is ``before`` plus inserted lines."""
+    return _within(before.splitlines(True), after.splitlines(True)) is not None
+
+
+def only_removed(before: str, after: str, entries: list[Entry], document: AwesomeList) -> bool:
+    """Whether ``after`` is ``before`` without the lines of these entries (and blank lines)."""
+    lines = before.splitlines(True)
+    kept = _within(after.splitlines(True), lines)
+    if kept is None:
+        return False
+    allowed = "".join("".join(document.lines[e.start:e.end]) for e in entries)
+    gone, block, previous = [], [], -1
+    for index in sorted(set(range(len(lines))) - set(kept)):
+        if block and index != previous + 1:
+            gone.append("".join(block))
+            block = []
+        block.append(lines[index])
+        previous = index
+    gone += ["".join(block)] if block else []
+    if all(not text.strip() or text.strip() in allowed for text in gone):
+        return True
+    # the first alignment found is not the only one (an entry that begins like the next one): ask difflib
+    matcher = difflib.SequenceMatcher(None, lines, after.splitlines(True), autojunk=False)
+    gone = ["".join(lines[i1:i2]) for tag, i1, i2, _, _ in matcher.get_opcodes() if tag != "equal"]
+    return all(tag in ("equal", "delete") for tag, *_ in matcher.get_opcodes()) and \
+        all(not text.strip() or text.strip() in allowed for text in gone)
+
+
+def would_conflict(ancestor: str, base: str, head: str) -> bool:
+    """Whether merging ``head`` and ``base`` (last common version ``ancestor``) would conflict, or
+    come so close (changes on both sides with no unchanged line between) that git may refuse."""
+    regions = list(merge3.Merge3(ancestor.splitlines(True), base.splitlines(True),
+                                 head.splitlines(True)).merge_regions())
+    kinds = [r[0] for r in regions if r[0] != "unchanged" or r[2] > r[1]]
+    return "conflict" in kinds or any({a, b} == {"a", "b"} for a, b in zip(kinds, kinds[1:]))
+
+
+def resolve_merge(ancestor: str, base: str, head: str, bot_ids: set[str]) -> str | None:
+    """The base merged into the head, where the only conflicts are both sides adding lines at the
+    same place and the head's lines there are the bot's own entries (a maintainer added a paper by
+    hand at the top of a section the bot had added to): both kept, the base's first.  None when a
+    conflict involves anything else (people resolve it then)."""
+    lines = {"z": ancestor.splitlines(True), "a": base.splitlines(True), "b": head.splitlines(True)}
+    document = parse(head)
+    bots = {i for e in document.entries if e.arxiv_id in bot_ids for i in range(e.start, e.end)}
+    out: list[str] = []
+    for region in merge3.Merge3(lines["z"], lines["a"], lines["b"]).merge_regions():
+        kind = region[0]
+        if kind == "unchanged":
+            out += lines["z"][region[1]:region[2]]
+        elif kind in ("a", "same"):
+            out += lines["a"][region[1]:region[2]]
+        elif kind == "b":
+            out += lines["b"][region[1]:region[2]]
+        else:
+            _, z1, z2, a1, a2, b1, b2 = region
+            if z2 > z1 or any(i not in bots and lines["b"][i].strip() for i in range(b1, b2)):
+                return None
+            out += lines["a"][a1:a2] + lines["b"][b1:b2]
+    merged = "".join(out)
+    return merged if parse(merged).render() == merged else None
+
+
+def plan(branch: Branch, new: list[Proposal], limit: int) -> Plan:
+    """The bot's change to the branch: keep what is there, take back its own copies of papers a
+    maintainer listed too, add the new proposals that fit (within ``limit`` in the pull request)."""
+    head, base = parse(branch.head_text), parse(branch.base_text)
+    previous = {p["id"]: p for p in branch.marker.proposals}
+    rejected = {r["id"]: dict(r) for r in branch.marker.rejected}
+    copies = Counter(e.arxiv_id for e in head.entries if e.arxiv_id)
+    result = Plan(branch.head_text, [], [])
+    duplicates: list[Entry] = []
+    kept: dict[str, Entry] = {}
+    ours: set[int] | None = None  # the lines the branch added since it met the base (computed when needed)
+    known = set(branch.bot_added) | set(previous) | set(rejected)
+    for paper_id in dict.fromkeys(list(branch.bot_added) + list(previous)):
+        title = branch.edited.get(paper_id) or previous.get(paper_id, {}).get("title")  # rewritten in place
+        entry = head.find(paper_id, title, known | base.arxiv_ids())  # by id, or (its link changed) by title
+        if base.contains(paper_id, title) or copies[paper_id] > 1:  # a maintainer listed it too
+            ours = branch_only(parse(branch.ancestor_text or branch.base_text), head) if ours is None else ours
+            taken = _bot_copies(head, paper_id, ours, branch.bot_copies.get(paper_id), base.contains(paper_id, title))
+            duplicates += taken
+            result.removed += [paper_id] if taken else []
+            if not base.contains(paper_id, title) and copies[paper_id] > len(taken):
+                kept[paper_id] = next(e for e in head.entries if e.arxiv_id == paper_id and e not in taken)
+        elif entry is not None:
+            kept[paper_id] = entry
+        elif paper_id in rejected:
+            continue
+        elif paper_id in branch.human_removed:
+            section = previous.get(paper_id, {}).get("section")
+            rejected[paper_id] = {"id": paper_id, "section": section, "title": title or ""}
+            result.newly_rejected[paper_id] = section
+        else:
+            result.notes.append(f"{paper_id} is no longer on the branch (not removed by a person): not rejected")
+    text = remove_entries(head, duplicates, ours or set()) if duplicates else branch.head_text
+    document = parse(text)
+    fresh_details = {p.id: p for p in new}
+    for paper_id, entry in kept.items():
+        known = fresh_details.get(paper_id)
+        old = previous.get(paper_id, {})
+        if paper_id in branch.edited:  # rewritten by a person: the marker knows it by its title now
+            known = replace(known, title=entry.title) if known else None
+            old = {**old, "title": entry.title}
+        result.proposals.append(replace(known, section=entry.label) if known else Proposal(
+            paper_id, old.get("title") or entry.title, entry.label or "", float(old.get("probability") or 0.0)))
+    room = max(0, limit - len(kept))
+    chosen: list[Proposal] = []
+    for proposal in new:
+        if proposal.id in kept or proposal.id in rejected or document.contains(proposal.id, proposal.title) \
+                or base.contains(proposal.id, proposal.title) or any(p.id == proposal.id for p in chosen):
+            continue
+        if len(chosen) >= room:
+            result.over_limit += 1
+            continue
+        problem = check_proposal(proposal)
+        section, note = (None, None) if problem else resolve_section(document, proposal.section, proposal.alternatives)
+        if section is None:
+            result.failed[proposal.id] = problem or note
+            continue
+        placed = replace(proposal, section=section)
+        try:
+            where(document, placed)
+        except ListFormatError as exc:
+            result.failed[proposal.id] = exc.one_line()
+            continue
+        if note:
+            result.notes.append(f"paper {proposal.id}: {note}")
+        chosen.append(placed)
+    final = _insert(text, chosen, result)
+    if not only_added(text, final) or not only_removed(branch.head_text, text, duplicates, head):
+        raise PublishError("refusing to publish: the change would alter lines of the list it did not add",
+                           "this is a bug; the branch was left as it was")
+    result.text = final
+    result.proposals += chosen
+    result.added = [p.id for p in chosen]
+    result.rejected = list(rejected.values())
+    return result
+
+
+def _bot_copies(head: AwesomeList, paper_id: str, ours: set[int], written: str | None, listed: bool) -> list[Entry]:
+    """The bot's own copies of a paper that a maintainer listed too: on the base (``listed``: every
+    copy the branch added), or by hand on the branch (the one the bot wrote: all but one copy)."""
+    entries = [e for e in head.entries if e.arxiv_id == paper_id]
+    added = [e for e in entries if ours.intersection(range(e.start, e.end))]
+    if listed:
+        return added
+    exact = [e for e in entries if written is not None and "".join(head.lines[e.start:e.end]) == written]
+    return (exact or added[:1])[:len(entries) - 1]
+
+
+def _insert(text: str, chosen: list[Proposal], result: Plan) -> str:
+    """Insert the chosen entries; a paper whose entry would not parse back exactly once is left out."""
+    if not chosen:
+        return text
+    before = Counter(e.arxiv_id for e in parse(text).entries)
+    updated = insert_entries(text, chosen)
+    if _each_once(updated, chosen, before):
+        return updated
+    good: list[Proposal] = []
+    for proposal in chosen:  # find the culprit: insert one at a time
+        attempt = insert_entries(text, good + [proposal])
+        if _each_once(attempt, good + [proposal], before):
+            good.append(proposal)
+        else:
+            result.failed[proposal.id] = "its entry does not read back as exactly one entry"
+    chosen[:] = good
+    return insert_entries(text, good) if good else text
+
+
+def _each_once(text: str, chosen: list[Proposal], before: Counter) -> bool:
+    document = parse(text)
+    if document.render() != text:
+        return False
+    counts = Counter(e.arxiv_id for e in document.entries)
+    return all(counts[p.id] == 1 for p in chosen) and all(counts[i] == n for i, n in before.items())
+
+
+# --- the bot's commits -------------------------------------------------------------------------
+
+TRAILER = "Generated-by: awesome-list-bot"
+PROPOSED = "Proposed-papers:"
+START_AFRESH = "Start afresh from "
+MERGE_BASE = "Merge {base} into the bot's branch, its entries beside the new ones"
+BOT_COMMIT = re.compile(r"(?:Add \d+ papers? from arXiv(?:; remove [^\n]*)?|Remove [^\n]*|Start afresh from [^\n]*"
+                        r"|Merge [^\n]* into the bot's branch[^\n]*)\n\n"
+                        r"(?:Proposed-papers:[ \w./-]*\n\n)?Generated-by: awesome-list-bot\n?")
+
+
+def commit_message(result: Plan) -> str:
+    """What the bot's commit does, with trailers: ``Proposed-papers`` names the papers it added,
+    so the branch itself tells which entries are the bot's even when the description is stale."""
+    parts = []
+    if result.added:
+        parts.append(f"Add {len(result.added)} paper{'s' if len(result.added) != 1 else ''} from arXiv")
+    if result.removed:
+        parts.append(f"remove the bot's copy of {', '.join(result.removed)} (a maintainer listed it)")
+    subject = "; ".join(parts)
+    subject = subject[:1].upper() + subject[1:]
+    papers = f"{PROPOSED} {' '.join(result.added)}\n\n" if result.added else ""
+    return f"{subject}\n\n{papers}{TRAILER}"
+
+
+def is_bot_commit(message: str) -> bool:
+    """Whether a commit message is exactly one the bot writes (a squash that merely keeps the
+    bot's message among others is a person's commit)."""
+    return BOT_COMMIT.fullmatch(message.strip() + "\n") is not None
+
+
+def bot_added(messages: list[str]) -> list[str]:
+    """The ids the bot's own commits (messages oldest first) say they added since the branch last
+    started afresh."""
+    found: list[str] = []
+    for message in messages:
+        if not is_bot_commit(message):
+            continue
+        if message.startswith(START_AFRESH):
+            found = []
+        for line in message.splitlines():
+            if line.startswith(PROPOSED):
+                found += line.removeprefix(PROPOSED).split()
+    return list(dict.fromkeys(found))

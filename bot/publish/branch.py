@@ -1,0 +1,419 @@
+"""The rolling pull request on GitHub: read the branch as people left it, add the bot's change on top.
+
+Runs at the end of ``bot run`` (and for ``--dry-run`` with a token, without
+writing).  Every GitHub call goes through ``github.GitHubRepo``; what to
+change is decided by ``rolling.plan`` from what was read.  The rules:
+
+- The branch head is never rebuilt, reverted or force-pushed: the bot commits
+  its change on top, conditional on the file it read.
+- When the base moved, nothing happens while the pull request merges cleanly;
+  if the bot's new entries would touch lines the base changed, it first merges
+  the base in (GitHub's *Update branch*); if that conflicts, it comments once
+  and adds nothing until people resolve it (taking back its own copy of a paper
+  a maintainer listed on the base first, which may be the conflict itself).
+- A paper is rejected only when a person removed it: a commit that is not
+  exactly one of the bot's removed its lines, or the branch was rewritten
+  without the commit that added it.
+- Feedback is read only from pull requests of the bot's branch in this
+  repository whose marker the bot wrote (by the token's account or a bot
+  account, or backed by the bot's own commits in that pull request).
+
+Example::
+
+    GitHubPublisher(config, token).publish(proposals, model="abc123").action   # 'opened'
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from dataclasses import dataclass
+
+from bot.base.errors import PublishError
+from bot.lists.awesome import parse
+from bot.propose.proposals import (
+    Feedback,
+    Marker,
+    Proposal,
+    feedback,
+    pull_request_body,
+    read_marker,
+    with_maintainers_text,
+)
+from bot.propose.rolling import (
+    MERGE_BASE,
+    START_AFRESH,
+    TRAILER,
+    Branch,
+    Plan,
+    bot_added,
+    commit_message,
+    is_bot_commit,
+    plan,
+    resolve_merge,
+    rewritten_in_place,
+    would_conflict,
+)
+from bot.publish.github import Commit, Conflict, GitHubRepo, Pull
+from bot.publish.targets import Published, outcome
+
+log = logging.getLogger(__name__)
+CONFLICT_TAG = "<!-- awesome-list-bot conflict {since} -->"
+
+
+@dataclass
+class _State:
+    """One consistent reading of the base, the branch and the open pull request."""
+
+    base_sha: str
+    base_text: str
+    pull: Pull | None = None
+    head_sha: str | None = None
+    head_text: str | None = None
+    blob: str | None = None
+    commits: list[Commit] | None = None  # on the branch, not on the base; oldest first
+    behind: int = 0  # commits of the base that the branch does not have
+    merge_base: str | None = None
+    marker: Marker | None = None
+    files: list[str] | None = None  # the files the branch changed since it met the base
+
+
+class GitHubPublisher:
+    """The rolling pull request on GitHub (see the module docstring)."""
+
+    online = True
+
+    def __init__(self, config, token: str):
+        self.config, self.gh = config, GitHubRepo.from_config(config, token)
+        self.base, self.branch, self.path = config.list.branch, config.github.branch, config.list.path
+        self.pause = config.github.backoff
+        self._base: tuple[str, str] | None = None
+        self._trusted: dict[int, bool] = {}
+        self._state: _State | None = None  # the last reading, used once by the next publish
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def _list_at(self, ref: str) -> tuple[str, str]:
+        found = self.gh.file(ref, self.path)
+        if found is None:
+            raise PublishError(f"{self.path} is not on {ref[:12]} in {self.config.list.repo}",
+                               "check list.path and list.branch")
+        return found
+
+    def _base_sha(self) -> str:
+        sha = self.gh.branch_sha(self.base)
+        if sha is None:
+            raise PublishError(f"{self.config.list.repo} has no branch {self.base}", "check list.branch")
+        return sha
+
+    def base_text(self) -> str:
+        if self._base is None:
+            sha = self._base_sha()
+            self._base = (sha, self._list_at(sha)[0])
+        return self._base[1]
+
+    def _by_bot(self, commit: Commit) -> bool:
+        return is_bot_commit(commit.message)
+
+    def _ours(self, pull: Pull) -> bool:
+        """Whether the bot wrote this pull request's marker: it opened it (the token's account, or
+        a bot account), or every paper of the marker was added by the bot's commits in it (the
+        token changed hands).  Only the bot's branch in this repository is ever read."""
+        if pull.number not in self._trusted:
+            login = self.gh.login()
+            found = read_marker(pull.body)
+            if found is None:
+                trusted = False
+            elif pull.author_is_bot or (login and pull.author == login):
+                trusted = True
+            else:
+                added = set(bot_added([c.message for c in self.gh.pull_commits(pull)]))
+                trusted = bool(found.ids()) and found.ids() | {r["id"] for r in found.rejected} <= added
+            self._trusted[pull.number] = trusted
+        return self._trusted[pull.number]
+
+    def _read(self) -> _State:
+        pulls = self.gh.pulls(self.branch, "open")  # first the description, then the branch
+        pull = next((p for p in pulls if p.base == self.base), pulls[0] if pulls else None)
+        base_sha = self._base_sha()
+        base_text = self._list_at(base_sha)[0]
+        self._base = (base_sha, base_text)
+        if pull is None:
+            self._state = _State(base_sha, base_text)
+            return self._state
+        head_sha = self.gh.branch_sha(self.branch) or pull.head_sha
+        head_text, blob = self._list_at(head_sha)
+        found = (read_marker(pull.body) if self._ours(pull) else None) or Marker()
+        comparison = self.gh.compare(base_sha, head_sha)
+        self._state = _State(base_sha, base_text, pull, head_sha, head_text, blob, comparison.commits,
+                             comparison.behind, comparison.merge_base, found, comparison.files)
+        return self._state
+
+    def _removed_by_people(self, state: _State, missing: set[str], added: list[str]) -> tuple[set[str], dict]:
+        """Of the missing ids, those whose lines a commit that is not the bot's removed, and those
+        the marker proposed whose adding commit is gone from the branch (a person rewrote it); and,
+        apart, those a person *rewrote in place* (id -> the new entry's title: a journal version's
+        title and DOI over the arXiv entry is the same paper, not a rejection)."""
+        removed = {i for i in missing if i in state.marker.ids() and i not in added}
+        by_people, edited = self._people_edits(state.commits, missing)
+        return ((removed | by_people) & missing) - set(edited), edited
+
+    def _people_edits(self, commits: list[Commit], wanted: set[str]) -> tuple[set[str], dict[str, str]]:
+        """Of the ``wanted`` ids, those a commit that is not the bot's removed, and those it rewrote in
+        place (id -> the new entry's title); reading stops once every wanted id is accounted for."""
+        removed: set[str] = set()
+        edited: dict[str, str] = {}
+        for commit in commits:
+            if not wanted - removed - set(edited):
+                break
+            if self._by_bot(commit) or not commit.parents:
+                continue
+            before, after = self.gh.file(commit.parents[0], self.path), self.gh.file(commit.sha, self.path)
+            if before is not None:
+                old, new = parse(before[0]), parse(after[0]) if after else None
+                gone = (old.arxiv_ids() - (new.arxiv_ids() if new else set())) & wanted
+                rewritten = rewritten_in_place(old, new, gone) if new else {}
+                edited.update(rewritten)
+                removed |= gone - set(rewritten)
+        return removed - set(edited), edited
+
+    def _bot_copies(self, state: _State, added: list[str]) -> dict[str, str]:
+        """For papers on the branch more than once: the entry as the bot's commit wrote it."""
+        twice = {i for i, n in _counts(state.head_text).items() if n > 1 and i in added}
+        copies: dict[str, str] = {}
+        for commit in state.commits:
+            if not twice - set(copies):
+                break
+            written = set(bot_added([commit.message])) & twice
+            found = self.gh.file(commit.sha, self.path) if written else None
+            if found is not None:
+                document = parse(found[0])
+                copies.update({e.arxiv_id: "".join(document.lines[e.start:e.end])
+                               for e in document.entries if e.arxiv_id in written})
+        return copies
+
+    def _branch(self, state: _State) -> Branch:
+        added = bot_added([c.message for c in state.commits])
+        present = parse(state.head_text).arxiv_ids()
+        missing = (set(added) | state.marker.ids()) - present - {r["id"] for r in state.marker.rejected}
+        ancestor = self.gh.file(state.merge_base, self.path) if state.merge_base else None
+        removed, edited = self._removed_by_people(state, missing, added) if missing else (set(), {})
+        return Branch(state.base_text, state.head_text, state.marker, added, removed,
+                      ancestor[0] if ancestor else None, self._bot_copies(state, added), edited)
+
+    def open_proposals(self) -> set[str]:
+        state = self._read()
+        if state.pull is None:
+            return set()
+        branch = self._branch(state)
+        return (set(branch.bot_added) | state.marker.ids()) & parse(state.head_text).arxiv_ids()
+
+    def feedback(self) -> Feedback:
+        """Decisions from every closed pull request of the bot (into any base: the default branch
+        may have been renamed), then the open one's rejections."""
+        current = parse(self.base_text())
+        result = Feedback()
+        for pull in sorted(self.gh.pulls(self.branch, "closed"), key=lambda p: p.number):
+            found = read_marker(pull.body) if self._ours(pull) else None
+            if found is None and read_marker(pull.body) is None:  # a person removed or broke the marker
+                found = self._from_commits(pull)
+            if found is not None:
+                result.add(feedback(self._as_merged(pull, found, current), pull.merged, current))
+        for pull in self.gh.pulls(self.branch, "open"):
+            found = read_marker(pull.body) if self._ours(pull) else None
+            if found is not None:
+                result.add(Feedback({}, {r["id"]: r.get("section") for r in found.rejected}))
+        return result
+
+    def _from_commits(self, pull: Pull) -> Marker | None:
+        """A closed pull request's marker read again from what people cannot tidy away: the papers the
+        bot's commits in it added (their ``Proposed-papers:`` trailers) and, of those, the ones a
+        person's commit in it removed (rejected).  None when no commit of the bot's is in it."""
+        commits = self.gh.pull_commits(pull)
+        added = list(dict.fromkeys(bot_added([c.message for c in commits if self._by_bot(c)])))
+        if not added:
+            return None
+        removed, _ = self._people_edits(commits, set(added))
+        head = self.gh.file(pull.head_sha, self.path)
+        document = parse(head[0]) if head else None
+        entries = {e.arxiv_id: e for e in document.entries if e.arxiv_id} if document else {}
+        proposals = [{"id": i, "section": entries[i].label if i in entries else None,
+                      "title": entries[i].title if i in entries else ""} for i in added if i not in removed]
+        rejected = [{"id": i, "section": None, "title": ""} for i in added if i in removed]
+        return Marker(proposals, rejected)
+
+    def _as_merged(self, pull: Pull, found: Marker, current) -> Marker:
+        """A merged pull request's marker without the papers that were not in it when it was merged
+        (a run that added them as it was being merged): those were never decided."""
+        if not pull.merged:
+            return found
+        absent = [p for p in found.proposals if current.find(p["id"], p.get("title"), found.ids()) is None
+                  and not current.contains(p["id"], p.get("title"))]
+        if not absent:
+            return found
+        merged = set(bot_added([c.message for c in self.gh.pull_commits(pull)]))  # what the merge brought
+        return Marker([p for p in found.proposals if p not in absent or p["id"] in merged], found.rejected,
+                      found.labelled)
+
+    # --- writing -------------------------------------------------------------------------------
+
+    def preview(self, proposals: list[Proposal], model: str) -> tuple[Published, str, str]:
+        return self._attempts(proposals, model, write=False)
+
+    def publish(self, proposals: list[Proposal], model: str) -> Published:
+        return self._attempts(proposals, model, write=True)[0]
+
+    def _attempts(self, proposals, model, write: bool):
+        for attempt in range(6):
+            try:
+                return self._once(proposals, model, write)
+            except Conflict as exc:
+                log.warning("GitHub: %s; reading the pull request again", exc)
+                time.sleep(self.pause * attempt * random.uniform(0.5, 1.5))
+        raise PublishError("the bot's branch kept changing while this run wrote to it", "run again later")
+
+    def _body(self, result: Plan, model: str, labelled: bool) -> str:
+        return pull_request_body(result.proposals, result.rejected, model, self.config.github.pr_template, labelled)
+
+    def _once(self, proposals, model, write: bool) -> tuple[Published, str, str]:
+        # the reading `open_proposals` made is good for one attempt: every write is conditional on it
+        state, self._state = (self._state, None) if self._state is not None else (self._read(), None)
+        if state.pull is None:
+            return self._open(state, proposals, model, write)
+        pull, branch = state.pull, self._branch(state)
+        result = plan(branch, proposals, self.config.github.max_entries)
+        if state.behind and (self.gh.mergeable(pull.number) is False or self._would_conflict(state, branch, result)):
+            if write and result.removed:  # its own copy may be the conflict: take it back first
+                self._commit(state, plan(branch, [], self.config.github.max_entries))
+                raise Conflict("took back the bot's copies of papers listed on the base")
+            if write and self.gh.update_branch(pull, state.head_sha):  # as GitHub's Update branch does
+                self._wait_for_head_change(state.head_sha)
+                raise Conflict(f"merged {self.base} into the branch")
+            merged = self._resolved(state, branch) if write else None
+            if merged is not None:  # only the bot's own entries were in the way: merge, keeping both sides
+                self.gh.merge_with(self.branch, state.head_sha, state.base_sha, self.path, merged,
+                                   f"{MERGE_BASE.format(base=self.base)}\n\n{TRAILER}")
+                raise Conflict(f"merged {self.base} into the branch, the bot's entries beside its new ones")
+            if write or self.gh.mergeable(pull.number) is False:
+                return self._conflict(state, branch, proposals, write)
+            result.notes.append(f"{self.base} moved: a real run merges it into the branch before adding")
+        label = not state.marker.labelled and bool(self.config.github.labels)  # labelling once, never again
+        body = with_maintainers_text(pull.body, self._body(result, model, labelled=True))
+        done = outcome("updated", pull.html_url, result)
+        if result.text == state.head_text and read_marker(body) == read_marker(pull.body):
+            done.action = "unchanged"
+            return done, result.text, body
+        if write:
+            expected = self._commit(state, result) if result.text != state.head_text else state.head_sha
+            if expected is not None and self.gh.branch_sha(self.branch) != expected:
+                raise Conflict("the branch moved while this run wrote to it")  # describe what is there now
+            if label:  # a run stopped between opening the pull request and labelling it
+                self._label(pull, result)
+            self.gh.edit_body(pull, body)
+            if expected is not None and self.gh.branch_sha(self.branch) != expected:
+                raise Conflict("the branch moved while this run described it")
+        return done, result.text, body
+
+    def _label(self, pull, result: Plan) -> None:
+        """Label once; a refusal is a warning of the run (the marker says labelled: not asked again)."""
+        refused = self.gh.label(pull, self.config.github.labels)
+        if refused:
+            result.notes.append(f"warning: the pull request is published without labels ({refused}); "
+                                "remove github.labels from the config, or let the token manage labels")
+
+    def _commit(self, state: _State, result: Plan) -> str | None:
+        return self.gh.commit_file(self.branch, self.path, result.text, state.blob, commit_message(result))
+
+    def _resolved(self, state: _State, branch: Branch) -> str | None:
+        """The merge of the base into the branch when its conflicts are only the bot's own entries
+        beside entries people added on the base (and the branch changed no other file)."""
+        if branch.ancestor_text is None or set(state.files or []) - {self.path}:
+            return None
+        ours = (set(branch.bot_added) | state.marker.ids()) - {r["id"] for r in state.marker.rejected}
+        return resolve_merge(branch.ancestor_text, state.base_text, state.head_text, ours)
+
+    def _would_conflict(self, state: _State, branch: Branch, result: Plan) -> bool:
+        """Whether the new entries would touch lines the base changed since the branch met it."""
+        return bool(result.added) and branch.ancestor_text is not None and \
+            would_conflict(branch.ancestor_text, state.base_text, result.text)
+
+    def _wait_for_head_change(self, old: str, tries: int = 10) -> None:
+        for attempt in range(tries):  # GitHub merges in the background
+            if self.gh.branch_sha(self.branch) != old:
+                return
+            time.sleep(self.pause * (attempt + 1) / 4)
+
+    def _conflict(self, state: _State, branch: Branch, proposals, write: bool):
+        """The pull request conflicts with its base even after merging: leave it as it is, and say
+        so once per conflict (until the bot commits again), in a comment of the bot's own."""
+        result = plan(branch, [], self.config.github.max_entries)
+        pull = state.pull
+        note = (f"pull request #{pull.number} conflicts with {self.base}: nothing added until a maintainer "
+                f"resolves the conflict (Resolve conflicts on GitHub, or merge {self.base} into {self.branch})")
+        if write:
+            last = next((c.sha for c in reversed(state.commits) if self._by_bot(c)), "start")
+            tag = CONFLICT_TAG.format(since=last)
+            login = self.gh.login()
+            said = [c for c in self.gh.comments(pull) if tag in c.body and (c.author_is_bot or c.author == login)]
+            if not said:
+                self.gh.comment(pull, f"This pull request conflicts with `{self.base}` and GitHub cannot merge "
+                                      f"`{self.base}` into it automatically. The bot will add no new papers until "
+                                      f"the conflict is resolved; it never undoes your commits.\n\n{tag}")
+        done = Published("conflict", pull.html_url, [], result.newly_rejected, result.proposals, [note],
+                         waiting=len([p for p in proposals if p.id not in state.marker.ids()]))
+        return done, state.head_text, pull.body
+
+    def _open(self, state: _State, proposals, model, write: bool) -> tuple[Published, str, str]:
+        """No open pull request: start one from the base, or adopt what a stopped run left."""
+        existing = self.gh.branch_sha(self.branch)
+        head, added, afresh = state.base_sha, [], False
+        if existing not in (None, state.base_sha):
+            commits = self.gh.compare(state.base_sha, existing).commits
+            after_closed = self._after_closed(existing)
+            if after_closed is not None and all(map(self._by_bot, after_closed)):
+                afresh = True  # the branch of a closed pull request (plus a late run's commits): start afresh
+            elif after_closed is None and all(map(self._by_bot, commits)):
+                head, added = existing, bot_added([c.message for c in commits])  # a run stopped before opening
+            else:
+                raise PublishError(f"branch {self.branch} has commits by people and no open pull request",
+                                   "open a pull request from it, merge or delete it, or set github.branch")
+        head_text, blob = self._list_at(head)
+        result = plan(Branch(state.base_text, head_text, Marker(), added), proposals, self.config.github.max_entries)
+        body = self._body(result, model, labelled=False)
+        if not result.proposals:
+            return outcome("unchanged", f"{self.config.list.repo} (no open pull request)", result), head_text, body
+        if not write:
+            return outcome("opened", f"{self.config.list.repo} (a new pull request)", result), result.text, body
+        if existing is None:
+            self.gh.create_branch(self.branch, state.base_sha)
+        elif afresh:  # a merge whose content is the base: no force-push, the old commits stay
+            head = self.gh.merge_as(self.branch, existing, state.base_sha, f"{START_AFRESH}{self.base}\n\n{TRAILER}")
+            blob = self._list_at(head)[1]
+        if result.text != head_text:
+            self.gh.commit_file(self.branch, self.path, result.text, blob, commit_message(result))
+        pull = self.gh.create_pull(self.base, self.branch, self.config.github.pr_title, body)
+        if self.config.github.labels:
+            self._label(pull, result)
+            body = self._body(result, model, labelled=True)
+            self.gh.edit_body(pull, body)
+        return outcome("opened", pull.html_url, result), result.text, body
+
+    def _after_closed(self, existing: str) -> list[Commit] | None:
+        """The commits on the branch after the head of the newest closed pull request of the bot
+        that it contains, or None when it contains none."""
+        for pull in sorted(self.gh.pulls(self.branch, "closed"), key=lambda p: -p.number):
+            comparison = self.gh.compare(pull.head_sha, existing)
+            if comparison.behind == 0:
+                return comparison.commits
+        return None
+
+
+def _counts(text: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for entry in parse(text).entries:
+        if entry.arxiv_id:
+            counts[entry.arxiv_id] = counts.get(entry.arxiv_id, 0) + 1
+    return counts
+
+

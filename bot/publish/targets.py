@@ -1,0 +1,146 @@
+"""Publishing: the rolling pull request on GitHub, a folder standing in for it, or a dry run.
+
+Runs at the end of ``bot run``.  Every publisher offers the same four calls,
+so ``run`` never asks which one it has: ``base_text()`` (the list now),
+``open_proposals()`` (ids in the open proposal), ``feedback()`` (what
+maintainers accepted and rejected, read from the publisher itself: the store
+is only a cache) and ``publish(proposals, model)``; ``preview`` computes the
+same result without writing, for ``--dry-run``.
+
+The GitHub publisher applies the bot's change (``rolling.plan``) on top of the
+branch head as it is, never rebuilding it and never force-pushing over a
+human commit.  When the base moved and the pull request conflicts, it merges
+the base into the branch as GitHub's *Update branch* does; if that conflicts
+too it comments once and adds nothing until a human resolves it.
+
+Example::
+
+    publisher = make_publisher(config, kind=None, output=Path("out"), dry_run=True)
+    publisher.publish(proposals, model="abc123").action   # 'dry run'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from bot.base.files import atomic_write
+from bot.lists.awesome import parse
+from bot.propose.proposals import Feedback, Marker, Proposal, pull_request_body, read_marker
+from bot.propose.rolling import Branch, Plan, plan
+
+
+@dataclass
+class Published:
+    action: str  # opened, updated, unchanged, written, conflict, dry run
+    where: str
+    added: list[str] = field(default_factory=list)
+    rejected: dict[str, str | None] = field(default_factory=dict)  # deleted by maintainers, found this run
+    proposals: list[Proposal] = field(default_factory=list)  # in the proposal after this run
+    notes: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)  # papers that could not be added: id -> why
+    over_limit: int = 0  # proposals left for a later run: the pull request is full
+    waiting: int = 0  # proposals held back: the pull request conflicts with its base
+
+
+class Publisher(Protocol):
+    online: bool  # whether it reads from GitHub (then training may ask arXiv for abstracts too)
+
+    def base_text(self) -> str: ...
+    def open_proposals(self) -> set[str]: ...
+    def feedback(self) -> Feedback: ...
+    def publish(self, proposals: list[Proposal], model: str) -> Published: ...
+    def preview(self, proposals: list[Proposal], model: str) -> tuple[Published, str, str]: ...
+
+
+def outcome(action: str, where: str, result: Plan) -> Published:
+    return Published(action, where, result.added, result.newly_rejected, result.proposals, result.notes,
+                     result.failed, result.over_limit)
+
+
+class LocalPublisher:
+    """A folder standing in for the pull request: README.md (the list with the proposals) and
+    pull-request.md (the description and its marker).  While they exist they are the open
+    proposal; every edit in the folder is a maintainer's (deleting an entry rejects it)."""
+
+    online = False
+
+    def __init__(self, folder: Path, list_text: str, limit: int = 25, template: Path | None = None):
+        self.folder, self.list_text, self.limit, self.template = Path(folder), list_text, limit, template
+
+    def base_text(self) -> str:
+        return self.list_text
+
+    def _branch(self) -> Branch:
+        found = read_marker(_read(self.folder / "pull-request.md")) or Marker()
+        head = _read(self.folder / "README.md")
+        if head is None:  # the proposed list is gone: start it again, remembering what was rejected
+            return Branch(self.list_text, self.list_text, Marker([], found.rejected))
+        return Branch(self.list_text, head, found, [], found.ids())
+
+    def open_proposals(self) -> set[str]:
+        branch = self._branch()
+        return branch.marker.ids() & parse(branch.head_text).arxiv_ids()
+
+    def feedback(self) -> Feedback:
+        branch = self._branch()
+        present = parse(branch.head_text).arxiv_ids()
+        return Feedback({}, {**{r["id"]: r.get("section") for r in branch.marker.rejected},
+                             **{p["id"]: p.get("section") for p in branch.marker.proposals if p["id"] not in present}})
+
+    def preview(self, proposals: list[Proposal], model: str) -> tuple[Published, str, str]:
+        branch = self._branch()
+        result = plan(branch, proposals, self.limit)
+        body = pull_request_body(result.proposals, result.rejected, model, self.template)
+        return outcome("written", str(self.folder), result), result.text, body
+
+    def publish(self, proposals: list[Proposal], model: str) -> Published:
+        published, text, body = self.preview(proposals, model)
+        exists = (self.folder / "README.md").exists()
+        old = read_marker(_read(self.folder / "pull-request.md"))
+        if exists and text == _read(self.folder / "README.md") and old == read_marker(body):
+            published.action = "unchanged"
+            return published
+        self.folder.mkdir(parents=True, exist_ok=True)
+        atomic_write(self.folder / "README.md", text.encode("utf-8"))
+        atomic_write(self.folder / "pull-request.md", body.encode("utf-8"))
+        return published
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        return None
+
+
+class DryRunPublisher:
+    """Reads like the publisher it wraps; writes the would-be README and description to a folder."""
+
+    def __init__(self, source, folder: Path):
+        self.source, self.folder = source, Path(folder)
+        self.online = source.online
+
+    def base_text(self) -> str:
+        return self.source.base_text()
+
+    def open_proposals(self) -> set[str]:
+        return self.source.open_proposals()
+
+    def feedback(self) -> Feedback:
+        return self.source.feedback()
+
+    def preview(self, proposals: list[Proposal], model: str) -> tuple[Published, str, str]:
+        return self.source.preview(proposals, model)
+
+    def publish(self, proposals: list[Proposal], model: str) -> Published:
+        published, text, body = self.source.preview(proposals, model)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        atomic_write(self.folder / "README.md", text.encode("utf-8"))
+        atomic_write(self.folder / "pull-request.md", body.encode("utf-8"))
+        published.notes.append(f"dry run: wrote {self.folder / 'README.md'} and {self.folder / 'pull-request.md'}")
+        published.action, published.where = "dry run", str(self.folder)
+        return published
+
+
