@@ -100,30 +100,43 @@ def evaluate(entries: list[Doc], papers: list[Dated], lexicon: Lexicon | dict | 
         "probabilities": {i: round(float(p), 5) for i, p in zip(ids, probability) if p >= 0.001},
     }
     if judgements:
-        n = len(after)
-        report["model"] = _rates(model_set, judgements, n)
-        report["keyword"] = _rates(keyword_set, judgements, n)
-        curve = []
-        for threshold in sorted({round(float(t), 4) for t in np.geomspace(0.001, 0.999, 40)} | {model.threshold}):
-            chosen = {i for i, p in zip(ids, probability) if p >= threshold}
-            curve.append({"threshold": threshold, **_rates(chosen, judgements, n)})
-        report["curve"] = curve
-        target = report["keyword"]["recall_in_scope"] or 0
-        matching = [c for c in curve if (c["recall_in_scope"] or 0) >= target]
-        # the model's point at the keyword rule's recall (or, if it never gets there, its highest recall)
-        report["model_at_keyword_recall"] = (max(matching, key=lambda c: c["threshold"]) if matching else
-                                             max(curve, key=lambda c: (c["recall_in_scope"] or 0, c["threshold"])))
-        report["proposals"] = [{"id": i, "probability": float(p), "judgement": judgements.get(i, "unjudged")}
-                               for i, p in zip(ids, probability) if p >= model.threshold]
+        report.update(_judged(ids, probability, model.threshold, model_set, keyword_set, judgements))
+    report.update(_sections(model, after, sections))
+    return report
+
+
+def _judged(ids: list[str], probability: np.ndarray, threshold: float, model_set: set[str], keyword_set: set[str],
+            judgements: dict[str, str]) -> dict:
+    """Rates of the model and the keyword rule against people's judgements, the curve over thresholds,
+    the model's point at the keyword rule's recall, and the proposals with their judgements."""
+    n = len(ids)
+    report = {"model": _rates(model_set, judgements, n), "keyword": _rates(keyword_set, judgements, n)}
+    curve = []
+    for cut in sorted({round(float(t), 4) for t in np.geomspace(0.001, 0.999, 40)} | {threshold}):
+        chosen = {i for i, p in zip(ids, probability) if p >= cut}
+        curve.append({"threshold": cut, **_rates(chosen, judgements, n)})
+    report["curve"] = curve
+    target = report["keyword"]["recall_in_scope"] or 0
+    matching = [c for c in curve if (c["recall_in_scope"] or 0) >= target]
+    # the model's point at the keyword rule's recall (or, if it never gets there, its highest recall)
+    report["model_at_keyword_recall"] = (max(matching, key=lambda c: c["threshold"]) if matching else
+                                         max(curve, key=lambda c: (c["recall_in_scope"] or 0, c["threshold"])))
+    report["proposals"] = [{"id": i, "probability": float(p), "judgement": judgements.get(i, "unjudged")}
+                           for i, p in zip(ids, probability) if p >= threshold]
+    return report
+
+
+def _sections(model, after: list[Dated], sections: dict[str, str] | None) -> dict:
+    """The section model's cross-validated agreement, and on the test papers people filed (if given)."""
     agreement = model.meta.get("section_agreement") or {}
-    report["sections"] = {
+    report = {"sections": {
         "labels": sorted(set(agreement.get("truth", []))),
         "truth": agreement.get("truth", []),
         "predicted": agreement.get("predicted", []),
         "top1_cv": agreement.get("top1"),
         "top3_cv": agreement.get("top3"),
         "per_section": agreement.get("per_section", {}),
-    }
+    }}
     if sections:
         labelled = [(p.title, p.abstract or "", sections[p.id]) for p in after if p.id in sections]
         with_abstract = bool(model.meta.get("metrics", {}).get("section_uses_abstract", False))

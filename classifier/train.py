@@ -181,9 +181,116 @@ def _check(entries: list[Doc], accepted: list[Doc], background: list[Doc]) -> No
                             "run `bot fetch` or `bot fetch --from-file papers.jsonl.gz` first")
 
 
+@dataclass
+class _Relevance:
+    """The fitted relevance model and what it said of its own training rows, out of fold."""
+
+    features: object
+    calibrated: CalibratedClassifierCV
+    table: TrainingRows  # the rows kept (hidden positives left out)
+    y: np.ndarray
+    probability: np.ndarray  # out-of-fold, calibrated
+    rows: Rows  # what the operating point is placed on (hidden positives back in, scored unseen)
+    hidden: np.ndarray
+
+
+def _folds(X, y, groups) -> list:
+    return list(StratifiedGroupKFold(FOLDS, shuffle=True, random_state=RANDOM_STATE).split(X, y, groups))
+
+
+def _fit_relevance(table: TrainingRows, lexicon_dict: dict) -> _Relevance:
+    """Features, out-of-fold scores, hidden positives set aside (a learned lexicon's weak labels),
+    and a sigmoid fitted on exactly the out-of-fold scores of the same folds and weights."""
+    kinds_arr, view, groups_arr = np.array(table.kinds), np.array(table.title_view), np.array(table.groups)
+    y, weights = label_arrays(table.kinds)
+    if y.sum() == len(y):
+        raise TrainingError("every background paper looks like a list entry: nothing to contrast them with",
+                            "add background papers (`bot fetch --from-file`)")
+    features = relevance_features(lexicon_dict)
+    X = features.fit_transform(table.texts)
+    folds = _folds(X, y, groups_arr)
+    scores = cross_val_predict(_relevance_lr(), X, y, cv=folds, method="decision_function", n_jobs=2,
+                               params={"sample_weight": weights})
+    learned = str(lexicon_dict.get("source", "")).startswith("learned")
+    hidden = _hidden_positives(scores, kinds_arr, view, groups_arr) if learned else np.zeros(len(y), dtype=bool)
+    aside = None
+    if hidden.any():  # in-scope papers a learned lexicon's weak labels called negative: left out, then refit
+        keep = ~hidden
+        aside = (X[hidden], kinds_arr[hidden], view[hidden], np.array(table.weight, dtype=float)[hidden],
+                 np.array(table.feed, dtype=bool)[hidden])
+        X, y, weights, groups_arr = X[keep], y[keep], weights[keep], groups_arr[keep]
+        table = TrainingRows(*(list(np.array(getattr(table, name), dtype=object)[keep])
+                               for name in ("texts", "kinds", "groups", "title_view", "weight", "feed")))
+        folds = _folds(X, y, groups_arr)
+        scores = cross_val_predict(_relevance_lr(), X, y, cv=folds, method="decision_function", n_jobs=2,
+                                   params={"sample_weight": weights})
+    table.kinds, table.title_view = [str(k) for k in table.kinds], [bool(v) for v in table.title_view]
+    calibrated = CalibratedClassifierCV(_relevance_lr(), method="sigmoid", cv=folds, ensemble=False, n_jobs=2)
+    calibrated.fit(X, y, sample_weight=weights)
+    probability = calibrated.calibrated_classifiers_[0].calibrators[0].predict(scores)
+    rows = Rows(probability, np.array(table.kinds), np.array(table.title_view), np.array(table.weight, dtype=float),
+                np.array(table.feed, dtype=bool))
+    if aside is not None:  # they are papers of the feed all the same: the budget counts them (scored unseen)
+        rows = Rows(np.concatenate([probability, calibrated.predict_proba(aside[0])[:, 1]]),
+                    *(np.concatenate([getattr(rows, name), extra]) for name, extra in
+                      zip(("kinds", "title_view", "weight", "feed"), aside[1:])))
+    return _Relevance(features, calibrated, table, y, probability, rows, hidden)
+
+
+def _fit_sections(entries: list[Doc], accepted: list[Doc]):
+    """(section examples, cross-validated agreement, the fitted section model)."""
+    examples = [section_model.SectionExample(d.title, d.abstract, d.section, "list") for d in entries if d.section]
+    examples += [section_model.SectionExample(d.title, d.abstract, d.section, "moved" if d.moved else "accepted")
+                 for d in accepted if d.section]
+    agreement = section_model.agreement(examples, section_model.cv_top3(examples))
+    section = section_model.fit(examples) if examples else None
+    if section is None:
+        raise TrainingError("no list entry has a section", "the list needs headings above its entries")
+    return examples, agreement, section
+
+
+def _metrics(fit: _Relevance, chosen: dict, pace, rule: OperatingRule, examples, agreement) -> dict:
+    kinds_arr, title_view = np.array(fit.table.kinds), np.array(fit.table.title_view)
+    return {
+        "left_out_as_hidden_positives": int(fit.hidden.sum()),
+        "threshold": chosen["threshold"],
+        "threshold_title_only": chosen["threshold_title_only"],
+        "budget_per_1000": chosen["budget_per_1000"],
+        "budget_on_feed": bool(fit.rows.background()[1]),
+        "operating_rule": chosen["rule"],
+        "pace_added_per_month": round(pace.added_per_month, 2),
+        "pace_feed_per_month": round(pace.feed_per_month, 1),
+        "pace_budget_per_1000": pace.budget_per_1000,
+        "pace_thin": pace.thin,
+        "target_recall": rule.target_recall,
+        "average_precision_cv": float(average_precision_score(fit.y, fit.probability)),
+        "recall_list_cv": _recall_listed(fit.rows, chosen),
+        "recall_weak_positives_cv": chosen["recall_weak_positives"],
+        "proposals_per_1000_background_cv": chosen["proposals_per_1000"],
+        "background_papers": int((np.isin(kinds_arr, BACKGROUND_KINDS) & ~title_view).sum()),
+        "rows": {kind: int((kinds_arr == kind).sum()) for kind in sorted(set(fit.table.kinds))},
+        "section_examples": len(examples),
+        "section_uses_abstract": section_model.uses_abstract(examples),
+        "section_top1_cv": agreement.get("top1"),
+        "section_top3_cv": agreement.get("top3"),
+    }
+
+
+def _out_of_fold(fit: _Relevance) -> dict[str, float]:
+    """A labelled paper's out-of-fold probability, read as the bot reads it (its full text first)."""
+    cv: dict[str, float] = {}
+    for group, kind, title_only, p in zip(fit.table.groups, fit.table.kinds, fit.table.title_view, fit.probability):
+        if kind in ("list", "accepted", "rejected") and (not title_only or group not in cv):
+            cv[group] = float(p)
+    return cv
+
+
 def train(entries: list[Doc], background: list[Doc], lexicon: Lexicon | dict, *, rejected: list[Doc] = (),
           accepted: list[Doc] = (), rule: OperatingRule = OperatingRule(), progress: Progress | None = None) -> Model:
-    """Fit relevance + section models; thresholds, operating curve and metrics go into ``model.meta``."""
+    """Fit relevance + section models; thresholds, operating curve and metrics go into ``model.meta``.
+
+    Example: model = train(entry_docs, background_docs, lexicon_io.load("lexicon.yaml"))
+    """
     steps = ["weak labels", "features", "out-of-fold scores", "calibrated model", "sections"]
 
     def step(index: int) -> None:
@@ -196,95 +303,24 @@ def train(entries: list[Doc], background: list[Doc], lexicon: Lexicon | dict, *,
     background = sorted(background, key=lambda d: d.id)
     step(0)
     table = relevance_rows(entries, background, rejected, accepted, lexicon_dict)
-    texts, kinds, groups, title_view = table.texts, table.kinds, table.groups, table.title_view
-    y, weights = label_arrays(kinds)
-    if y.sum() == len(y):
-        raise TrainingError("every background paper looks like a list entry: nothing to contrast them with",
-                            "add background papers (`bot fetch --from-file`)")
     step(1)
-    features = relevance_features(lexicon_dict)
-    X = features.fit_transform(texts)
-    folds = list(StratifiedGroupKFold(FOLDS, shuffle=True, random_state=RANDOM_STATE).split(X, y, groups))
-    step(2)
-    scores = cross_val_predict(_relevance_lr(), X, y, cv=folds, method="decision_function", n_jobs=2,
-                               params={"sample_weight": weights})
-    kinds_arr, view, groups_arr = np.array(kinds), np.array(title_view), np.array(groups)
-    learned = str(lexicon_dict.get("source", "")).startswith("learned")
-    hidden = _hidden_positives(scores, kinds_arr, view, groups_arr) if learned else np.zeros(len(y), dtype=bool)
-    aside = None
-    if hidden.any():  # in-scope papers a learned lexicon's weak labels called negative: left out, then refit
-        keep = ~hidden
-        aside = (X[hidden], kinds_arr[hidden], view[hidden], np.array(table.weight, dtype=float)[hidden],
-                 np.array(table.feed, dtype=bool)[hidden])
-        X, y, weights, kinds_arr, view, groups_arr = X[keep], y[keep], weights[keep], kinds_arr[keep], view[keep], \
-            groups_arr[keep]
-        table = TrainingRows(*(list(np.array(getattr(table, name), dtype=object)[keep])
-                               for name in ("texts", "kinds", "groups", "title_view", "weight", "feed")))
-        folds = list(StratifiedGroupKFold(FOLDS, shuffle=True, random_state=RANDOM_STATE).split(X, y, groups_arr))
-        scores = cross_val_predict(_relevance_lr(), X, y, cv=folds, method="decision_function", n_jobs=2,
-                                   params={"sample_weight": weights})
-    kinds, title_view = [str(k) for k in kinds_arr], [bool(v) for v in view]
+    fit = _fit_relevance(table, lexicon_dict)
     step(3)
-    # The same folds and weights: its sigmoid is fitted on exactly these out-of-fold scores.
-    calibrated = CalibratedClassifierCV(_relevance_lr(), method="sigmoid", cv=folds, ensemble=False, n_jobs=2)
-    calibrated.fit(X, y, sample_weight=weights)
-    sigmoid = calibrated.calibrated_classifiers_[0].calibrators[0]
-    probability = sigmoid.predict(scores)
     pace = list_pace_of(entries + accepted, background)
-    rows = Rows(probability, kinds_arr, view, np.array(table.weight, dtype=float), np.array(table.feed, dtype=bool))
-    if aside is not None:  # they are papers of the feed all the same: the budget counts them (scored unseen)
-        rows = Rows(np.concatenate([probability, calibrated.predict_proba(aside[0])[:, 1]]),
-                    *(np.concatenate([getattr(rows, name), extra]) for name, extra in
-                      zip(("kinds", "title_view", "weight", "feed"), aside[1:])))
-    chosen, curve = choose(rows, rule, pace)
+    chosen, curve = choose(fit.rows, rule, pace)
     step(4)
-    examples = [section_model.SectionExample(d.title, d.abstract, d.section, "list") for d in entries if d.section]
-    examples += [section_model.SectionExample(d.title, d.abstract, d.section, "moved" if d.moved else "accepted")
-                 for d in accepted if d.section]
-    top3 = section_model.cv_top3(examples)
-    agreement = section_model.agreement(examples, top3)
-    section = section_model.fit(examples) if examples else None
-    if section is None:
-        raise TrainingError("no list entry has a section", "the list needs headings above its entries")
+    examples, agreement, section = _fit_sections(entries, accepted)
     step(5)
-    background_rows = np.isin(kinds_arr, BACKGROUND_KINDS)
-    metrics = {
-        "left_out_as_hidden_positives": int(hidden.sum()),
-        "threshold": chosen["threshold"],
-        "threshold_title_only": chosen["threshold_title_only"],
-        "budget_per_1000": chosen["budget_per_1000"],
-        "budget_on_feed": bool(rows.background()[1]),
-        "operating_rule": chosen["rule"],
-        "pace_added_per_month": round(pace.added_per_month, 2),
-        "pace_feed_per_month": round(pace.feed_per_month, 1),
-        "pace_budget_per_1000": pace.budget_per_1000,
-        "pace_thin": pace.thin,
-        "target_recall": rule.target_recall,
-        "average_precision_cv": float(average_precision_score(y, probability)),
-        "recall_list_cv": _recall_listed(rows, chosen),
-        "recall_weak_positives_cv": chosen["recall_weak_positives"],
-        "proposals_per_1000_background_cv": chosen["proposals_per_1000"],
-        "background_papers": int((background_rows & ~np.array(title_view)).sum()),
-        "rows": {kind: int((kinds_arr == kind).sum()) for kind in sorted(set(kinds))},
-        "section_examples": len(examples),
-        "section_uses_abstract": section_model.uses_abstract(examples),
-        "section_top1_cv": agreement.get("top1"),
-        "section_top3_cv": agreement.get("top3"),
-    }
     meta = {
         "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "data_fingerprint": fingerprint(entries, background, rejected, accepted),
         "labels_fingerprint": fingerprint(entries, rejected, accepted),
         "lexicon": lexicon_dict,
-        "metrics": metrics,
+        "metrics": _metrics(fit, chosen, pace, rule, examples, agreement),
         "operating_curve": curve,
         "sections": sorted({e.section for e in examples}),
         "section_agreement": agreement,
+        "feed_until": max((d.date[:10] for d in background if d.feed and d.date), default=""),
+        "trained_on": sorted({d.id for d in entries + accepted + rejected}),
     }
-    meta["feed_until"] = max((d.date[:10] for d in background if d.feed and d.date), default="")
-    meta["trained_on"] = sorted({d.id for d in entries + accepted + rejected})
-    cv: dict[str, float] = {}  # a labelled paper's out-of-fold probability, read as the bot reads it
-    for group, kind, title_only, p in zip(table.groups, kinds, title_view, probability):
-        if kind in ("list", "accepted", "rejected") and (not title_only or group not in cv):
-            cv[group] = float(p)
-    return Model(Pipeline([("features", features), ("model", calibrated)]), section, meta, cv)
+    return Model(Pipeline([("features", fit.features), ("model", fit.calibrated)]), section, meta, _out_of_fold(fit))

@@ -29,9 +29,10 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bot.base.errors import InputError, StoreError
+from bot.base.errors import InputError
 from bot.base.ids import is_arxiv_id
 from bot.papers.paper import Paper, iter_jsonl
+from bot.papers.sqlite import connect
 
 log = logging.getLogger(__name__)
 
@@ -83,74 +84,6 @@ COLUMNS = ("id", "title", "abstract", "authors", "categories", "primary_category
            "listing_date", "comment", "journal_ref", "doi", "links", "source")
 
 
-def _store_error(exc: sqlite3.Error, path: Path) -> sqlite3.Error | StoreError:
-    """A StoreError for a file that is not a database, damaged or unopenable; other errors as they are."""
-    name = getattr(exc, "sqlite_errorname", "") or ""
-    fix = f"it is only a cache: move it away, e.g. mv {path} {path}.broken, and the bot starts a new one"
-    if name == "SQLITE_NOTADB":
-        return StoreError(f"the paper store {path} is not an SQLite database", fix)
-    if name.startswith("SQLITE_CORRUPT") or "malformed" in str(exc):
-        return StoreError(f"the paper store {path} is damaged ({exc})", fix)
-    if name.startswith("SQLITE_CANTOPEN"):
-        return StoreError(f"cannot open the paper store {path} ({exc})", "check store.path and its permissions")
-    return exc
-
-
-class _Cursor(sqlite3.Cursor):
-    """A cursor whose damage errors (also while rows are fetched) become StoreError."""
-
-    def _guard(self, call, *args):
-        try:
-            return call(*args)
-        except sqlite3.DatabaseError as exc:
-            raise _store_error(exc, self.connection.store_path) from None
-
-    def execute(self, *args):
-        return self._guard(super().execute, *args)
-
-    def executemany(self, *args):
-        return self._guard(super().executemany, *args)
-
-    def executescript(self, *args):
-        return self._guard(super().executescript, *args)
-
-    def fetchone(self):
-        return self._guard(super().fetchone)
-
-    def fetchmany(self, *args):
-        return self._guard(super().fetchmany, *args)
-
-    def fetchall(self):
-        return self._guard(super().fetchall)
-
-    def __next__(self):
-        return self._guard(super().__next__)
-
-
-class _Connection(sqlite3.Connection):
-    """A connection that runs every statement on a :class:`_Cursor`."""
-
-    store_path: Path = Path("?")
-
-    def execute(self, *args):
-        return self.cursor(_Cursor).execute(*args)
-
-    def executemany(self, *args):
-        return self.cursor(_Cursor).executemany(*args)
-
-    def executescript(self, *args):
-        return self.cursor(_Cursor).executescript(*args)
-
-
-def _connect(path: Path, target: str, **options) -> _Connection:
-    try:
-        db = sqlite3.connect(target, factory=_Connection, **options)
-    except sqlite3.Error as exc:
-        raise _store_error(exc, path) from None
-    db.store_path = path
-    return db
-
-
 def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -164,7 +97,7 @@ class Store:
             path = path / "papers.sqlite"  # a folder was configured
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self.db = _connect(path, str(path), timeout=60, isolation_level=None)
+        self.db = connect(path, str(path), timeout=60, isolation_level=None)
         try:
             self.db.execute("PRAGMA busy_timeout=60000")
             self._switch_to_wal()
@@ -202,7 +135,7 @@ class Store:
         # with no write-ahead log beside it, no writer is active: read it as an immutable file,
         # so that not even SQLite's shared-memory index is created next to it
         quiet = "&immutable=1" if not path.with_name(path.name + "-wal").exists() else ""
-        store.db = _connect(path, f"file:{path}?mode=ro{quiet}", uri=True, timeout=60, isolation_level=None)
+        store.db = connect(path, f"file:{path}?mode=ro{quiet}", uri=True, timeout=60, isolation_level=None)
         store.db.execute("SELECT count(*) FROM sqlite_master").fetchone()  # not a database: say so now
         return store
 

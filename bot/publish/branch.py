@@ -36,7 +36,6 @@ from bot.propose.proposals import (
     Feedback,
     Marker,
     Proposal,
-    feedback,
     pull_request_body,
     read_marker,
     with_maintainers_text,
@@ -52,10 +51,11 @@ from bot.propose.rolling import (
     is_bot_commit,
     plan,
     resolve_merge,
-    rewritten_in_place,
     would_conflict,
 )
-from bot.publish.github import Commit, Conflict, GitHubRepo, Pull
+from bot.publish.github import Commit, GitHubRepo, Pull
+from bot.publish.github_errors import Conflict
+from bot.publish.history import History
 from bot.publish.targets import Published, outcome
 
 log = logging.getLogger(__name__)
@@ -89,7 +89,7 @@ class GitHubPublisher:
         self.base, self.branch, self.path = config.list.branch, config.github.branch, config.list.path
         self.pause = config.github.backoff
         self._base: tuple[str, str] | None = None
-        self._trusted: dict[int, bool] = {}
+        self.history = History(self.gh, self.branch, self.path)
         self._state: _State | None = None  # the last reading, used once by the next publish
 
     # --- reading -------------------------------------------------------------------------------
@@ -113,26 +113,6 @@ class GitHubPublisher:
             self._base = (sha, self._list_at(sha)[0])
         return self._base[1]
 
-    def _by_bot(self, commit: Commit) -> bool:
-        return is_bot_commit(commit.message)
-
-    def _ours(self, pull: Pull) -> bool:
-        """Whether the bot wrote this pull request's marker: it opened it (the token's account, or
-        a bot account), or every paper of the marker was added by the bot's commits in it (the
-        token changed hands).  Only the bot's branch in this repository is ever read."""
-        if pull.number not in self._trusted:
-            login = self.gh.login()
-            found = read_marker(pull.body)
-            if found is None:
-                trusted = False
-            elif pull.author_is_bot or (login and pull.author == login):
-                trusted = True
-            else:
-                added = set(bot_added([c.message for c in self.gh.pull_commits(pull)]))
-                trusted = bool(found.ids()) and found.ids() | {r["id"] for r in found.rejected} <= added
-            self._trusted[pull.number] = trusted
-        return self._trusted[pull.number]
-
     def _read(self) -> _State:
         pulls = self.gh.pulls(self.branch, "open")  # first the description, then the branch
         pull = next((p for p in pulls if p.base == self.base), pulls[0] if pulls else None)
@@ -144,7 +124,7 @@ class GitHubPublisher:
             return self._state
         head_sha = self.gh.branch_sha(self.branch) or pull.head_sha
         head_text, blob = self._list_at(head_sha)
-        found = (read_marker(pull.body) if self._ours(pull) else None) or Marker()
+        found = (read_marker(pull.body) if self.history.ours(pull) else None) or Marker()
         comparison = self.gh.compare(base_sha, head_sha)
         self._state = _State(base_sha, base_text, pull, head_sha, head_text, blob, comparison.commits,
                              comparison.behind, comparison.merge_base, found, comparison.files)
@@ -156,27 +136,8 @@ class GitHubPublisher:
         apart, those a person *rewrote in place* (id -> the new entry's title: a journal version's
         title and DOI over the arXiv entry is the same paper, not a rejection)."""
         removed = {i for i in missing if i in state.marker.ids() and i not in added}
-        by_people, edited = self._people_edits(state.commits, missing)
+        by_people, edited = self.history.people_edits(state.commits, missing)
         return ((removed | by_people) & missing) - set(edited), edited
-
-    def _people_edits(self, commits: list[Commit], wanted: set[str]) -> tuple[set[str], dict[str, str]]:
-        """Of the ``wanted`` ids, those a commit that is not the bot's removed, and those it rewrote in
-        place (id -> the new entry's title); reading stops once every wanted id is accounted for."""
-        removed: set[str] = set()
-        edited: dict[str, str] = {}
-        for commit in commits:
-            if not wanted - removed - set(edited):
-                break
-            if self._by_bot(commit) or not commit.parents:
-                continue
-            before, after = self.gh.file(commit.parents[0], self.path), self.gh.file(commit.sha, self.path)
-            if before is not None:
-                old, new = parse(before[0]), parse(after[0]) if after else None
-                gone = (old.arxiv_ids() - (new.arxiv_ids() if new else set())) & wanted
-                rewritten = rewritten_in_place(old, new, gone) if new else {}
-                edited.update(rewritten)
-                removed |= gone - set(rewritten)
-        return removed - set(edited), edited
 
     def _bot_copies(self, state: _State, added: list[str]) -> dict[str, str]:
         """For papers on the branch more than once: the entry as the bot's commit wrote it."""
@@ -202,59 +163,16 @@ class GitHubPublisher:
         return Branch(state.base_text, state.head_text, state.marker, added, removed,
                       ancestor[0] if ancestor else None, self._bot_copies(state, added), edited)
 
+    def feedback(self) -> Feedback:
+        """Decisions from every closed pull request of the bot, then the open one's rejections."""
+        return self.history.feedback(parse(self.base_text()))
+
     def open_proposals(self) -> set[str]:
         state = self._read()
         if state.pull is None:
             return set()
         branch = self._branch(state)
         return (set(branch.bot_added) | state.marker.ids()) & parse(state.head_text).arxiv_ids()
-
-    def feedback(self) -> Feedback:
-        """Decisions from every closed pull request of the bot (into any base: the default branch
-        may have been renamed), then the open one's rejections."""
-        current = parse(self.base_text())
-        result = Feedback()
-        for pull in sorted(self.gh.pulls(self.branch, "closed"), key=lambda p: p.number):
-            found = read_marker(pull.body) if self._ours(pull) else None
-            if found is None and read_marker(pull.body) is None:  # a person removed or broke the marker
-                found = self._from_commits(pull)
-            if found is not None:
-                result.add(feedback(self._as_merged(pull, found, current), pull.merged, current))
-        for pull in self.gh.pulls(self.branch, "open"):
-            found = read_marker(pull.body) if self._ours(pull) else None
-            if found is not None:
-                result.add(Feedback({}, {r["id"]: r.get("section") for r in found.rejected}))
-        return result
-
-    def _from_commits(self, pull: Pull) -> Marker | None:
-        """A closed pull request's marker read again from what people cannot tidy away: the papers the
-        bot's commits in it added (their ``Proposed-papers:`` trailers) and, of those, the ones a
-        person's commit in it removed (rejected).  None when no commit of the bot's is in it."""
-        commits = self.gh.pull_commits(pull)
-        added = list(dict.fromkeys(bot_added([c.message for c in commits if self._by_bot(c)])))
-        if not added:
-            return None
-        removed, _ = self._people_edits(commits, set(added))
-        head = self.gh.file(pull.head_sha, self.path)
-        document = parse(head[0]) if head else None
-        entries = {e.arxiv_id: e for e in document.entries if e.arxiv_id} if document else {}
-        proposals = [{"id": i, "section": entries[i].label if i in entries else None,
-                      "title": entries[i].title if i in entries else ""} for i in added if i not in removed]
-        rejected = [{"id": i, "section": None, "title": ""} for i in added if i in removed]
-        return Marker(proposals, rejected)
-
-    def _as_merged(self, pull: Pull, found: Marker, current) -> Marker:
-        """A merged pull request's marker without the papers that were not in it when it was merged
-        (a run that added them as it was being merged): those were never decided."""
-        if not pull.merged:
-            return found
-        absent = [p for p in found.proposals if current.find(p["id"], p.get("title"), found.ids()) is None
-                  and not current.contains(p["id"], p.get("title"))]
-        if not absent:
-            return found
-        merged = set(bot_added([c.message for c in self.gh.pull_commits(pull)]))  # what the merge brought
-        return Marker([p for p in found.proposals if p not in absent or p["id"] in merged], found.rejected,
-                      found.labelled)
 
     # --- writing -------------------------------------------------------------------------------
 
@@ -352,7 +270,7 @@ class GitHubPublisher:
         note = (f"pull request #{pull.number} conflicts with {self.base}: nothing added until a maintainer "
                 f"resolves the conflict (Resolve conflicts on GitHub, or merge {self.base} into {self.branch})")
         if write:
-            last = next((c.sha for c in reversed(state.commits) if self._by_bot(c)), "start")
+            last = next((c.sha for c in reversed(state.commits) if is_bot_commit(c.message)), "start")
             tag = CONFLICT_TAG.format(since=last)
             login = self.gh.login()
             said = [c for c in self.gh.comments(pull) if tag in c.body and (c.author_is_bot or c.author == login)]
@@ -371,9 +289,9 @@ class GitHubPublisher:
         if existing not in (None, state.base_sha):
             commits = self.gh.compare(state.base_sha, existing).commits
             after_closed = self._after_closed(existing)
-            if after_closed is not None and all(map(self._by_bot, after_closed)):
+            if after_closed is not None and all((is_bot_commit(c.message) for c in after_closed)):
                 afresh = True  # the branch of a closed pull request (plus a late run's commits): start afresh
-            elif after_closed is None and all(map(self._by_bot, commits)):
+            elif after_closed is None and all((is_bot_commit(c.message) for c in commits)):
                 head, added = existing, bot_added([c.message for c in commits])  # a run stopped before opening
             else:
                 raise PublishError(f"branch {self.branch} has commits by people and no open pull request",

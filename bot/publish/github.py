@@ -35,21 +35,18 @@ from github import Auth, Github, GithubException, GithubRetry, UnknownObjectExce
 
 from bot.base.errors import PublishError
 from bot.papers.http import mount_deadline
+from bot.publish.github_errors import (
+    Conflict,
+    Refused,
+    message_of,
+    network_problem,
+    refused,
+    repository_rule,
+    retry_after,
+)
 
 log = logging.getLogger(__name__)
 LABEL_COLOR = "0e8a16"
-
-
-class Refused(PublishError):
-    """GitHub said no (a 4xx that is not a rate limit): ``status`` says which."""
-
-    def __init__(self, message: str, hint: str | None = None, status: int = 0):
-        super().__init__(message, hint)
-        self.status = status
-
-
-class Conflict(Exception):
-    """Someone else (another run, a maintainer) changed the branch or the pull request meanwhile."""
 
 
 @dataclass
@@ -117,24 +114,6 @@ class GitHubRepo:
 
     # --- requests ------------------------------------------------------------------------------
 
-    def _refused(self, exc: GithubException, what: str) -> Refused:
-        message = (exc.data or {}).get("message", "") if isinstance(exc.data, dict) else str(exc.data or "")
-        hints = {401: "the token is missing, expired or wrong",
-                 403: "the token lacks permission (it needs contents: write and pull_requests: write)",
-                 404: f"check list.repo and list.branch, and that the token can see {self.name}"}
-        return Refused(f"GitHub refused to {what}: HTTP {exc.status} {message}".strip(),
-                       hints.get(exc.status, "see the GitHub API documentation"), exc.status)
-
-    @staticmethod
-    def _retry_after(exc: GithubException) -> float | None:
-        headers = {k.lower(): v for k, v in (exc.headers or {}).items()}
-        if headers.get("retry-after", "").isdigit():
-            return float(headers["retry-after"])
-        if headers.get("x-ratelimit-remaining") == "0" and headers.get("x-ratelimit-reset", "").isdigit():
-            return max(0.0, float(headers["x-ratelimit-reset"]) - time.time())
-        message = str((exc.data or {}).get("message", "")) if isinstance(exc.data, dict) else ""
-        return 60.0 if exc.status == 403 and "rate limit" in message.lower() else None
-
     def call(self, action: Callable, what: str, landed: Callable | None = None, attempts: int = 4,
              conflict: Callable[[GithubException], bool] | None = None):
         """Run one request.  5xx, timeouts, cut-off bodies and rate limits are retried, but a
@@ -145,17 +124,17 @@ class GitHubRepo:
             try:
                 return action()
             except GithubException as exc:
-                rule = _repository_rule(exc, what)
+                rule = repository_rule(exc, what)
                 if rule is not None:
                     raise rule from None
                 if conflict is not None and conflict(exc):
-                    raise Conflict(f"{what}: HTTP {exc.status} {_message(exc)}".strip()) from None
-                wait = self._retry_after(exc) if exc.status in (403, 429) else None
+                    raise Conflict(f"{what}: HTTP {exc.status} {message_of(exc)}".strip()) from None
+                wait = retry_after(exc) if exc.status in (403, 429) else None
                 if exc.status < 500 and wait is None:
-                    raise self._refused(exc, what) from None
+                    raise refused(exc, what, self.name) from None
                 problem = f"HTTP {exc.status}"
             except (requests.RequestException, OSError) as exc:  # includes urllib3's exhausted retries
-                wait, problem = None, _network_problem(exc)
+                wait, problem = None, network_problem(exc)
             if attempt == attempts - 1:
                 raise PublishError(f"GitHub failed to {what}: {problem} after {attempts} attempts",
                                    "GitHub may be down; the next run picks up where this one stopped")
@@ -177,7 +156,7 @@ class GitHubRepo:
             except GithubException:
                 self._login = None
             except (requests.RequestException, OSError) as exc:
-                raise PublishError(f"GitHub failed to read the token's account: {_network_problem(exc)}") from None
+                raise PublishError(f"GitHub failed to read the token's account: {network_problem(exc)}") from None
         return self._login
 
     def file(self, ref: str, path: str) -> tuple[str, str] | None:
@@ -322,7 +301,7 @@ class GitHubRepo:
             return True if current is not None and current[0] == text else None
 
         def stale(exc: GithubException) -> bool:  # the file is no longer the blob that was read
-            return exc.status == 409 or (exc.status == 422 and "sha" in _message(exc).lower())
+            return exc.status == 409 or (exc.status == 422 and "sha" in message_of(exc).lower())
 
         done = self.call(lambda: self.repo.update_file(path, message, text, blob, branch=branch),
                          f"commit {path} to {branch}", landed, conflict=stale)
@@ -336,7 +315,7 @@ class GitHubRepo:
 
         raw = self.call(lambda: self.repo.create_pull(base=base, head=branch, title=title, body=body),
                         "open the pull request", landed,
-                        conflict=lambda e: e.status == 422 and "already exists" in _message(e))
+                        conflict=lambda e: e.status == 422 and "already exists" in message_of(e))
         return self._pull(raw)
 
     def edit_body(self, pull: Pull, body: str) -> None:
@@ -353,12 +332,12 @@ class GitHubRepo:
             try:
                 return pull.raw.update_branch(expected_head_sha=head_sha)
             except GithubException as exc:
-                if exc.status == 422 and "conflict" in _message(exc).lower():
+                if exc.status == 422 and "conflict" in message_of(exc).lower():
                     return False
                 raise
 
         return self.call(update, f"update the branch of pull request #{pull.number}",
-                         conflict=lambda e: e.status == 422 and "expected head sha" in _message(e).lower())
+                         conflict=lambda e: e.status == 422 and "expected head sha" in message_of(e).lower())
 
     def label(self, pull: Pull, labels: list[str]) -> str | None:
         """Put ``labels`` on the pull request (creating missing ones).  Labels are optional: when GitHub
@@ -391,33 +370,6 @@ class GitHubRepo:
             self.call(lambda: pull.raw.add_to_labels(*labels), "label the pull request")
 
 
-RULES = re.compile(r"repository rule violations?|protected branch|reference update failed|protected ref|"
-                   r"required status checks?|changes must be made through a pull request", re.IGNORECASE)
-NOT_PERMITTED = re.compile(r"not permitted to create or approve pull requests", re.IGNORECASE)
-
-
-def _repository_rule(exc: GithubException, what: str) -> Refused | None:
-    """A refusal by the repository's settings, not a race: no retry, one line that names the rule and the
-    setting to change (a token's permissions would not help)."""
-    detail = _message(exc)
-    if isinstance(exc.data, dict):
-        detail = " ".join([detail] + [str(e.get("message", e)) if isinstance(e, dict) else str(e)
-                                       for e in exc.data.get("errors", []) or []])
-    detail = " ".join(detail.split())
-    if exc.status in (409, 422) and RULES.search(detail):
-        return Refused(f"GitHub refused to {what}: a repository rule or branch protection forbids it "
-                       f"(HTTP {exc.status}: {detail[:200]})",
-                       "let the bot's branch (github.branch) be written directly: exempt it or the token's "
-                       "account in Settings > Rules / Branches, or set github.branch to a branch no rule covers",
-                       exc.status)
-    if exc.status == 403 and NOT_PERMITTED.search(detail):
-        return Refused(f"GitHub refused to {what}: GitHub Actions may not open pull requests in this repository",
-                       "Settings > Actions > General > Workflow permissions: tick 'Allow GitHub Actions to create "
-                       "and approve pull requests' (a repository setting, not the token's permissions)",
-                       exc.status)
-    return None
-
-
 def _commit(raw) -> Commit:
     return Commit(raw.sha, [p.sha for p in raw.parents], raw.commit.message or "",
                   raw.author.login if raw.author is not None else None)
@@ -442,16 +394,3 @@ def _with_deadline(github: Github, seconds: float) -> None:
     requester._Requester__connectionClass = WithDeadline
 
 
-def _message(exc: GithubException) -> str:
-    data = exc.data
-    return str(data.get("message", "")) if isinstance(data, dict) else str(data or "")
-
-
-def _network_problem(exc: BaseException) -> str:
-    """A short name for a failed connection, never the request (whose headers hold the token)."""
-    status = re.search(r"too many (\d{3}) error responses", str(exc))
-    if status:  # urllib3 retried the read and gave up
-        return f"HTTP {status.group(1)} (retried)"
-    name = type(exc).__name__
-    reason = getattr(exc, "reason", None)
-    return f"{name} ({type(reason).__name__})" if reason is not None and not isinstance(reason, str) else name
