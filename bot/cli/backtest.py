@@ -41,6 +41,26 @@ def _from_github(config, repo_name: str, since, until) -> tuple[str, str, str, s
     return found[0], found[1], found[2], found[3]
 
 
+def _list_and_truth(ctx: Context, list_path: str | None, truth_path: str | None, judgements: str | None,
+                    repo_name: str | None, start, end):
+    """(the list as the window starts, where it came from, the truth): from GitHub with --repo, else
+    from files (--list or the configured list; --truth or --judgements)."""
+    from bot.jobs.backtest import truth_from_judgements, truth_from_list
+
+    truth = truth_from_judgements(judgements) if judgements else None
+    if repo_name:
+        start_text, list_source, later_text, later_source = _from_github(ctx.config, repo_name, start, end)
+        return start_text, list_source, truth or truth_from_list(later_text, later_source)
+    start_text, list_source = read_list(ctx, list_path)
+    if truth_path:
+        try:
+            truth = truth_from_list(Path(truth_path).read_text(encoding="utf-8"), truth_path)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"cannot read the truth {truth_path}: {getattr(exc, 'strerror', None) or exc}",
+                             "give a later version of the list (a UTF-8 Markdown file)") from None
+    return start_text, list_source, truth
+
+
 @cli.command("backtest")
 @click.option("--since", required=True, help="First announcement day to replay (YYYY-MM-DD).")
 @click.option("--until", required=True, help="Last announcement day to replay, included (YYYY-MM-DD).")
@@ -84,7 +104,7 @@ def backtest_command(ctx: Context, since: str, until: str, list_path: str | None
     Example: bot backtest --since 2025-09-01 --until 2025-12-31 --judgements bench/judgements-2025.csv
     """
     from bot.base.progress import progress_line
-    from bot.jobs.backtest import backtest, truth_from_judgements, truth_from_list
+    from bot.jobs.backtest import backtest
     from bot.jobs.report import check_folder, summary, write
     from bot.papers.store import Store
 
@@ -98,18 +118,7 @@ def backtest_command(ctx: Context, since: str, until: str, list_path: str | None
     if not repo_name and bool(truth_path) == bool(judgements):
         raise InputError("give the truth: --truth LATER_README or --judgements CSV (one of them)",
                          "e.g. --judgements bench/judgements-2025.csv")
-    truth = truth_from_judgements(judgements) if judgements else None
-    if repo_name:
-        start_text, list_source, later_text, later_source = _from_github(config, repo_name, start, end)
-        truth = truth or truth_from_list(later_text, later_source)
-    else:
-        start_text, list_source = read_list(ctx, list_path)
-        if truth_path:
-            try:
-                truth = truth_from_list(Path(truth_path).read_text(encoding="utf-8"), truth_path)
-            except (OSError, UnicodeDecodeError) as exc:
-                raise InputError(f"cannot read the truth {truth_path}: {getattr(exc, 'strerror', None) or exc}",
-                                 "give a later version of the list (a UTF-8 Markdown file)") from None
+    start_text, list_source, truth = _list_and_truth(ctx, list_path, truth_path, judgements, repo_name, start, end)
     folder = Path(output) if output else config.output.path / "backtest"
     check_folder(folder, ["never", "weekly"] if retrain == "weekly" else ["never"])  # before the replay
     store = Store.existing(config.store.path)

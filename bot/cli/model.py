@@ -61,6 +61,21 @@ def _print_curve(model) -> None:
                "titles at that budget; set classifier.proposals_per_1000 to choose a budget)")
 
 
+def _print_training(result) -> None:
+    """Warnings of thin evidence, the new model's metrics and curve, and both models' scores."""
+    shown, decision = result.trained, result.decision
+    for warning in thin_evidence(shown.meta):
+        click.echo(f"warning: {warning}", err=True)
+    for key, value in shown.meta["metrics"].items():
+        if key in ("operating_rule",):
+            continue
+        click.echo(f"  {key:<38} {f'{value:.4f}' if isinstance(value, float) else value}")
+    _print_curve(shown)
+    for name, score in (("saved model", decision.old), ("new model", decision.new)):
+        if score is not None:
+            click.echo(f"  {name:<24} {score.line()}")
+
+
 @cli.command("train")
 @click.option("--list", "list_path", type=click.Path(dir_okay=False),
               help="Train from this README instead of the configured list.")
@@ -110,21 +125,11 @@ def train_command(ctx: Context, list_path: str | None, offline: bool, force: boo
     with progress_line("training") as progress:
         lexicon, learned = lexicon_for(config, data, progress)
         result = retrain(config, data, force=force, lexicon=lexicon, progress=progress)
-    decision = result.decision
     if learned:
         folder = model_io.model_dir(config.classifier.model_path)
         _print_lexicon(lexicon, folder / model_io.LEARNED_LEXICON_FILE if result.saved else None)
-    shown = result.trained
-    for warning in thin_evidence(shown.meta):
-        click.echo(f"warning: {warning}", err=True)
-    for key, value in shown.meta["metrics"].items():
-        if key in ("operating_rule",):
-            continue
-        click.echo(f"  {key:<38} {f'{value:.4f}' if isinstance(value, float) else value}")
-    _print_curve(shown)
-    for name, score in (("saved model", decision.old), ("new model", decision.new)):
-        if score is not None:
-            click.echo(f"  {name:<24} {score.line()}")
+    _print_training(result)
+    decision = result.decision
     if result.saved is None:
         click.echo(f"kept the saved model {result.model.fingerprint}: the new one is worse on the evaluation set "
                    f"({decision.reason}; use --force to replace it anyway) ({time.perf_counter() - started:.1f}s)")

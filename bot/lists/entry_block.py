@@ -40,6 +40,31 @@ def _ending(raw: str) -> tuple[str, str]:
     return line, raw[len(line):]
 
 
+def _date_line(content: str, stripped: str, fields: dict, warnings: list[str]) -> list[Piece]:
+    """The pieces of a ``[date] [venue]`` line; its date and venue go into ``fields``."""
+    parts = re.findall(r"\[([^\]]*)(\]|$)", stripped)
+    if any(closer == "" for _, closer in parts):
+        warnings.append("unclosed bracket on date line")
+    fields["date_text"] = parts[0][0].strip() if parts else None
+    fields["venue"] = parts[1][0].strip() if len(parts) > 1 else None
+    match = DATE_LINE.match(content)
+    pieces = [Piece("lit", match.group("a")), Piece("date", match.group("date"))]
+    if match.group("b") is not None:
+        pieces += [Piece("lit", match.group("b")), Piece("venue", match.group("venue"))]
+    return pieces + [Piece("lit", match.group("c")), Piece("text" if match.group("rest").strip() else "lit",
+                                                             match.group("rest"))]
+
+
+def _missing(fields: dict) -> list[str]:
+    """Warnings for the lines a block entry lacks (or a date it cannot read)."""
+    warnings = [] if fields["authors"] else ["no authors line"]
+    if fields["date_text"] is None:
+        warnings.append("no date line")
+    elif parse_date(fields["date_text"]) is None:
+        warnings.append(f"unreadable date {fields['date_text']!r}")
+    return warnings + ([] if fields["links"] else ["no links"])
+
+
 def parse_block(block: list[str]) -> tuple[dict, list[str], tuple[str, ...], list[Piece]]:
     """Fields, warnings, line separators and pieces of the lines of one block entry."""
     warnings: list[str] = []
@@ -76,17 +101,7 @@ def parse_block(block: list[str]) -> tuple[dict, list[str], tuple[str, ...], lis
             pieces += tokenize(content) + [tail]
         elif stripped.startswith("[") and fields["date_text"] is None:
             separators.append(sep)
-            parts = re.findall(r"\[([^\]]*)(\]|$)", stripped)
-            if any(closer == "" for _, closer in parts):
-                warnings.append("unclosed bracket on date line")
-            fields["date_text"] = parts[0][0].strip() if parts else None
-            fields["venue"] = parts[1][0].strip() if len(parts) > 1 else None
-            match = DATE_LINE.match(content)
-            pieces += [Piece("lit", match.group("a")), Piece("date", match.group("date"))]
-            if match.group("b") is not None:
-                pieces += [Piece("lit", match.group("b")), Piece("venue", match.group("venue"))]
-            pieces += [Piece("lit", match.group("c")), Piece("text" if match.group("rest").strip() else "lit",
-                                                               match.group("rest")), tail]
+            pieces += _date_line(content, stripped, fields, warnings) + [tail]
         elif AUTHORS_LINE.match(content) and not fields["authors"]:
             separators.append(sep)
             match = AUTHORS_LINE.match(content)
@@ -97,14 +112,7 @@ def parse_block(block: list[str]) -> tuple[dict, list[str], tuple[str, ...], lis
         else:
             warnings.append(f"line not understood in entry: {stripped[:60]!r}")
             pieces += [Piece("text", content), tail]
-    if not fields["authors"]:
-        warnings.append("no authors line")
-    if fields["date_text"] is None:
-        warnings.append("no date line")
-    elif parse_date(fields["date_text"]) is None:
-        warnings.append(f"unreadable date {fields['date_text']!r}")
-    if not fields["links"]:
-        warnings.append("no links")
+    warnings += _missing(fields)
     for piece in pieces:
         if piece.kind == "link" and piece.role == "other" and re.search(r"arxiv|paper", piece.label, re.I):
             piece.role = "paper"

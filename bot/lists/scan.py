@@ -171,76 +171,92 @@ def scan(view: list[str], title_line: int | None) -> _Scan:
     return found
 
 
+def _read_block(view: list[str], index: int, context: dict, found: _Scan) -> int:
+    """An entry written as a block of lines under a bold title; ``index`` when it is not one."""
+    line = view[index].rstrip("\r\n")
+    label = TITLE_LINE.match(line).group("title").strip()
+    if not TITLE_LINE.match(line).group("rest").strip() and index + 1 < len(view) \
+            and LIST_ITEM.match(view[index + 1]) and len(label.split()) <= 4 \
+            and (looks_like_venue(label) or re.search(r"'\d{2}\b|\b(?:19|20)\d{2}\b", label)):
+        return index  # '**Nature Medicine'25**' above a list of entries: a label of the group, not an entry
+    end = index + 1
+    while end < len(view) and view[end].strip() and not HEADING.match(view[end]) \
+            and not RULE.match(view[end]) and not TITLE_LINE.match(view[end]):
+        end += 1
+    block = view[index:end]
+    text = "".join(block)
+    if "](" not in text and not ARXIV_TEXT.search(text):
+        return index
+    fields, warnings, separators, pieces = parse_block(block)
+    found.entries.append(_entry(fields, fields["title"], pieces, context, index, end, "block", text,
+                                warnings, separators))
+    return end
+
+
+def _read_table(view: list[str], index: int, context: dict, found: _Scan) -> int:
+    """The rows of a table whose header is at ``index``; the line after the table."""
+    end = index + 2
+    while end < len(view) and is_row(view[end].rstrip("\r\n")) and view[end].strip():
+        end += 1
+    rows = [view[i].rstrip("\r\n") for i in range(index + 2, end)]
+    roles = infer_roles(header_roles(view[index].rstrip("\r\n")), rows)
+    for number, row in enumerate(rows, start=index + 2):
+        parsed = parse_row(row, roles)
+        if parsed is None:
+            if found.entries or arxiv_ids_in(row):
+                found.unparsed.append((number + 1, row))
+            continue
+        found.entries.append(_entry(parsed.fields, parsed.title, parsed.pieces, context, number, number + 1,
+                                    "table", row))
+    return end
+
+
+def _read_item(view: list[str], index: int, marker: re.Match, context: dict, found: _Scan) -> int:
+    """A bullet or numbered item (with its continuation lines); a dated bullet groups the items under it."""
+    end = _item_end(view, index, marker)
+    raw = "".join(view[index:end])
+    ending = raw[len(raw.rstrip("\r\n")):]
+    body = raw[len(marker.group(0)):len(raw) - len(ending)]
+    parsed = analyse(tokenize(body))
+    depth = len(marker.group("indent").expandtabs(4))
+    if found.group is not None and depth <= found.group[0]:
+        found.group = None
+    if parsed is None:
+        core = re.sub(r"[*_\[\]()`\s]+", " ", body).strip()
+        if date_parts(core) and end == index + 1:  # '- **[2025.02.07]**': the date of the items under it
+            found.group = (depth, core, index)
+        if not arxiv_ids_in(raw):
+            return index
+        found.unparsed += [(i + 1, view[i].rstrip("\r\n")) for i in range(index, end)
+                           if i == index or arxiv_ids_in(view[i])]
+        return end
+    head = [Piece("lit", marker.group("indent"))]
+    if marker.group("number"):
+        head += [Piece("number", marker.group("number")),
+                 Piece("lit", marker.group("marker")[len(marker.group("number")):] + marker.group("space"))]
+    else:
+        head.append(Piece("lit", marker.group("marker") + marker.group("space")))
+    pieces = [p for p in head if p.text] + parsed.pieces + ([Piece("lit", ending)] if ending else [])
+    shape = "numbered" if marker.group("number") else "bullet"
+    entry = _entry(parsed.fields, parsed.title, pieces, context, index, end, shape, raw)
+    if found.group is not None:  # nested under a dated bullet
+        entry.group_line = found.group[2]
+        entry.date_text = entry.date_text or found.group[1]
+    found.entries.append(entry)
+    return end
+
+
 def _read_entries(view: list[str], index: int, context: dict, found: _Scan, title_line: int | None) -> int:
     """Read the entry (or table of entries) starting at line ``index``; the line after it, or ``index``."""
     line = view[index].rstrip("\r\n")
     has_context = bool(context) or title_line is not None
     if TITLE_LINE.match(line) and has_context:
-        label = TITLE_LINE.match(line).group("title").strip()
-        if not TITLE_LINE.match(line).group("rest").strip() and index + 1 < len(view) \
-                and LIST_ITEM.match(view[index + 1]) and len(label.split()) <= 4 \
-                and (looks_like_venue(label) or re.search(r"'\d{2}\b|\b(?:19|20)\d{2}\b", label)):
-            return index  # '**Nature Medicine'25**' above a list of entries: a label of the group, not an entry
-        end = index + 1
-        while end < len(view) and view[end].strip() and not HEADING.match(view[end]) \
-                and not RULE.match(view[end]) and not TITLE_LINE.match(view[end]):
-            end += 1
-        block = view[index:end]
-        text = "".join(block)
-        if "](" not in text and not ARXIV_TEXT.search(text):
-            return index
-        fields, warnings, separators, pieces = parse_block(block)
-        found.entries.append(_entry(fields, fields["title"], pieces, context, index, end, "block", text,
-                                    warnings, separators))
-        return end
+        return _read_block(view, index, context, found)
     if is_row(line) and index + 1 < len(view) and DELIMITER.match(view[index + 1].rstrip("\r\n")):
-        end = index + 2
-        while end < len(view) and is_row(view[end].rstrip("\r\n")) and view[end].strip():
-            end += 1
-        rows = [view[i].rstrip("\r\n") for i in range(index + 2, end)]
-        roles = infer_roles(header_roles(line), rows)
-        for number, row in enumerate(rows, start=index + 2):
-            parsed = parse_row(row, roles)
-            if parsed is None:
-                if found.entries or arxiv_ids_in(row):
-                    found.unparsed.append((number + 1, row))
-                continue
-            found.entries.append(_entry(parsed.fields, parsed.title, parsed.pieces, context, number, number + 1,
-                                        "table", row))
-        return end
+        return _read_table(view, index, context, found)
     marker = MARKER.match(line)
     if marker:
-        end = _item_end(view, index, marker)
-        raw = "".join(view[index:end])
-        ending = raw[len(raw.rstrip("\r\n")):]
-        body = raw[len(marker.group(0)):len(raw) - len(ending)]
-        parsed = analyse(tokenize(body))
-        depth = len(marker.group("indent").expandtabs(4))
-        if found.group is not None and depth <= found.group[0]:
-            found.group = None
-        if parsed is None:
-            core = re.sub(r"[*_\[\]()`\s]+", " ", body).strip()
-            if date_parts(core) and end == index + 1:  # '- **[2025.02.07]**': the date of the items under it
-                found.group = (depth, core, index)
-            if not arxiv_ids_in(raw):
-                return index
-            found.unparsed += [(i + 1, view[i].rstrip("\r\n")) for i in range(index, end)
-                               if i == index or arxiv_ids_in(view[i])]
-            return end
-        head = [Piece("lit", marker.group("indent"))]
-        if marker.group("number"):
-            head += [Piece("number", marker.group("number")),
-                     Piece("lit", marker.group("marker")[len(marker.group("number")):] + marker.group("space"))]
-        else:
-            head.append(Piece("lit", marker.group("marker") + marker.group("space")))
-        pieces = [p for p in head if p.text] + parsed.pieces + ([Piece("lit", ending)] if ending else [])
-        shape = "numbered" if marker.group("number") else "bullet"
-        entry = _entry(parsed.fields, parsed.title, pieces, context, index, end, shape, raw)
-        if found.group is not None:  # nested under a dated bullet
-            entry.group_line = found.group[2]
-            entry.date_text = entry.date_text or found.group[1]
-        found.entries.append(entry)
-        return end
+        return _read_item(view, index, marker, context, found)
     if has_context and not line.startswith((" ", "\t", "<", "!", "|")) and line.startswith(("[", "*", "_")):
         return _paragraph(view, index, context, found)
     return index

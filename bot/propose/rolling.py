@@ -239,14 +239,12 @@ def resolve_merge(ancestor: str, base: str, head: str, bot_ids: set[str]) -> str
     return merged if parse(merged).render() == merged else None
 
 
-def plan(branch: Branch, new: list[Proposal], limit: int) -> Plan:
-    """The bot's change to the branch: keep what is there, take back its own copies of papers a
-    maintainer listed too, add the new proposals that fit (within ``limit`` in the pull request)."""
-    head, base = parse(branch.head_text), parse(branch.base_text)
-    previous = {p["id"]: p for p in branch.marker.proposals}
-    rejected = {r["id"]: dict(r) for r in branch.marker.rejected}
+def _what_stays(branch: Branch, head: AwesomeList, base: AwesomeList, previous: dict, rejected: dict,
+                result: Plan) -> tuple[dict[str, Entry], list[Entry], set[int] | None]:
+    """(the bot's papers that stay on the branch, by id; its own copies of papers a maintainer listed
+    too, to take back; the lines the branch added, when they had to be computed).  Papers a person
+    removed become rejected (in ``rejected`` and ``result.newly_rejected``)."""
     copies = Counter(e.arxiv_id for e in head.entries if e.arxiv_id)
-    result = Plan(branch.head_text, [], [])
     duplicates: list[Entry] = []
     kept: dict[str, Entry] = {}
     ours: set[int] | None = None  # the lines the branch added since it met the base (computed when needed)
@@ -271,21 +269,32 @@ def plan(branch: Branch, new: list[Proposal], limit: int) -> Plan:
             result.newly_rejected[paper_id] = section
         else:
             result.notes.append(f"{paper_id} is no longer on the branch (not removed by a person): not rejected")
-    text = remove_entries(head, duplicates, ours or set()) if duplicates else branch.head_text
-    document = parse(text)
+    return kept, duplicates, ours
+
+
+def _kept_proposals(branch: Branch, kept: dict[str, Entry], previous: dict, new: list[Proposal]) -> list[Proposal]:
+    """The papers that stay, as proposals: this run's details when it proposed them again, else the
+    marker's; their section is where the entry stands now (a maintainer may have moved it)."""
     fresh_details = {p.id: p for p in new}
+    out = []
     for paper_id, entry in kept.items():
         known = fresh_details.get(paper_id)
         old = previous.get(paper_id, {})
         if paper_id in branch.edited:  # rewritten by a person: the marker knows it by its title now
             known = replace(known, title=entry.title) if known else None
             old = {**old, "title": entry.title}
-        result.proposals.append(replace(known, section=entry.label) if known else Proposal(
+        out.append(replace(known, section=entry.label) if known else Proposal(
             paper_id, old.get("title") or entry.title, entry.label or "", float(old.get("probability") or 0.0)))
-    room = max(0, limit - len(kept))
+    return out
+
+
+def _choose(new: list[Proposal], room: int, skip: set[str], document: AwesomeList, base: AwesomeList,
+            result: Plan) -> list[Proposal]:
+    """The new proposals that fit: not on the branch or the base already, not decided, within ``room``,
+    with a section the list has and a place it can be written; the others counted or noted in ``result``."""
     chosen: list[Proposal] = []
     for proposal in new:
-        if proposal.id in kept or proposal.id in rejected or document.contains(proposal.id, proposal.title) \
+        if proposal.id in skip or document.contains(proposal.id, proposal.title) \
                 or base.contains(proposal.id, proposal.title) or any(p.id == proposal.id for p in chosen):
             continue
         if len(chosen) >= room:
@@ -305,6 +314,24 @@ def plan(branch: Branch, new: list[Proposal], limit: int) -> Plan:
         if note:
             result.notes.append(f"paper {proposal.id}: {note}")
         chosen.append(placed)
+    return chosen
+
+
+def plan(branch: Branch, new: list[Proposal], limit: int) -> Plan:
+    """The bot's change to the branch: keep what is there, take back its own copies of papers a
+    maintainer listed too, add the new proposals that fit (within ``limit`` in the pull request).
+
+    Example: plan(Branch(text, text), proposals, limit=25).text  # the list with the new entries
+    """
+    head, base = parse(branch.head_text), parse(branch.base_text)
+    previous = {p["id"]: p for p in branch.marker.proposals}
+    rejected = {r["id"]: dict(r) for r in branch.marker.rejected}
+    result = Plan(branch.head_text, [], [])
+    kept, duplicates, ours = _what_stays(branch, head, base, previous, rejected, result)
+    text = remove_entries(head, duplicates, ours or set()) if duplicates else branch.head_text
+    document = parse(text)
+    result.proposals += _kept_proposals(branch, kept, previous, new)
+    chosen = _choose(new, max(0, limit - len(kept)), set(kept) | set(rejected), document, base, result)
     final = _insert(text, chosen, result)
     if not only_added(text, final) or not only_removed(branch.head_text, text, duplicates, head):
         raise PublishError("refusing to publish: the change would alter lines of the list it did not add",
@@ -352,49 +379,3 @@ def _each_once(text: str, chosen: list[Proposal], before: Counter) -> bool:
         return False
     counts = Counter(e.arxiv_id for e in document.entries)
     return all(counts[p.id] == 1 for p in chosen) and all(counts[i] == n for i, n in before.items())
-
-
-# --- the bot's commits -------------------------------------------------------------------------
-
-TRAILER = "Generated-by: awesome-list-bot"
-PROPOSED = "Proposed-papers:"
-START_AFRESH = "Start afresh from "
-MERGE_BASE = "Merge {base} into the bot's branch, its entries beside the new ones"
-BOT_COMMIT = re.compile(r"(?:Add \d+ papers? from arXiv(?:; remove [^\n]*)?|Remove [^\n]*|Start afresh from [^\n]*"
-                        r"|Merge [^\n]* into the bot's branch[^\n]*)\n\n"
-                        r"(?:Proposed-papers:[ \w./-]*\n\n)?Generated-by: awesome-list-bot\n?")
-
-
-def commit_message(result: Plan) -> str:
-    """What the bot's commit does, with trailers: ``Proposed-papers`` names the papers it added,
-    so the branch itself tells which entries are the bot's even when the description is stale."""
-    parts = []
-    if result.added:
-        parts.append(f"Add {len(result.added)} paper{'s' if len(result.added) != 1 else ''} from arXiv")
-    if result.removed:
-        parts.append(f"remove the bot's copy of {', '.join(result.removed)} (a maintainer listed it)")
-    subject = "; ".join(parts)
-    subject = subject[:1].upper() + subject[1:]
-    papers = f"{PROPOSED} {' '.join(result.added)}\n\n" if result.added else ""
-    return f"{subject}\n\n{papers}{TRAILER}"
-
-
-def is_bot_commit(message: str) -> bool:
-    """Whether a commit message is exactly one the bot writes (a squash that merely keeps the
-    bot's message among others is a person's commit)."""
-    return BOT_COMMIT.fullmatch(message.strip() + "\n") is not None
-
-
-def bot_added(messages: list[str]) -> list[str]:
-    """The ids the bot's own commits (messages oldest first) say they added since the branch last
-    started afresh."""
-    found: list[str] = []
-    for message in messages:
-        if not is_bot_commit(message):
-            continue
-        if message.startswith(START_AFRESH):
-            found = []
-        for line in message.splitlines():
-            if line.startswith(PROPOSED):
-                found += line.removeprefix(PROPOSED).split()
-    return list(dict.fromkeys(found))

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 
 from bot.base.errors import PublishError
 from bot.lists.awesome import parse
+from bot.propose.commits import MERGE_BASE, START_AFRESH, TRAILER, bot_added, commit_message, is_bot_commit
 from bot.propose.proposals import (
     Feedback,
     Marker,
@@ -41,14 +42,8 @@ from bot.propose.proposals import (
     with_maintainers_text,
 )
 from bot.propose.rolling import (
-    MERGE_BASE,
-    START_AFRESH,
-    TRAILER,
     Branch,
     Plan,
-    bot_added,
-    commit_message,
-    is_bot_commit,
     plan,
     resolve_merge,
     would_conflict,

@@ -9,8 +9,9 @@ Example: History(repo, "awesome-list-bot/new-papers", "README.md").feedback(pars
 from __future__ import annotations
 
 from bot.lists.awesome import AwesomeList, parse
+from bot.propose.commits import bot_added, is_bot_commit
 from bot.propose.proposals import Feedback, Marker, feedback, read_marker
-from bot.propose.rolling import bot_added, is_bot_commit, rewritten_in_place
+from bot.propose.rolling import rewritten_in_place
 from bot.publish.github import Commit, GitHubRepo, Pull
 
 
