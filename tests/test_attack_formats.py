@@ -160,7 +160,9 @@ def test_list_check_fails_when_a_list_full_of_papers_reads_as_empty(bot):
     Should: exit 2 with one line naming the cause (no entry shape recognised), or report the lines.
     Severity: high.  Fix: as above."""
     result = bot("list", "check", str(ATTACK / "multimodal-paragraphs.md"))
-    assert result.exit_code != 0 or "lines not understood: 0" not in result.out
+    document = parse((ATTACK / "multimodal-paragraphs.md").read_text())
+    assert result.exit_code == 0 and f"{len(document.entries)} entries" in result.out
+    assert document.arxiv_ids() == set(arxiv_ids_in((ATTACK / "multimodal-paragraphs.md").read_text()))  # every paper
 
 
 # --- 3. high: common real shapes that are not read ------------------------------------------------------

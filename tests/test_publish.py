@@ -358,8 +358,8 @@ def test_run_never_writes_inside_an_html_comment(world, github):
     comments = [(m.start(), m.end()) for m in __import__("re").finditer(r"<!--.*?-->", text, __import__("re").S)]
     for paper_id in DAYS["2025-09-18"]:
         at = text.find(f"arxiv.org/abs/{paper_id}")
-        assert at == -1 or not any(a <= at < b for a, b in comments), f"{paper_id} was put inside a comment"
-    assert report.problems or report.notes  # said where they went, or why not
+        assert at != -1 and not any(a <= at < b for a, b in comments), f"{paper_id} missing or inside a comment"
+        assert any(paper_id in note and "is not in the list" in note for note in report.notes), report.notes
     github.commit_file("main", hidden[:hidden.rindex("-->\n")] + hidden[hidden.rindex("-->\n") + 4:],
                        "Unclosed by mistake")  # an unclosed '<!--' hides everything after it on GitHub
     report = run(config("other"))
@@ -461,8 +461,6 @@ def test_run_github_dripping_bytes_is_cut_at_the_deadline(world, github, bot, tm
     raw["github"].update(deadline=0.6, timeout=1, retries=0, backoff=0.01)
     cfg.source.write_text(yaml.safe_dump(raw))
     github.drips.append({"method": "GET", "pattern": r"/repos/owner/list$", "interval": 0.15})
-    started = time.monotonic()
     result = bot("--config", cfg.source, "run")
     assert result.exit_code == 1 and "Traceback" not in result.err
-    assert "deadline" in result.err.lower() or "timed out" in result.err.lower() or "Deadline" in result.err
-    assert time.monotonic() - started < 60
+    assert "DeadlineExceeded after" in result.err, result.err[-500:]  # the deadline, named, never the whole drip
