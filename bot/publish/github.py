@@ -31,7 +31,7 @@ from datetime import datetime, timezone
 from itertools import islice
 
 import requests
-from github import Auth, Github, GithubException, GithubRetry, UnknownObjectException
+from github import Auth, Github, GithubException, UnknownObjectException
 
 from bot.base.errors import PublishError
 from bot.papers.http import mount_deadline
@@ -93,11 +93,11 @@ class GitHubRepo:
 
     def __init__(self, api_url: str, repo: str, token: str | None, *, retries: int = 4, timeout: float = 30,
                  pause: float = 2.0, deadline: float = 180.0):
-        self.name, self.pause = repo, pause
-        retry = GithubRetry(total=retries, allowed_methods={"GET", "HEAD"}, backoff_factor=pause / 4,
-                            max_rate_limit_wait=min(300, deadline / 2))
+        self.name, self.pause, self.attempts = repo, pause, retries + 1
         auth = Auth.Token(token) if token else None  # None: anonymous reads of a public repository
-        self.github = Github(base_url=api_url.rstrip("/"), auth=auth, timeout=int(timeout), retry=retry,
+        # one retry layer: ``call`` (PyGithub's own is off: it cannot tell whether a failed write landed,
+        # nor retry a body cut off mid-transfer)
+        self.github = Github(base_url=api_url.rstrip("/"), auth=auth, timeout=int(timeout), retry=None,
                              seconds_between_requests=None, seconds_between_writes=None)
         _with_deadline(self.github, deadline)
         self.repo = self.call(lambda: self.github.get_repo(repo), f"read repository {repo}")
@@ -114,12 +114,13 @@ class GitHubRepo:
 
     # --- requests ------------------------------------------------------------------------------
 
-    def call(self, action: Callable, what: str, landed: Callable | None = None, attempts: int = 4,
+    def call(self, action: Callable, what: str, landed: Callable | None = None,
              conflict: Callable[[GithubException], bool] | None = None):
         """Run one request.  5xx, timeouts, cut-off bodies and rate limits are retried, but a
         write is only repeated after ``landed()`` said that the failed attempt did not take
         effect (``landed`` returns the result of the write, or None).  ``conflict(exc)`` says
         which refusals mean 'someone else got there first' (raised as Conflict)."""
+        attempts = self.attempts
         for attempt in range(attempts):
             try:
                 return action()
@@ -133,10 +134,10 @@ class GitHubRepo:
                 if exc.status < 500 and wait is None:
                     raise refused(exc, what, self.name) from None
                 problem = f"HTTP {exc.status}"
-            except (requests.RequestException, OSError) as exc:  # includes urllib3's exhausted retries
+            except (requests.RequestException, OSError) as exc:
                 wait, problem = None, network_problem(exc)
             if attempt == attempts - 1:
-                raise PublishError(f"GitHub failed to {what}: {problem} after {attempts} attempts",
+                raise PublishError(f"GitHub failed to {what}: {problem} after {attempts} attempt{'s' if attempts > 1 else ''}",
                                    "GitHub may be down; the next run picks up where this one stopped")
             delay = min(wait if wait is not None else self.pause * 2 ** attempt, 300)
             log.warning("GitHub: %s failed (%s); retrying in %.1fs", what, problem, delay)
