@@ -43,11 +43,16 @@ def find_domain_terms(corpus: Background, seeds: list[str], rare: list[str], cor
     base = float(corpus.docs(core).mean())
     zeros = np.zeros(len(corpus.texts), dtype=bool)
 
+    known: dict[tuple, np.ndarray] = {}  # the union of a set of domain terms' papers, computed once
+
     def reference(gram: str) -> np.ndarray:
         """Papers naming a domain term that shares no word with the gram (so 'medical imaging' does
         not vouch for 'imaging')."""
-        return np.logical_or.reduce([corpus.docs(t) for t in domain if t != gram and not overlaps(t, gram)]
-                                    or [zeros])
+        words = set(gram.split())
+        kept = tuple(t for t in domain if t != gram and not words & set(t.split()))
+        if kept not in known:
+            known[kept] = np.logical_or.reduce([corpus.docs(t) for t in kept] or [zeros])
+        return known[kept]
 
     def share(gram: str, bar: float) -> float | None:
         return _domain_share(corpus.docs(gram), reference(gram), tie(gram), base, anchor_docs, bar)
