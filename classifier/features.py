@@ -11,8 +11,6 @@ be rebuilt from plain arrays.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Sequence
 
 import numpy as np
@@ -22,6 +20,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from .matching import SEPARATOR, role_counts, split_text
+from .titles import title_key  # noqa: F401  (the key training and prediction group papers by)
 
 __all__ = ["SEPARATOR", "paper_text", "split_text", "title_key", "role_counts", "indicator_features",
            "relevance_features", "section_features", "feature_names", "ColumnNames", "INDICATOR_NAMES"]
@@ -32,15 +31,6 @@ def paper_text(title: str, abstract: str | None = None) -> str:
     title = " ".join((title or "").split())
     abstract = " ".join((abstract or "").split())
     return f"{title}{SEPARATOR}{abstract}" if abstract else title
-
-
-def title_key(title: str) -> str:
-    """Fold case, accents, LaTeX, punctuation and whitespace: the same paper under two spellings
-    of its title gets one key (as the list reader does)."""
-    text = unicodedata.normalize("NFKD", title)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = re.sub(r"\\[a-zA-Z]+", " ", text).lower().replace("_", " ")
-    return " ".join(re.sub(r"[^\w\s]", " ", text).split())
 
 
 def indicator_features(texts: Sequence[str], lexicon: dict) -> sparse.csr_matrix:

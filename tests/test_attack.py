@@ -1,6 +1,7 @@
-"""Adversarial maintainer scenarios for the rolling pull request (issue 9), each against the
-loopback GitHub with real PyGithub.  Every test here states a promise of the README section
-"Reviewing a bot pull request, and feedback" (or of issue 9) that the bot does not keep yet."""
+"""Maintainer scenarios around the rolling pull request (issue 9), each against the loopback
+GitHub with real PyGithub.  Each test protects a promise of the README section "Reviewing a bot
+pull request, and feedback" (or of issue 9) in a situation an adversarial review raised: a
+maintainer's edit, a run racing a maintainer, a GitHub fault or refusal."""
 
 from __future__ import annotations
 
@@ -25,8 +26,10 @@ def in_background(target):
 
 
 def test_run_deletion_by_the_tokens_own_account_is_a_rejection(world, github):
-    """The README recommends a fine-grained personal access token: the bot then writes as the
-    maintainer's own account, and the maintainer's web-editor deletion is by the same account."""
+    """A deletion by the token's own account is a rejection.  The README recommends a fine-grained
+    personal access token: the bot then writes as the maintainer's own account, and the maintainer's
+    deletion in the web editor is by that same account; the paper is recorded as rejected and not
+    proposed again."""
     serve, config = world
     github.login = "ann"  # the token is Ann's fine-grained PAT; Ann reviews in the web editor
     run(config())
@@ -39,7 +42,9 @@ def test_run_deletion_by_the_tokens_own_account_is_a_rejection(world, github):
 
 
 def test_run_fixing_a_title_and_linking_the_journal_is_not_a_rejection(world, github):
-    """'Edit anything else: fix a title, change a link to the journal version' -- both at once."""
+    """'Edit anything else: fix a title, change a link to the journal version' -- both in one commit are
+    an edit, not a rejection: neither this store nor, after the merge, a fresh store reading the
+    decisions from GitHub records the paper as rejected."""
     serve, config = world
     run(config())
     text = github.file(BRANCH)
@@ -60,8 +65,8 @@ def test_run_fixing_a_title_and_linking_the_journal_is_not_a_rejection(world, gi
 
 
 def test_run_closing_the_pull_request_during_a_run_does_not_revive_it(world, github):
-    """'Reject all: close the pull request'.  A run that was adding to it at that moment must not
-    bring the closed proposals back in a new pull request."""
+    """'Reject all: close the pull request'.  A run that was adding to the pull request when a maintainer
+    closed it does not bring the closed proposals back in a new pull request."""
     serve, config = world
     run(config())
     serve("2025-09-19")
@@ -78,8 +83,8 @@ def test_run_closing_the_pull_request_during_a_run_does_not_revive_it(world, git
 
 
 def test_run_merging_the_pull_request_during_a_run_rejects_nothing(world, github):
-    """A merge while a run adds to the pull request: nobody removed the papers that run added,
-    so none of them may be recorded as rejected."""
+    """A merge while a run adds to the pull request rejects nothing: nobody removed the papers that run
+    added, so none of them is recorded as rejected."""
     serve, config = world
     run(config())
     serve("2025-09-19")
@@ -102,8 +107,9 @@ HAND_COPY = ("**ColonCrafter: A Depth Estimation Model for Colonoscopy Videos Us
 
 
 def test_run_a_maintainers_copy_on_the_branch_leaves_each_id_once(world, github):
-    """'Every arXiv id appears at most once.'  A maintainer adds a paper by hand on the bot's
-    branch (in the section they think right) without noticing the bot proposed it elsewhere."""
+    """'Every arXiv id appears at most once.'  A maintainer adds a paper by hand on the bot's branch
+    (in the section they think right) without noticing the bot proposed it elsewhere: the next run
+    succeeds and leaves the id once in the README."""
     serve, config = world
     run(config())
     text = github.file(BRANCH)
@@ -114,9 +120,10 @@ def test_run_a_maintainers_copy_on_the_branch_leaves_each_id_once(world, github)
 
 
 def test_run_a_conflict_caused_by_its_own_copy_is_resolved_by_removing_it(world, github):
-    """A maintainer lists a proposed paper on main, at the place the bot chose, with a fix of
-    their own: the pull request conflicts only because of the bot's copy, which the bot promises
-    to remove.  Removing it resolves the conflict; nobody should have to."""
+    """A maintainer lists a proposed paper on main, at the place the bot chose, with a fix of their
+    own: the pull request conflicts only because of the bot's copy, which the bot promises to remove.
+    The bot removes its copy, which resolves the conflict: the maintainer's entry stays, the pull
+    request is updated and mergeable again, and nobody has to resolve it by hand."""
     serve, config = world
     run(config())
     text = github.file(BRANCH)
@@ -169,8 +176,9 @@ def bot_comments(github) -> list[dict]:
 
 
 def test_run_conflict_comment_cannot_be_silenced_by_a_stranger(world, github):
-    """Anyone can comment on a public pull request: a comment carrying the bot's hidden
-    conflict tag must not stop the bot from telling the maintainers about the conflict."""
+    """Anyone can comment on a public pull request: a stranger's comment carrying the bot's hidden
+    conflict tag does not stop the bot from telling the maintainers about the conflict (only the
+    bot's own comments count as having said so)."""
     serve, config = world
     conflicted(github, config)
     tag = f"<!-- awesome-list-bot conflict {github.branches[BRANCH]} -->"
@@ -224,8 +232,9 @@ def test_run_labels_a_pull_request_whose_first_labelling_failed(world, github):
 
 
 def test_run_an_odd_line_in_the_list_does_not_crash_the_run(world, github, bot):
-    """A maintainer's placeholder entry whose bold title is only punctuation: at worst one line
-    saying what is wrong (exit 2), never an uncaught exception on every run."""
+    """A maintainer's placeholder entry whose bold title is only punctuation ('**...**') is read as the
+    list's entry, and the run ends normally (exit 0, no traceback), never in an uncaught exception on
+    every run."""
     serve, config = world
     odd = "- **...** — To be announced. [arXiv](https://arxiv.org/abs/2509.00002)\n\n"
     github.commit_file("main", github.file("main").replace("### Denoising\n\n", "### Denoising\n\n" + odd, 1))
@@ -238,8 +247,9 @@ def test_run_an_odd_line_in_the_list_does_not_crash_the_run(world, github, bot):
 
 
 def test_run_a_title_of_dashes_skips_only_that_paper():
-    """'One bad paper never blocks the rest': on a numbered list a title of dashes is written
-    as '1. **---** — ...', a line the parser crashes on (StopIteration), and the whole plan dies."""
+    """'One bad paper never blocks the rest': on a numbered list a paper titled '---' (written as
+    '1. **---** — ...') is skipped on its own, listed in `failed`, and the other paper is added.
+    Once, the parser raised StopIteration on that line and the whole plan died."""
     from datetime import date
     from pathlib import Path
 
@@ -259,8 +269,9 @@ def test_run_a_title_of_dashes_skips_only_that_paper():
 
 
 def test_run_a_one_word_title_is_proposed_in_every_list_format():
-    """Real arXiv titles of one word ('TextArena', 'MotionSwap', 'Shap-MeD' are in the shared data):
-    in bullet and table lists their entry does not parse back, so such papers are never proposed."""
+    """Real arXiv titles of one word ('TextArena', 'MotionSwap', 'Shap-MeD' are in the shared data) are
+    proposed in every list format under tests/fixtures/lists: the entry the bot writes reads back.
+    Once, in bullet and table lists it did not, and such papers were never proposed."""
     from datetime import date
     from pathlib import Path
 
@@ -284,8 +295,9 @@ def test_run_a_one_word_title_is_proposed_in_every_list_format():
 
 
 def test_run_dry_run_leaves_the_local_proposal_alone(world, monkeypatch):
-    """Without a token the folder is the pull request.  `bot run --dry-run` 'publishes nothing':
-    it must not add to that folder, or the next real run reports nothing proposed."""
+    """Without a token the folder is the pull request.  `bot run --dry-run` 'publishes nothing': it
+    leaves the folder's README.md and pull-request.md as they were (its preview goes elsewhere), so
+    the next real run proposes the new papers."""
     serve, config = world
     monkeypatch.delenv("TEST_GH_TOKEN")
     cfg = config()
@@ -302,7 +314,9 @@ def test_run_dry_run_leaves_the_local_proposal_alone(world, monkeypatch):
 
 def test_run_a_squash_that_keeps_the_bots_message_still_counts_a_deletion(world, github):
     """A maintainer squashes the branch locally (`git rebase -i`, whose default message joins the
-    squashed messages, trailers included), dropping one entry, and force-pushes."""
+    squashed messages, trailers included), dropping one entry, and force-pushes: the squashed commit
+    is a person's even though its message carries the bot's trailer, so the dropped paper is a
+    rejection."""
     serve, config = world
     run(config())
     text = github.file(BRANCH)
@@ -337,9 +351,9 @@ def test_run_remembers_decisions_after_the_default_branch_changes(world, github)
 
 def test_run_removes_its_copy_when_a_maintainer_pastes_the_same_line_just_below():
     """A maintainer copies the bot's line verbatim into main, one entry lower in the same section
-    (a loose bullet list).  The bot must take back its own copy, or merging the pull request
-    lists the paper twice.  (Which copy is the bot's is decided by aligning the head with the
-    version where the branch and the base last met, as the publisher passes it.)"""
+    (a loose bullet list).  The bot takes back its own copy, so merging the pull request lists the
+    paper once.  (Which copy is the bot's is decided by aligning the head with the version where the
+    branch and the base last met, as the publisher passes it.)"""
     import subprocess
     import tempfile
     from datetime import date
@@ -369,11 +383,11 @@ def test_run_removes_its_copy_when_a_maintainer_pastes_the_same_line_just_below(
 
 
 def test_run_taking_back_its_copy_and_adding_a_paper_in_one_run_is_not_refused():
-    """A maintainer lists the bot's first proposal on main, lower in the same section of a loose
-    bullet list; the same run has a new paper for that section.  The change is legitimate (one
-    line of the bot's removed, one added) but the safety check reads difflib's alignment as an
-    altered line and refuses the whole publish ('this is a bug') -- on every run, as long as the
-    new paper is a candidate (30 days), and no other paper is proposed meanwhile."""
+    """A maintainer lists the bot's first proposal on main, lower in the same section of a loose bullet
+    list, and the same run has a new paper for that section: one plan takes back the bot's copy and
+    adds the new paper (one line of the bot's removed, one added), and the safety check accepts it.
+    Once, the check read difflib's alignment as an altered line and refused the whole publish ('this
+    is a bug') on every run while the new paper was a candidate."""
     from datetime import date
     from pathlib import Path
 
@@ -400,8 +414,10 @@ def test_run_taking_back_its_copy_and_adding_a_paper_in_one_run_is_not_refused()
 
 
 def test_run_never_force_pushes_over_a_maintainers_commit(world, github):
-    """'never force-pushes': starting afresh after a closed pull request, the bot moves the branch
-    with force=True after checking its head, so a maintainer's push in between is thrown away."""
+    """'never force-pushes': starting afresh after a closed pull request, the bot moves the branch only
+    by a fast-forward (force=False), so a maintainer's commit pushed in between stays in the
+    branch's history.  Once, the bot moved the branch with force=True after checking its head, and
+    such a commit was thrown away."""
     serve, config = world
     run(config())
     github.close(1)
@@ -416,11 +432,11 @@ def test_run_never_force_pushes_over_a_maintainers_commit(world, github):
     assert mine in github.history(github.branches[BRANCH]), "the maintainer's commit is gone from the branch"
 
 
-def test_run_a_retargeted_pull_request_is_not_a_branch_that_keeps_changing(world, github):
-    """A maintainer retargets the bot's pull request to another base branch.  The bot does not
-    find it (it lists pull requests into list.branch only), tries to open a second one, gets
-    GitHub's 'already exists' six times and reports 'the branch kept changing ... run again
-    later' on every run: a wrong cause and advice that never helps."""
+def test_run_finds_its_pull_request_after_it_is_retargeted(world, github):
+    """A maintainer retargets the bot's pull request to another base branch: the bot still finds it (it
+    looks for its branch's open pull requests into any base), the run ends without problems and no
+    second pull request is opened.  Once, it looked into list.branch only, got GitHub's 'already
+    exists' six times and reported 'the branch kept changing ... run again later' on every run."""
     serve, config = world
     run(config())
     with github.lock:
@@ -434,10 +450,10 @@ def test_run_a_retargeted_pull_request_is_not_a_branch_that_keeps_changing(world
 
 
 def test_run_dry_run_against_github_trains_like_the_real_run(world, github, feeds, tmp_path):
-    """'--dry-run: do everything but publish.'  With no saved model, a real run trains with the
-    abstracts of the list's entries from the arXiv API; a dry run against GitHub does not ask
-    (``run`` checks isinstance(source, GitHubPublisher), and the dry-run wrapper is not one), and
-    it saves that other model where the real runs load it (the dry-run job's cache is saved too)."""
+    """'--dry-run: do everything but publish.'  With no saved model, a dry run against GitHub trains
+    like the real run: it asks the arXiv API for the abstracts of the list's entries as often as the
+    real run does.  Once, it did not ask (the dry-run wrapper was not taken for a GitHub publisher)
+    and trained another model."""
     serve, config = world
 
     def asked(cfg, **options):
@@ -453,9 +469,9 @@ def test_run_dry_run_against_github_trains_like_the_real_run(world, github, feed
 
 
 def test_run_local_rejections_survive_a_deleted_readme_copy(world, monkeypatch):
-    """Local publisher: pull-request.md holds the decisions.  A maintainer deletes only the
-    folder's README.md (to start the proposal over); the next run rewrites pull-request.md
-    without the rejections, and the run after proposes the rejected paper again."""
+    """Local publisher: pull-request.md holds the decisions.  A maintainer deletes only the folder's
+    README.md (to start the proposal over): the next run starts it again from the list and keeps
+    the rejections, so a rejected paper is not proposed again."""
     serve, config = world
     monkeypatch.delenv("TEST_GH_TOKEN")
     cfg = config()

@@ -1,10 +1,10 @@
-"""Adversarial review of issue 11's promises against real public paper lists.
+"""Issue 11's promises against real public paper lists.
 
 Every list under tests/fixtures/lists/attack/ is an excerpt of a real awesome list (SOURCES.md).
-Each test states one promise of issue 11 / the README ("How it works -> The list", "Entries written
-by example") that the bot does not keep yet on that real shape: what happens, what should happen,
-the severity, and the suggested fix are in the docstring.  New entries go through the publishers'
-own path, ``bot.propose.rolling.plan(Branch(text, text), proposals, limit=25)``.
+Each test protects one promise of issue 11 / the README ("How it works -> The list", "Entries written
+by example") on such a real shape, found in an adversarial review; the docstring names the list and
+the shape.  New entries go through the publishers' own path,
+``bot.propose.rolling.plan(Branch(text, text), proposals, limit=25)``.
 """
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ def entry_of(text: str, paper_id: str):
     return found[0]
 
 
-# --- 1. critical: an insertion must never split an existing entry ----------------------------------------
+# --- insertion between whole entries ---------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("name,section,item", [
@@ -104,25 +104,20 @@ def entry_of(text: str, paper_id: str):
      "  - Keyword: A large-scale, multimodal model, Transformerbased model, Fine-tuned used RLHF\n"),
 ])
 def test_run_an_insertion_never_splits_an_existing_entry_from_its_continuation_lines(name, section, item):
-    """What happens: the list model ends an item too early (a continuation line containing '|', an
-    indented paragraph after a blank line, nested detail bullets), so a paper that sorts after the
-    last entry of the section is inserted between that entry's first line and the rest of it: the
-    neighbour's authors/links/keywords now sit under the bot's paper.  `plan` accepts it because
-    the change is a pure insertion.
-    Should: an entry's continuation lines (any line indented under the list item, also after a
-    blank line, and nested sub-items) belong to it; a new entry goes before or after whole items.
-    Severity: critical (a damaged README with wrong metadata attributed to a paper; a maintainer
-    reviewing the diff sees only added lines and may merge it).
-    Fix: in `awesome._read_entries`, continue a list item over lines indented at least to the
-    item's content column (including lines containing '|' and nested list items) and over blank
-    lines followed by such indented lines; count those in `Entry.end`."""
+    """An entry's continuation lines belong to it, and a new entry goes before or after whole items,
+    never between an entry's first line and the rest.  Here the paper sorts after the last entry of
+    the section, whose rest is a 'Links:' line holding a '|' between two badges (the Gaussian
+    splatting list), an indented authors paragraph after a blank line (the graph-attack list), or
+    nested detail bullets (awesome-RLHF).  Once, the item ended too early and the bot's paper cut the
+    neighbour off from its authors, links or keywords: a pure insertion, so nothing refused it, and a
+    reviewer saw only added lines."""
     text = read(name)
     assert item in text
     after = run(text, proposal(section, title="TextArena", id="2401.99999", date=date(2019, 1, 2)))
     assert item in after, "the bot's entry was inserted inside an existing entry"
 
 
-# --- 2. high: what cannot be read is reported -------------------------------------------------------------
+# --- what cannot be read is reported ---------------------------------------------------------------------
 
 
 def _unaccounted(text: str) -> list[int]:
@@ -138,45 +133,36 @@ def _unaccounted(text: str) -> list[int]:
 
 @pytest.mark.parametrize("name", LISTS)
 def test_list_check_every_line_with_an_arxiv_link_is_read_or_reported(name):
-    """What happens: `unparsed` only collects lines after the first entry was found
-    (`if found.entries`), so a list whose shape is not recognised at all reports nothing:
-    `bot list check` says '0 entries in 0 sections ... lines not understood: 0 ... byte-identical'
-    and exits 0 on pliang279/awesome-multimodal-ml (paragraph entries), the long-context list
-    (`- Paper: [Title](url)` under dated bullets), the model-editing list (entries as headings) and
-    the mobile-LLM list (items continued with `<br>` lines); in the speech list the first two
-    papers (`- 🌟 CPC: [Title](url)`) come before the first entry read and are not reported either.
-    Should: 'what cannot be read is reported, never altered' - every line carrying a paper link is
-    an entry or listed as not understood, and a list with paper links but no entry is an error.
-    Severity: high (`bot init`/`bot list check` tell a maintainer all is well while the bot sees
-    none of the list: no training data, duplicates by title, no section to insert into).
-    Fix: report candidate lines (an arXiv/DOI/paper link, a list item with a link) wherever they
-    are, not only after the first entry; make `bot list check` exit non-zero when links exist but
-    no entry is read."""
+    """'What cannot be read is reported, never altered': in every real list, each line carrying an arXiv
+    link is part of an entry (live or commented out) or reported as not understood, wherever it
+    stands.  This covers shapes that were once not recognised at all -- paragraph entries
+    (pliang279/awesome-multimodal-ml), `- Paper: [Title](url)` under dated bullets (the long-context
+    list), entries as headings (the model-editing list), items continued with `<br>` lines (the
+    mobile-LLM list) -- and papers before the first entry read (the speech list's `- 🌟 CPC:
+    [Title](url)`).  Once, only lines after the first entry were reported, and `bot list check` said
+    '0 entries ... lines not understood: 0' and exited 0 on such lists."""
     assert _unaccounted(read(name)) == []
 
 
-def test_list_check_fails_when_a_list_full_of_papers_reads_as_empty(bot):
-    """See the test above: the CLI exits 0 with '0 entries' on a real list of 25+ papers.
-    Should: exit 2 with one line naming the cause (no entry shape recognised), or report the lines.
-    Severity: high.  Fix: as above."""
+def test_list_check_counts_every_paper_of_a_paragraph_list(bot):
+    """`bot list check` on pliang279/awesome-multimodal-ml (paragraph entries) exits 0 counting the
+    entries the list model reads, and every arXiv id in the file belongs to one of them.  Once, the
+    CLI said '0 entries' and exited 0 on this list."""
     result = bot("list", "check", str(ATTACK / "multimodal-paragraphs.md"))
     document = parse((ATTACK / "multimodal-paragraphs.md").read_text())
     assert result.exit_code == 0 and f"{len(document.entries)} entries" in result.out
     assert document.arxiv_ids() == set(arxiv_ids_in((ATTACK / "multimodal-paragraphs.md").read_text()))  # every paper
 
 
-# --- 3. high: common real shapes that are not read ------------------------------------------------------
+# --- real shapes of entries ------------------------------------------------------------------------------
 
 
 def test_list_check_reads_table_rows_whose_title_cell_starts_with_a_star_badge():
-    """What happens: in BradyFU's table (one of the most starred paper lists) 8 of 12 rows are
-    `| ![Star](shield) <br> [**Title**](url) <br> | arXiv | 2025-03-17 | ...`; `analyse` gives up
-    when the first piece of the title cell is a badge, so those rows are 'not understood' and only
-    the 4 badge-less rows are entries.  The newest paper of the section (Sparrow, 2025-03-17) is
-    one of them, so a new paper is also inserted below it instead of at the top.
-    Should: a badge (or `<br>`) before the linked title is skipped; every row is an entry.
-    Severity: high (most of the list unseen; wrong order; examples chosen from a minority).
-    Fix: in `inline.analyse`, treat leading badge links and `<br>` like the emphasis/emoji lead."""
+    """In BradyFU's table (one of the most starred paper lists) 8 of 12 rows are
+    `| ![Star](shield) <br> [**Title**](url) <br> | arXiv | 2025-03-17 | ...`: a badge (or `<br>`)
+    before the linked title is skipped, so all 12 rows are entries, the newest (Sparrow, 2025-03-17)
+    first, and a new paper goes above it, at the top of the section.  Once, only the 4 badge-less
+    rows were read and a new paper went below Sparrow."""
     text = read("mllm-table.md")
     document = parse(text)
     titles = [e.title for e in document.entries if e.label == "Multimodal Instruction Tuning"]
@@ -187,12 +173,10 @@ def test_list_check_reads_table_rows_whose_title_cell_starts_with_a_star_badge()
 
 
 def test_list_check_reads_paragraph_entries_without_list_markers():
-    """What happens: pliang279/awesome-multimodal-ml (MIT, ~6k stars) writes each paper as a
-    paragraph `[Title](url), NeurIPS 2021 [[code]](url)` separated by blank lines; no entry is read.
-    Should: a paragraph that starts with a title link (the same analysis as a bullet's body) is an
-    entry of its section.  Severity: high (whole list unreadable).
-    Fix: in `_read_entries`, try `analyse(tokenize(line))` on a non-list paragraph under a heading
-    when it starts with a title-like link, shape 'paragraph', and write new ones the same way."""
+    """pliang279/awesome-multimodal-ml (MIT, ~6k stars) writes each paper as a paragraph
+    `[Title](url), NeurIPS 2021 [[code]](url)` separated by blank lines: a paragraph that starts with
+    a title link is an entry of its section, with its title and venue.  Once, no entry of the list
+    was read."""
     document = parse(read("multimodal-paragraphs.md"))
     entries = [e for e in document.entries if e.label == "Multimodal Representations"]
     assert [e.arxiv_id for e in entries] == ["2107.07502", "2103.03206", None, "2003.07990", "1912.02315"]
@@ -201,14 +185,10 @@ def test_list_check_reads_paragraph_entries_without_list_markers():
 
 
 def test_list_check_reads_labelled_links_nested_under_dated_bullets():
-    """What happens: the long-context list groups papers under `- **[2025.02.07]**` bullets with
-    nested `    - Paper: [Title](url) ICLR 2025`; `_title_from_text` rejects an item whose first link
-    is title-like after a plain word ('prose about a paper'), and the dated parent has no link, so
-    the list reads as empty (and, see above, nothing is reported).
-    Should: `Paper: [Title](url)` (a short label then a title link) is an entry; its date is the
-    parent bullet's.  Severity: high.
-    Fix: accept a one- or two-word label ending in ':' before the title link (like the emoji lead);
-    give nested items the date of a parent that is only a date."""
+    """The long-context list groups papers under `- **[2025.02.07]**` bullets with nested
+    `    - Paper: [Title](url) ICLR 2025`: a short label ending in ':' before the title link still
+    makes an entry, so every `Paper:` item of the section is read with its title and arXiv id.
+    Once, such an item was taken for prose about a paper and the list read as empty."""
     document = parse(read("longcontext-dated-nested.md"))
     week = [e for e in document.entries if e.label == "Week Papers"]
     assert len(week) == 8
@@ -217,12 +197,10 @@ def test_list_check_reads_labelled_links_nested_under_dated_bullets():
 
 
 def test_list_check_reads_items_continued_with_br_lines():
-    """What happens: stevelaskaridis/awesome-mobile-llm writes `- Title` then `  <br>*Authors*` and
-    `  <br>[![arXiv](badge)](url)`; the item stops at any line starting with '<', so the title line
-    has no link and nothing is read (and nothing reported).
-    Should: indented `<br>` lines continue the item; the title is the plain text, the arXiv badge
-    link gives the id.  Severity: high (whole list unreadable).
-    Fix: in `_read_entries`, do not stop a list item at an indented line starting with `<br`."""
+    """stevelaskaridis/awesome-mobile-llm writes `- Title` then `  <br>*Authors*` and
+    `  <br>[![arXiv](badge)](url)`: indented `<br>` lines continue the item, so the title is the plain
+    text, the authors are read, and the arXiv badge link gives the id.  Once, the item stopped at
+    the first line starting with '<' and nothing of the list was read."""
     document = parse(read("mobilellm-br-continuation.md"))
     octopus = next((e for e in document.entries if e.arxiv_id == "2404.11459"), None)
     assert octopus is not None and octopus.title.startswith("Octopus v3: Technical Report")
@@ -230,11 +208,10 @@ def test_list_check_reads_items_continued_with_br_lines():
 
 
 def test_list_check_reads_name_prefixed_title_links():
-    """What happens: `- 🌟 CPC: [Representation Learning with Contrastive Predictive Coding](url) -
-    *A Oord et al*, \\`arXiv 2018\\`` (a method name before the title link, very common in paper
-    lists) is rejected as 'prose about a paper'; 4 of 10 papers of the speech list are lost.
-    Should: a short name ending in ':' before the title link is the entry's acronym.
-    Severity: high.  Fix: as for 'Paper:' labels, accept `Name:` (up to ~4 words) before a title link."""
+    """`- 🌟 CPC: [Representation Learning with Contrastive Predictive Coding](url) - *A Oord et al*,
+    \\`arXiv 2018\\`` (a method name before the title link, common in paper lists; here the speech
+    list): the title is the linked text after the name.  Once, such items were taken for prose
+    about a paper, and 4 of the list's 10 papers were lost."""
     document = parse(read("speech-year-headings-ascending.md"))
     ids = {e.arxiv_id: e.title for e in document.entries}
     assert ids.get("1807.03748") == "Representation Learning with Contrastive Predictive Coding"
@@ -242,13 +219,11 @@ def test_list_check_reads_name_prefixed_title_links():
 
 
 def test_list_check_reads_html_headings_as_sections():
-    """What happens: qhliu26/awesome-time-series-analysis names its sections with HTML headings
-    (`<h3 id="forecasting">☁️ Forecasting</h3>`, `<h4 ...>Related Paper</h4>`); they are not
-    headings to the list model, so all 13 papers land in the last Markdown heading, 'Workshops and
-    Tutorials', and a forecasting paper can only be proposed there.
-    Should: `<h1>`..`<h6>` lines are headings of their level (the section is the heading path).
-    Severity: high for such lists (every section wrong).
-    Fix: recognise a line that is a single `<hN ...>text</hN>` element as a heading in `_scan`."""
+    """qhliu26/awesome-time-series-analysis names its sections with HTML headings
+    (`<h3 id="forecasting">☁️ Forecasting</h3>`, `<h4 ...>Related Paper</h4>`): a line that is one
+    `<h1>`..`<h6>` element is a heading of its level, so papers under different HTML headings are in
+    different sections and a forecasting paper's path holds 'Forecasting'.  Once, all 13 papers
+    landed in the last Markdown heading, 'Workshops and Tutorials'."""
     document = parse(read("timeseries-html-headings.md"))
     chronos = next(e for e in document.entries if e.arxiv_id == "2403.07815")
     timexer = next(e for e in document.entries if e.arxiv_id == "2402.19072")
@@ -256,7 +231,7 @@ def test_list_check_reads_html_headings_as_sections():
     assert "Forecasting" in " ".join(timexer.path) and "Workshops and Tutorials" not in timexer.path
 
 
-# --- 4. high: titles read with the list's markup in them ------------------------------------------------
+# --- titles and the markup around them -------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("name,paper_id,title,venue", [
@@ -267,15 +242,11 @@ def test_list_check_reads_html_headings_as_sections():
     ("ondevice-escaped-prefix.md", "2409.00088", "On-Device Language Models: A Comprehensive Review", "arXiv'24"),
 ])
 def test_list_check_reads_the_title_after_a_venue_prefix_with_markup_inside(name, paper_id, title, venue):
-    """What happens: venue prefixes with emphasis or escapes inside the brackets -
-    `[**MICCAI 2022**] Title` (the format richard-peng-xia's README asks contributors for),
-    `(*NAACL'21*) Title`, `\\[arXiv'24\\] Title` - do not match `inline.PREFIX` (which only knows
-    `**[...]**`), so every title starts with 'arXiv 2022**] ', "NAACL'21*) " or "\\[arXiv'24\\] "
-    (38 entries of 3 real lists) and no venue is read.  Titles are the key for duplicates and
-    the classifier's training text.
-    Should: the prefix is a venue, the title is the text after it.
-    Severity: high.  Fix: let PREFIX accept emphasis and backslash escapes inside the brackets
-    (`[**X**]`, `(*X*)`, `\\[X\\]`) and classify the core without them."""
+    """Venue prefixes with emphasis or escapes inside the brackets -- `[**MICCAI 2022**] Title` (the
+    format richard-peng-xia's README asks contributors for), `(*NAACL'21*) Title`,
+    `\\[arXiv'24\\] Title` -- are read as the venue, and the title is the text after them.  Titles are
+    the key for duplicates and the classifier's training text; once, 38 entries of these 3 real lists
+    had titles starting with 'arXiv 2022**] ', "NAACL'21*) " or "\\[arXiv'24\\] ", and no venue."""
     entry = next(e for e in parse(read(name)).entries if e.arxiv_id == paper_id)
     assert entry.title == title
     assert entry.venue == venue
@@ -286,14 +257,12 @@ def test_list_check_reads_the_title_after_a_venue_prefix_with_markup_inside(name
     ("graphllm-emph-prefix.md", "Prompting", r"^- \(\*arXiv[^*]*\*\) \S"),
 ])
 def test_run_writes_balanced_markup_after_a_venue_prefix_with_emphasis(name, section, pattern):
-    """What happens: the misread prefix becomes part of the title template, so the bot writes
-    `- [**A \\| B ... \\*\\*x\\*\\*** [[pdf]](...)` (an unclosed '[' and bold) and
-    `- (*GraphThought: Prompting \\| graphs [[paper]](...)` (an unclosed '(' and italic that runs to
-    the end of the line on GitHub); the venue is lost.
-    Should: the new entry starts with the list's prefix filled with the paper's venue
-    (`[**arXiv 2025**]`, `(*arXiv 2025.09*)`) and its markup is balanced.
-    Severity: high (visibly broken Markdown in the pull request).  Fix: the prefix fix above; and
-    check that a rendered entry has balanced brackets and emphasis before proposing it."""
+    """In lists with such a prefix, a new entry starts with the list's prefix filled with the paper's
+    venue (`[**arXiv 2025**]`, `(*arXiv ...*)`), and its markup is balanced.  Once, the misread
+    prefix became part of the title template and the bot wrote
+    `- [**A \\| B ... \\*\\*x\\*\\*** [[pdf]](...)` (an unclosed '[' and bold) or
+    `- (*GraphThought: Prompting \\| graphs [[paper]](...)` (an italic running to the end of the line
+    on GitHub)."""
     text = read(name)
     label = next(label for label in parse(text).labels() if label.startswith(section))
     after = run(text, proposal(label, title="GraphThought: Prompting | graphs"))
@@ -302,16 +271,11 @@ def test_run_writes_balanced_markup_after_a_venue_prefix_with_emphasis(name, sec
 
 
 def test_list_check_reads_the_quoted_title_after_a_bold_name():
-    """What happens: `* **DNAct**: "Diffusion Guided Multi-Task 3D Policy Learning", *arXiv Mar 2024*.
-    [[Paper](url)]` - the bold emphasis needs two words, so for one-word names the title is
-    'DNAct**: "Diffusion Guided ... *arXiv Mar' (10 of 12 entries of Awesome-Robotics-3D); for
-    two-word names only the name ('3D Diffuser Actor') is read.  The bot then writes
-    `* **GraspVLA: a Grasping Foundation Model*. [[Paper](...)]` - an unclosed bold.
-    Should: name = acronym, title = the quoted text, venue/date from the italic part; a new entry
-    `* **Name**: "Title", *arXiv, Sep 2025*. [[Paper](...)]`.
-    Severity: high (titles wrong for the whole list, broken markup written).
-    Fix: in `_title_segment`, accept one-word bold names followed by ':' and take a quoted string
-    after it as the title."""
+    """Awesome-Robotics-3D writes `* **DNAct**: "Diffusion Guided Multi-Task 3D Policy Learning",
+    *arXiv Mar 2024*. [[Paper](url)]`: the bold part is a name and the quoted text is the title, and
+    a new entry is written the same way, `* **Name**: "Title", ...`, with its bold closed.  Once, 10
+    of 12 titles read as 'DNAct**: "Diffusion Guided ... *arXiv Mar' and the bot wrote an unclosed
+    bold."""
     text = read("robotics3d-name-quoted.md")
     dnact = next(e for e in parse(text).entries if e.arxiv_id == "2403.04115")
     assert dnact.title == "Diffusion Guided Multi-Task 3D Policy Learning"
@@ -321,39 +285,32 @@ def test_list_check_reads_the_quoted_title_after_a_bold_name():
 
 
 def test_list_check_reads_the_paper_column_not_the_model_name_column():
-    """What happens: in `| Model | Paper | Venue | Year | ...` both headers match the 'title' role
-    and the first wins, so titles are model names ('EVE', 'Tranception'); the bot writes the full
-    title into the Model column too.
-    Should: when several columns could be the title, the one whose cells are title-like links is
-    the title; a name column is an acronym column (written with `_short_name`).
-    Severity: medium-high (wrong titles -> missed duplicates, poor training text).
-    Fix: in `tables.header_roles`/`infer_roles`, prefer the column of title-like links and make
-    'model/method/name' columns 'acronym'."""
+    """In the protein list's `| Model | Paper | Venue | Year | ...` table both headers could name the
+    title: the column whose cells are title-like links is the title, so Tranception's title is the
+    paper's full title.  Once, the first column won and titles were model names ('EVE',
+    'Tranception'), which missed duplicates and made poor training text."""
     document = parse(read("protein-table-doi.md"))
     tranception = next(e for e in document.entries if "2205.13760" in "".join(e.links.values()))
     assert tranception.title == \
         "Tranception: protein fitness prediction with autoregressive transformers and inference-time retrieval"
 
 
-# --- 5. ids: arXiv DOIs are arXiv links ----------------------------------------------------------------
+# --- arXiv DOI links -------------------------------------------------------------------------------------
 
 
 def test_list_check_reads_arxiv_ids_from_arxiv_doi_links():
-    """What happens: `https://doi.org/10.48550/arxiv.2205.13760` (the DOI arXiv assigns to every
-    paper, used by lists generated from OpenAlex/Crossref) is not an arXiv link to the list model:
-    the entry has no id, `arxiv_ids()` lacks it.
-    Should: DOI links `10.48550/arXiv.<id>` give the arXiv id like abs/pdf/html links.
-    Severity: medium (with the title misread above, the paper is proposed again).
-    Fix: add `doi.org/10.48550/arxiv.(id)` (case-insensitive) to `ids.ARXIV_URL`."""
+    """`https://doi.org/10.48550/arxiv.2205.13760` (the DOI arXiv assigns to every paper, used by lists
+    generated from OpenAlex/Crossref, like the protein list) gives the arXiv id as abs, pdf and html
+    links do, whether it is written `arxiv` or `arXiv`."""
     document = parse(read("protein-table-doi.md"))
     assert {"2205.13760", "2306.06156", "2402.18567"} <= document.arxiv_ids()
     assert arxiv_ids_in("[x](https://doi.org/10.48550/arXiv.2402.18567)") == ["2402.18567"]
 
 
 def test_run_does_not_propose_a_paper_the_list_links_by_its_arxiv_doi():
-    """What happens: the listed Tranception paper (DOI link, name-only title) is proposed again and
-    inserted as a second row.  Should: 'never the same paper twice'.  Severity: high for lists
-    that link DOIs.  Fix: the DOI id fix above (and the title column fix)."""
+    """'Never the same paper twice': the protein list links Tranception by its arXiv DOI (with a
+    name-only Model cell), so proposing it again adds nothing and leaves the list unchanged.  Once,
+    it was inserted as a second row."""
     text = read("protein-table-doi.md")
     again = proposal("Alignment-based models", id="2205.13760", date=date(2022, 5, 27),
                      title="Tranception: protein fitness prediction with autoregressive transformers and "
@@ -362,19 +319,14 @@ def test_run_does_not_propose_a_paper_the_list_links_by_its_arxiv_doi():
     assert result.added == [] and result.text == text
 
 
-# --- 6. medium: new entries that do not look like their neighbours -------------------------------------
+# --- new entries written like their neighbours -----------------------------------------------------------
 
 
 def test_run_writes_the_code_url_only_into_a_code_link():
-    """What happens: a link's role comes from its URL host, so a 'Demo' link to huggingface.co or a
-    'Webpage' link to github.com is a 'code' link, and the paper's GitHub URL is written into it:
-    BradyFU row `... | [Hugging Face](https://github.com/...) | [Demo](https://github.com/...) |`,
-    robotics `[[Webpage](https://github.com/...)]  [[Code](https://github.com/...)]`.
-    Should: only a link whose label or column says code receives the code URL; other links the bot
-    cannot fill are dropped or left the way the list leaves unknown values ('-').
-    Severity: medium-high (wrong information in the list).
-    Fix: in `inline.link_role`, let a non-code label (demo, project, webpage, page, hugging face,
-    dataset...) win over the URL host; in tables use the column header."""
+    """Only a link whose label or column says code receives the paper's code URL: BradyFU's 'Demo'
+    column does not get it, nor Awesome-Robotics-3D's `[[Webpage](...)]` link.  Once, a link's role
+    came from its URL host alone, so 'Demo' or 'Webpage' links to github.com or huggingface.co were
+    filled with the code URL -- wrong information in the list."""
     text = read("mllm-table.md")
     after = run(text, proposal("Multimodal Instruction Tuning", code_url=CODE))
     row = next(line for line in new_lines(text, after) if "2509.01234" in line)
@@ -386,11 +338,8 @@ def test_run_writes_the_code_url_only_into_a_code_link():
 
 
 def test_run_keeps_bold_link_titles_in_tables():
-    """What happens: every title in the jailbreak table (and BradyFU's) is `[**Title**](url)`; the
-    new row is `[Title](url)` - the emphasis inside the link label is dropped by `_link`.
-    Should: the label's markup around the title is kept.  Severity: medium (visible difference,
-    the issue names 'bold linked titles').  Fix: in `by_example._link`, keep the emphasis that
-    wrapped the example's label (`**`, `__`, `*`) around the new title."""
+    """Every title in the jailbreak table (and BradyFU's) is `[**Title**](url)`: a new row keeps the
+    emphasis inside the link label, `|[**Title**](https://arxiv.org/abs/...)`.  Once, it was dropped."""
     text = read("jailbreak-table-tight.md")
     after = run(text, proposal("Jailbreak of Multimodal LLM-based Models"))
     row = new_lines(text, after)[0]
@@ -403,12 +352,10 @@ def test_run_keeps_bold_link_titles_in_tables():
     ("mllm-table.md", "Multimodal Instruction Tuning"),
 ])
 def test_run_does_not_pad_cells_of_a_table_that_is_not_aligned(name, section):
-    """What happens: `_cell` pads every cell to the width of the example row's cell, so in tables
-    whose rows are not aligned the new row reads `| -                   | 2025-09-18 |` or has ~185
-    spaces where the example had a citation badge.
-    Should: pad only when the table is aligned (its rows' pipes line up); otherwise one space each
-    side, as the neighbours.  Severity: medium (obviously machine-written in the diff).
-    Fix: in `by_example._cell`, pad to the column width only when the section's rows share it."""
+    """A new row of a table whose rows are not aligned (the jailbreak, protein and BradyFU tables) is
+    spaced like its neighbours, not padded to the example row's cell widths: no run of spaces before
+    a '|'.  Once, rows read `| -                   | 2025-09-18 |`, or had ~185 spaces where the
+    example had a citation badge."""
     text = read(name)
     after = run(text, proposal(section))
     row = next(line for line in new_lines(text, after) if "2509.01234" in line)
@@ -416,31 +363,26 @@ def test_run_does_not_pad_cells_of_a_table_that_is_not_aligned(name, section):
 
 
 def test_run_keeps_separators_around_escaped_bracket_links():
-    """What happens: in `- \\[arXiv'24\\] Title - \\[[PDF](url)\\] \\[[Code](url)\\]` the bot writes
-    `- A \\| B ... \\*\\*x\\*\\*[PDF](url)[Code](url)`: the ' - ', the escaped brackets and the space
-    between links are dropped, the title runs into the link.
-    Should: `- \\[arXiv'25\\] Title - \\[[PDF](https://arxiv.org/abs/...)\\] \\[[Code](...)\\]`.
-    Severity: medium.  Fix: the prefix fix above; keep literal pieces between kept links."""
+    """The on-device list writes `- \\[arXiv'24\\] Title - \\[[PDF](url)\\] \\[[Code](url)\\]`: a new entry
+    keeps the ' - ', the escaped brackets around each link and the space between links.  Once, the
+    bot wrote `- A \\| B ... \\*\\*x\\*\\*[PDF](url)[Code](url)`, the title running into the link."""
     text = read("ondevice-escaped-prefix.md")
     line = new_lines(text, run(text, proposal("Surveys", code_url=CODE)))[0]
     assert " - \\[[PDF](https://arxiv.org/abs/2509.01234)\\]" in line, line
 
 
 def test_run_keeps_the_dash_before_authors_and_the_space_before_et_al():
-    """What happens: MMFL writes `- **Title** — Peng *et al.* (arXiv, 2025)  `; the bot writes
-    `- **...** *Ann Authoret al.* (arXiv, 2025)` - the ' — ' is dropped and 'et al.' glued to the
-    name (the authors piece is read as 'et al' alone, the name before the emphasis is lost).
-    Should: `— Ann Author *et al.* (arXiv, 2025)`.  Severity: medium.
-    Fix: read 'Name *et al.*' as one authors field; keep the separator before it."""
+    """MMFL writes `- **Title** — Peng *et al.* (arXiv, 2025)  `: 'Name *et al.*' is one authors field,
+    and a new entry reads `— Ann Author *et al.* (arXiv, 2025)`.  Once, the ' — ' was dropped and
+    'et al.' glued to the name (`*Ann Authoret al.*`)."""
     text = read("mmfl-twoline-year-headings.md")
     line = new_lines(text, run(text, proposal("Core MMFL Methods")))[0]
     assert " — Ann Author *et al.* (arXiv, 2025)" in line, line
 
 
 def test_run_follows_lazy_numbering():
-    """What happens: the graph-attack list numbers every item '1.' (Markdown renumbers); the bot's
-    item is '2.'.  Should: in a list whose items all carry the same number, use that number.
-    Severity: low-medium.  Fix: in `render._number`, return the common number when all are equal."""
+    """The graph-attack list numbers every item '1.' (Markdown renumbers): in a list whose items all
+    carry the same number, a new item carries it too.  Once, the bot's item was '2.'."""
     text = read("graphattack-numbered-loose.md")
     line = new_lines(text, run(text, proposal("Defense", title="Robust Graph Learning Under Attack")))[0]
     assert line.startswith("1. "), line
@@ -451,12 +393,10 @@ def test_run_follows_lazy_numbering():
     ("mmfl-twoline-year-headings.md", "Core MMFL Methods"),
 ])
 def test_run_a_one_word_bold_title_reads_back_as_its_title(name, section):
-    """What happens: a real one-word title (TextArena, 2504.11442) written as `**TextArena**` reads
-    back as 'TextArena** arxiv, 2025' / 'TextArena** *Leon Guertleret al.* (arXiv, 2025' because
-    `_title_segment` needs two words inside emphasis.  The bot's own entry then has a wrong title
-    (and a signature that no longer matches, so it skews the next examples).
-    Should: `**Name**` of one name-like word is a title.  Severity: medium.
-    Fix: in `_title_segment`, accept one word when `one_word_title` says it is a name."""
+    """A real one-word title (TextArena, 2504.11442) written as `**TextArena**` in the graph-attack and
+    MMFL lists reads back as 'TextArena', so the bot's own entry keeps its title (and its signature
+    for the next examples).  Once, emphasis needed two words inside, and the title read back as
+    'TextArena** arxiv, 2025'."""
     text = read(name)
     after = run(text, real("2504.11442", section))
     assert entry_of(after, "2504.11442").title == "TextArena"
@@ -467,13 +407,10 @@ def test_run_a_one_word_bold_title_reads_back_as_its_title(name, section):
     ("rlhf-nested-subbullets.md", "Papers", ["  - Leon Guertler, Bobby Cheng, "]),
 ])
 def test_run_a_multiline_entry_keeps_its_detail_lines(name, section, expected):
-    """What happens: entries of several lines (`  Authors: ...  ` / `  Links: ...` in the Gaussian
-    list, nested `  - authors` bullets in awesome-RLHF) are written as one line
-    `- **[Title](url)**` (with a stray `   [Code](url)` line when there is code).
-    Should: the new entry has the same detail lines as its neighbours (authors filled, what the
-    bot cannot know left out).  Severity: medium.
-    Fix: with continuation lines part of the item (finding 1), the template covers them; label
-    'Authors:' text pieces as authors."""
+    """An entry of several lines is written with the same detail lines as its neighbours, the authors
+    filled in: the Gaussian list's `  Authors: ...  ` / `  Links: ...` lines, awesome-RLHF's nested
+    `  - authors` bullet.  Once, it was one line `- **[Title](url)**` (with a stray `   [Code](url)`
+    line when there was code)."""
     text = read(name)
     lines = added(text, run(text, real("2504.11442", section)))
     for start in expected:
@@ -481,12 +418,9 @@ def test_run_a_multiline_entry_keeps_its_detail_lines(name, section, expected):
 
 
 def test_run_keeps_a_tight_list_tight():
-    """What happens: in the speech list the items of a year are tight (no blank lines); the bot
-    inserts its entry plus a blank line, turning the year's list loose (GitHub then renders every
-    item as a paragraph).  `_blank_lines` counts the gaps across year sub-headings.
-    Should: no blank line between items where the neighbours have none.  Severity: low-medium.
-    Fix: in `render._blank_lines`, only count gaps between consecutive entries of the same list
-    (no heading between them)."""
+    """In the speech list the items of a year are tight (no blank lines): a new item adds its line and
+    no blank line, so the year's list stays tight (a loose list renders every item as a paragraph on
+    GitHub).  Once, blank lines were counted across year sub-headings and the bot added one."""
     text = read("speech-year-headings-ascending.md")
     after = run(text, proposal("Papers", id="2104.00001", title="TextArena", date=date(2021, 4, 2)))
     assert len(added(text, after)) == 1, added(text, after)
@@ -497,13 +431,10 @@ def test_run_keeps_a_tight_list_tight():
     ("speech-year-headings-ascending.md", "Papers", date(2025, 9, 18), "### 2025"),
 ])
 def test_run_places_a_paper_under_its_year_heading(name, section, paper_date, heading):
-    """What happens: year sub-headings are folded into their section (good for the classifier),
-    but placement ignores them: a February-2024 paper goes to the end of awesome-RLHF's
-    '### 2023' group, a 2025 paper under the speech list's '### 2022'.
-    Should: the paper goes under the heading of its year, and a new year heading is added (in the
-    list's order) when there is none.  Severity: medium (visibly misfiled).
-    Fix: in `render._plan`, when the section has year sub-headings, choose the one of the paper's
-    year (create it by example of its siblings when missing)."""
+    """Year sub-headings are folded into their section (for the classifier), and a paper goes under the
+    heading of its year: a February-2024 paper under awesome-RLHF's '### 2024', a 2025 paper under a
+    new '### 2025' heading in the speech list, which has none.  Once, placement ignored them (the end
+    of '### 2023', under '### 2022')."""
     text = read(name)
     after = run(text, proposal(section, id="2402.05000", title="A Study of Preference Models", date=paper_date))
     lines = after.splitlines()
@@ -513,25 +444,23 @@ def test_run_places_a_paper_under_its_year_heading(name, section, paper_date, he
 
 
 def test_run_adds_a_paper_to_an_empty_section_of_a_table_list():
-    """What happens: the jailbreak list ends with empty sections ('## Jailbreak of Any-to-Any
-    Models'); the bot writes a bare table row there with no header, which is not a table, so the
-    paper fails with 'its entry does not read back as exactly one entry'.
-    Should: an empty section of a table list gets the list's table header and delimiter (copied
-    from the nearest table) and the row.  Severity: medium (a whole section can never grow).
-    Fix: in `render.insert_one`, when the example is a table row and the section has no table,
-    insert the example's header and delimiter lines first."""
+    """The jailbreak list ends with empty sections ('## Jailbreak of Any-to-Any Models'): a paper for
+    one gets the list's table header and delimiter and its row, and reads back as an entry of that
+    section.  Once, a bare row without a header was written, which is not a table, and the paper
+    failed ('its entry does not read back as exactly one entry')."""
     text = read("jailbreak-table-tight.md")
     after = run(text, proposal("Jailbreak of Any-to-Any Models"))
     assert entry_of(after, "2509.01234").label == "Jailbreak of Any-to-Any Models"
 
 
-# --- 7. what held: a long real author list and a LaTeX title, in every list that reads -----------------
+# --- round trip, a long real author list and a LaTeX title -----------------------------------------------
 
 
 @pytest.mark.parametrize("name", [n for n in LISTS if n != "modelediting-heading-entries.md"])  # (papers as headings: reported, not read)
 def test_run_round_trip_and_insertion_touch_no_other_byte(name):
-    """Holds today (a guard for the fixes above): every version of each real list round-trips,
-    and adding a real paper with 786 authors and a LaTeX title only adds lines."""
+    """Every version of each real list that reads (LF, CRLF, with a BOM) round-trips byte for byte, and
+    adding a real paper with 786 authors and one with a LaTeX title only adds lines, none of them a
+    comment; each paper added reads back as one entry."""
     text = read(name)
     for version in (text, text.replace("\n", "\r\n"), "\ufeff" + text):
         assert parse(version).render() == version
@@ -543,7 +472,7 @@ def test_run_round_trip_and_insertion_touch_no_other_byte(name):
         assert "<!--" not in "".join(new_lines(text, result.text)) and entry_of(result.text, paper_id)
 
 
-# --- 8. found while fixing the above (same real lists) ---------------------------------------------------
+# --- more shapes of the same real lists ------------------------------------------------------------------
 
 
 def test_run_never_writes_the_code_url_into_a_bibtex_link():
@@ -563,7 +492,8 @@ def test_run_a_paragraph_entry_is_a_paragraph_of_its_own():
 
 
 def test_run_a_venue_written_beside_a_date_gets_no_year_of_its_own():
-    """'*arXiv, May 2024*': the year is in the date; the new entry must not read '*arXiv 2025, Sep 2025*'."""
+    """'*arXiv, May 2024*': the year is in the date, so a new entry reads '*arXiv, Sep 2025*', never
+    '*arXiv 2025, Sep 2025*'."""
     text = read("robotics3d-name-quoted.md")
     line = next(line for line in new_lines(text, run(text, proposal("Pretraining"))) if "2509.01234" in line)
     assert re.search(r"\*arXiv, Sep(?:t|tember)? 2025\*", line), line

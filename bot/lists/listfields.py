@@ -10,9 +10,10 @@ formats any other value the same way.  Pure functions, no I/O.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
+
+from classifier.titles import title_key as normalize_title  # noqa: F401  (one key, shared with the classifier)
 
 MONTHS = {
     name: number
@@ -52,16 +53,6 @@ VENUE = re.compile(
     r"(?P<sep>,\s*|\s+|\s*'|\s*’)(?P<year>(?:19|20)\d{2}(?:[.\-/]\d{1,2})?|\d{2})$"
 )
 ARXIV_NAME = re.compile(r"^arxiv$", re.IGNORECASE)
-
-
-def normalize_title(title: str) -> str:
-    """Fold case, accents, LaTeX, punctuation and whitespace: the key for title matching."""
-    text = unicodedata.normalize("NFKD", title)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = re.sub(r"\\[a-zA-Z]+", " ", text)  # LaTeX commands
-    text = text.lower().replace("_", " ")
-    text = re.sub(r"[^\w\s]", " ", text)
-    return " ".join(text.split())
 
 
 def parse_date(text: str | None) -> date | None:
