@@ -152,7 +152,7 @@ def test_run_a_new_token_account_remembers_earlier_decisions(world, github):
     text = github.file(BRANCH)
     github.commit_file(BRANCH, text.replace(block(text, "2509.13525"), ""), "Not this one")
     run(config())
-    assert [r["id"] for r in pull_marker(github).rejected] == ["2509.13525"]
+    assert [r.id for r in pull_marker(github).rejected] == ["2509.13525"]
     github.merge(1)
     github.login = "list-bot-2"  # the new secret's account
     report = run(config("other"))  # and a fresh store (the actions cache was lost too)
@@ -370,7 +370,7 @@ def test_run_removes_its_copy_when_a_maintainer_pastes_the_same_line_just_below(
     second = [e for e in parse(text).entries if e.label == "Image Restoration"][1]
     lines = parse(text).lines
     main = "".join(lines[:second.start]) + line + "".join(lines[second.start:])
-    marker = Marker([{"id": p.id, "section": p.section, "title": p.title} for p in first.proposals])
+    marker = Marker([Proposal(p.id, p.title, p.section) for p in first.proposals])
     result = plan(Branch(main, first.text, marker, first.added, ancestor_text=text), [], limit=25)
     with tempfile.TemporaryDirectory() as folder:
         paths = []
@@ -405,7 +405,7 @@ def test_run_taking_back_its_copy_and_adding_a_paper_in_one_run_is_not_refused()
     second = [e for e in parse(text).entries if e.label == "Image Restoration"][1]
     lines = parse(text).lines
     main = "".join(lines[:second.start]) + first.text.splitlines(True)[top.start] + "\n" + "".join(lines[second.start:])
-    marker = Marker([{"id": p.id, "section": p.section, "title": p.title} for p in first.proposals])
+    marker = Marker([Proposal(p.id, p.title, p.section) for p in first.proposals])
     try:
         result = plan(Branch(main, first.text, marker, first.added), [paper("2509.33333", date(2025, 8, 20))], 25)
     except Exception as exc:  # noqa: BLE001
@@ -562,7 +562,7 @@ def test_run_journal_version_rewrite_is_the_same_paper_not_a_rejection(world, gi
     github.commit_file(BRANCH, text.replace(old, new), "Journal version")
     report = run(config())
     assert not report.failed, report.lines()
-    assert "2509.13525" not in {r["id"] for r in pull_marker(github).rejected}
+    assert "2509.13525" not in {r.id for r in pull_marker(github).rejected}
     assert "2509.13525" not in rejected_in_store(config())
     assert "Published Journal Version" in github.file(BRANCH)  # the maintainer's edit stays
     github.merge(1)

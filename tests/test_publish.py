@@ -21,7 +21,7 @@ from conftest import DAYS, ROOT, SEED_README, TOKEN
 from bot.jobs.run import run
 from bot.lists.awesome import parse
 from bot.papers.store import Store
-from bot.propose.proposals import Marker, marker, read_marker
+from bot.propose.proposals import Marker, Proposal, marker, read_marker
 
 BRANCH = "bot/new-papers"
 HAND_ENTRY = ("**A Paper Added By Hand** \\\n*Ann Maintainer* \\\n[1st Sep., 2025] [arXiv, 2025] \\\n"
@@ -223,7 +223,7 @@ def test_run_removes_its_own_copy_when_a_maintainer_lists_the_paper_on_main(worl
     report = run(config())
     assert not report.failed, report.lines()
     assert counts(github.file(BRANCH))["2509.13576"] == 0 and "2509.13576" not in pull_marker(github).ids()
-    assert "2509.13576" not in pull_marker(github).ids() | {r["id"] for r in pull_marker(github).rejected}
+    assert "2509.13576" not in pull_marker(github).ids() | {r.id for r in pull_marker(github).rejected}
     github.merge(1)
     found = counts(github.file("main"))
     assert found["2509.13576"] == 1 and found["2509.13525"] == 1
@@ -249,7 +249,7 @@ def test_run_removes_the_duplicate_after_a_maintainer_merged_main_into_the_branc
 
 def test_run_ignores_markers_it_did_not_write(world, github):
     serve, config = world
-    poisoned = marker([], [{"id": i, "section": "Reconstruction"} for i in DAYS["2025-09-18"]])
+    poisoned = marker([], [Proposal(i, "", "Reconstruction") for i in DAYS["2025-09-18"]])
     fork = github.open_pull(BRANCH, f"Nice list!\n\n{poisoned}", "mallory", fork="mallory/list")
     other = github.open_pull("feature", f"Some change\n\n{poisoned}", "someone")
     for pull in (fork, other):
@@ -265,7 +265,7 @@ def test_run_remembers_deletions_on_github_with_a_fresh_store(world, github):
     github.commit_file(BRANCH, github.file(BRANCH).replace(block(github.file(BRANCH), "2509.13525"), ""), "Not this one")
     report = run(config())
     assert report.published.rejected == {"2509.13525": "Reconstruction"}
-    assert [r["id"] for r in pull_marker(github).rejected] == ["2509.13525"]
+    assert [r.id for r in pull_marker(github).rejected] == ["2509.13525"]
     fresh = config("other")  # a lost actions cache: empty store, same GitHub, same feed day
     report = run(fresh)
     assert "2509.13525" not in set(counts(github.file(BRANCH)))
@@ -374,7 +374,7 @@ def test_run_description_stays_within_githubs_limit():
     proposals = [Proposal(f"2509.{i:05d}", "A very long title about diffusion " * 20, "Reconstruction", 0.9,
                           ["diffusion", "mri"] * 5, ["Denoising", "Segmentation"], date=date(2025, 9, 18))
                  for i in range(300)]
-    rejected = [{"id": f"2508.{i:05d}", "section": "Image Generation", "title": "t" * 300} for i in range(400)]
+    rejected = [Proposal(f"2508.{i:05d}", "t" * 300, "Image Generation") for i in range(400)]
     body = pull_request_body(proposals, rejected, "model")
     found = read_marker(body)
     assert len(body) <= MAX_BODY
@@ -396,7 +396,7 @@ def test_run_local_folder_is_the_proposal(world, tmp_path, monkeypatch):
     report = run(cfg)
     assert report.published.rejected == {"2509.13525": "Reconstruction"}
     assert "2509.13525" not in counts((folder / "README.md").read_text())
-    assert [r["id"] for r in read_marker((folder / "pull-request.md").read_text()).rejected] == ["2509.13525"]
+    assert [r.id for r in read_marker((folder / "pull-request.md").read_text()).rejected] == ["2509.13525"]
 
 
 def test_run_proposes_papers_first_imported_from_a_file(world, github, tmp_path, bot):

@@ -37,7 +37,7 @@ def test_run_adds_then_takes_back_only_its_own_copy(name):
     assert all(tag in ("equal", "insert") for tag, *_ in matcher.get_opcodes())
     # a maintainer lists the same paper on the base, in another section: the bot removes its copy, byte for byte
     base = plan(Branch(text, text), [proposal("2509.11111", last)], limit=25).text
-    state = Branch(base, added.text, Marker([{"id": "2509.11111", "section": first, "title": "A Diffusion Model"}]),
+    state = Branch(base, added.text, Marker([Proposal("2509.11111", "A Diffusion Model", first)]),
                    ["2509.11111"])
     again = plan(state, [], limit=25)
     if first != last:
@@ -51,7 +51,7 @@ def test_run_limit_counts_what_is_already_proposed():
     text = (FIXTURES / "numbered.md").read_text(encoding="utf-8")
     section = live_sections(text)[0]
     first = plan(Branch(text, text), [proposal("2509.11111", section), proposal("2509.22222", section)], limit=2)
-    marker = Marker([{"id": i, "section": section, "title": ""} for i in first.added])
+    marker = Marker([Proposal(i, "", section) for i in first.added])
     second = plan(Branch(text, first.text, marker, first.added), [proposal("2509.33333", section, 19)], limit=2)
     assert second.over_limit == 1 and second.text == first.text and {p.id for p in second.proposals} == set(first.added)
 

@@ -18,9 +18,7 @@ import click
 
 from bot.base.errors import BotError, InputError
 from bot.base.redact import redact
-from bot.base.secrets import github_token
 from bot.cli.group import Context, cli, parse_day, pass_context, read_list
-from bot.lists import awesome
 
 
 @cli.group(name="list")
@@ -39,6 +37,8 @@ def list_check(ctx: Context, path: str | None) -> None:
 
     Example: bot list check demo/list-README.md
     """
+    from bot.lists import awesome
+
     text, source = read_list(ctx, path)
     document = awesome.parse(text)
     identical = document.render() == text
@@ -72,6 +72,8 @@ def list_entries(ctx: Context, path: str | None, as_json: bool) -> None:
 
     Example: bot list entries README.md --json
     """
+    from bot.lists import awesome
+
     text, _ = read_list(ctx, path)
     for entry in awesome.parse(text).entries:
         if as_json:
@@ -145,7 +147,6 @@ def run_command(ctx: Context, dry_run: bool, publisher: str | None, output: str 
     """
     from bot.jobs.run import run
 
-    github_token(ctx.config)  # a mis-pasted token stops the run here, in one line, before any work
     report = run(ctx.config, dry_run=dry_run, publisher=publisher, output=Path(output) if output else None)
     for line in report.lines():
         click.echo(line, err=line.startswith("problem:"))
@@ -167,6 +168,7 @@ def serve_command(ctx: Context, max_runs: int | None) -> None:
     """
     import logging
 
+    from bot.base.secrets import github_token
     from bot.jobs.serve import serve
 
     github_token(ctx.config)  # checked before the first scheduled run, not hours later

@@ -163,7 +163,7 @@ class Backtest:
     list_source: str = ""
 
 
-class _State:
+class _Replay:
     """One mode's world: the list as it is now, the decisions so far, the model in use."""
 
     def __init__(self, mode: str, text: str, model, model_id: str):
@@ -216,7 +216,7 @@ class _Replayer:
                              "import papers listed before the window (`bot fetch --from-file`)")
         return background_docs([r[3] for r in chosen if r[2]], [r[3] for r in chosen if not r[2]]), chosen[-1][0]
 
-    def train(self, state: _State | None, day: str, model_id: str, mode: str):
+    def train(self, state: _Replay | None, day: str, model_id: str, mode: str):
         """Train as `bot train` does on what was known before ``day``; the keep-or-replace rule decides
         against the model in use.  Returns (the model to use, its id, the training record)."""
         started = time.perf_counter()
@@ -238,7 +238,7 @@ class _Replayer:
         return state.model, state.model_id, record
 
     # one day --------------------------------------------------------------------------------------
-    def classify(self, state: _State, papers: list[Paper]) -> dict:
+    def classify(self, state: _Replay, papers: list[Paper]) -> dict:
         """Each paper is judged once, by the model in use the first day it is a candidate (as `bot run`
         does): a later model fills the budget with new papers, it does not re-judge old ones."""
         cache = self.verdicts.setdefault(state.model_id, {})
@@ -251,7 +251,7 @@ class _Replayer:
                 state.margins[paper.id] = round(_logit(cache[paper.id].probability) - _logit(threshold), 4)
         return state.judged
 
-    def day(self, state: _State, day: str) -> None:
+    def day(self, state: _Replay, day: str) -> None:
         lookback = timedelta(days=self.config.github.lookback_days)
         first = max(self.since, (date.fromisoformat(day) - lookback).isoformat())
         candidates = [p for d in self.days if first <= d <= day for p in self.by_day[d]]  # as `bot run`'s window
@@ -289,7 +289,7 @@ class _Replayer:
         if accepted:
             self.merge(state, accepted, placed)
 
-    def merge(self, state: _State, accepted: list[Proposal], placed: dict[str, Proposal]) -> None:
+    def merge(self, state: _Replay, accepted: list[Proposal], placed: dict[str, Proposal]) -> None:
         """The accepted papers join the list (in the truth's section; where the bot put them if the
         entry cannot go there)."""
         merged = plan(Branch(state.text, state.text), accepted, len(accepted))
@@ -300,7 +300,7 @@ class _Replayer:
 
     # a whole mode ----------------------------------------------------------------------------------
     def replay(self, mode: str, model, model_id: str, first: Training) -> Replay:
-        state = _State(mode, self.start_text, model, model_id)
+        state = _Replay(mode, self.start_text, model, model_id)
         state.trainings.append(replace(first, mode=mode))
         week = iso_week(self.days[0])
         for number, day in enumerate(self.days, 1):
@@ -332,7 +332,7 @@ def _logit(p: float) -> float:
     return math.log(p / (1 - p))
 
 
-def _record(state: _State, paper: Paper, day: str, verdict, truth: Truth) -> dict:
+def _record(state: _Replay, paper: Paper, day: str, verdict, truth: Truth) -> dict:
     """A paper as first seen, on its listing day (updated when it is proposed)."""
     judgement, section = truth.judge(paper)
     return {"mode": state.mode, "day": day, "week": iso_week(day), "listed": day, "id": paper.id,
@@ -340,7 +340,7 @@ def _record(state: _State, paper: Paper, day: str, verdict, truth: Truth) -> dic
             "truth": judgement, "truth_section": section, "verdict": None, "reason": None, "model": state.model_id}
 
 
-def _finish(state: _State) -> list[dict]:
+def _finish(state: _Replay) -> list[dict]:
     """Every record with its verdict: a truth paper never proposed was *missed* (unless the list had it
     at the start: *already listed*), and a paper never proposed says why."""
     for paper_id, record in state.records.items():

@@ -85,18 +85,21 @@ def run_lock(folder: Path, wait: float = 600.0):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _model(config, store: Store, document, report: RunReport, online: bool):
+def _model(config, store: Store, document, report: RunReport, api: ArxivAPI | None):
     """The saved model, or one (re)trained by the library's keep-or-replace rule (``ensure_model``)."""
-    model, notes = ensure_model(config, store, document, ArxivAPI.from_config(config) if online else None)
+    model, notes = ensure_model(config, store, document, api)
     report.notes += notes
     return model
 
 
-def make_publisher(config, kind: str | None, output: Path | None = None, dry_run: bool = False):
+def make_publisher(config, kind: str | None, output: Path | None = None, dry_run: bool = False,
+                   token: str | None = None):
     """The publisher for this run: GitHub when a token is set (or asked for), else the local
     folder (``output``, default ``output.path``); a dry run reads from it and writes only its
-    preview folder (``output``, default ``<output.path>/dry-run``), never the local proposal."""
-    token = github_token(config)
+    preview folder (``output``, default ``<output.path>/dry-run``), never the local proposal.
+
+    Example: make_publisher(config, None, dry_run=True, token=github_token(config)).preview(proposals, "m")
+    """
     kind = kind or ("github" if token else "local")
     if kind == "github":
         if not token:
@@ -138,19 +141,21 @@ def select(papers: list[Paper], found: list[Verdict], document, open_ids: set[st
 
 
 def classify_candidates(config, store: Store, model, report: RunReport) -> list[tuple[Paper, Verdict]]:
-    """Classify the candidates no model classified before, then the relevant ones again with their
-    explanations.  Each paper is judged once, by the model in use when it first came: a retrained
-    model fills the budget with new papers and does not re-judge the last ``lookback_days`` (the
-    verdicts are kept in the store)."""
+    """Classify the candidates no model classified before (with explanations where they can matter).
+    Each paper is judged once, by the model in use when it first came: a retrained model fills the
+    budget with new papers and does not re-judge the last ``lookback_days`` (the verdicts are kept in
+    the store); the relevant papers of earlier runs still waiting are described by the model in use."""
     papers = store.candidates(config.github.lookback_days)
     cached = store.cached_verdicts(None, [p.id for p in papers])
     todo = [p for p in papers if p.id not in cached]
-    found = verdicts(model, todo, explain=False)
-    store.record_verdicts(model.fingerprint, [(p.id, v.relevant, v.probability, v.section) for p, v in zip(todo, found)])
+    fresh = dict(zip([p.id for p in todo], verdicts(model, todo)))
+    store.record_verdicts(model.fingerprint, [(i, v.relevant, v.probability, v.section) for i, v in fresh.items()])
     report.classified = len(todo)
-    relevant = {p.id for p, v in zip(todo, found) if v.relevant} | {i for i, (r, _, _) in cached.items() if r}
+    relevant = {i for i, v in fresh.items() if v.relevant} | {i for i, (r, _, _) in cached.items() if r}
     candidates = keep_relevant(papers, relevant, set(store.unpublishable(model.fingerprint)), report)
-    return list(zip(candidates, verdicts(model, candidates)))
+    waiting = [p for p in candidates if p.id not in fresh]
+    fresh.update(zip([p.id for p in waiting], verdicts(model, waiting)))
+    return [(p, fresh[p.id]) for p in candidates]
 
 
 def keep_relevant(papers: list[Paper], relevant: set[str], failed_before: set[str], report: RunReport) -> list[Paper]:
@@ -168,23 +173,26 @@ def run(config, *, dry_run: bool = False, publisher: str | None = None, output: 
     """One complete run.  ``dry_run`` writes the would-be README and description to ``output``.
     A failure of GitHub is a ``problem:`` of the report (exit 1), after what did work."""
     report = RunReport()
+    token = github_token(config)  # read once; a mis-pasted token stops the run here, before any work
+    options = {"api": ArxivAPI.from_config(config), **(ingest_options or {})}  # one arXiv client a run
     with run_lock(Path(config.store.path).parent), Store(config.store.path) as store:
-        report.ingest = daily(config, store, **(ingest_options or {}))
+        report.ingest = daily(config, store, **options)
         report.problems += report.ingest.problems
         try:
-            propose(config, store, make_publisher(config, publisher, output, dry_run), report, dry_run)
+            propose(config, store, make_publisher(config, publisher, output, dry_run, token), report, dry_run,
+                    options["api"])
         except PublishError as exc:
             report.problems.append(exc.one_line())
     return report
 
 
-def propose(config, store: Store, source, report: RunReport, dry_run: bool) -> None:
+def propose(config, store: Store, source, report: RunReport, dry_run: bool, api: ArxivAPI | None = None) -> None:
     """Classify the candidates and publish the ones worth proposing; fills ``report``."""
     document = awesome.parse(source.base_text())
     decisions = source.feedback()  # the truth lives with the publisher; the store caches it
     store.record_decisions([(i, "accepted", s, None, "pull request") for i, s in decisions.accepted.items()] +
                            [(i, "rejected", s, None, "pull request") for i, s in decisions.rejected.items()])
-    model = _model(config, store, document, report, online=source.online)
+    model = _model(config, store, document, report, api if source.online else None)
     found = classify_candidates(config, store, model, report)
     chosen = select([p for p, _ in found], [v for _, v in found], document, source.open_proposals(),
                     set(decisions.rejected), report)

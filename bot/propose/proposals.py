@@ -23,8 +23,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-import jinja2
-
 from bot import __version__
 from bot.base.text import markdown_text
 from bot.lists.awesome import AwesomeList
@@ -44,11 +42,12 @@ class Proposal:
     """One paper the bot proposes: what its entry shows, the section, and why it was chosen.
 
     Built from a classified paper (``Proposal.of``) or read back from a pull request's
-    marker (then only id, title, section and probability are known)."""
+    marker (then only id, title, section and probability are known; a paper maintainers
+    deleted is recorded there the same way, with the section the bot had proposed)."""
 
     id: str
     title: str
-    section: str
+    section: str | None
     probability: float = 0.0
     terms: list[str] = field(default_factory=list)
     alternatives: list[str] = field(default_factory=list)
@@ -85,22 +84,25 @@ def with_maintainers_text(old: str | None, new: str) -> str:
 
 @dataclass
 class Marker:
-    """What a pull request's description records: proposed papers (id, section, title,
-    probability) and papers maintainers deleted from it (id, section, title)."""
+    """What a pull request's description records, parsed in one place (``read_marker``): the papers
+    proposed (id, section, title, probability) and the papers maintainers deleted from it (id, section)."""
 
-    proposals: list[dict] = field(default_factory=list)
-    rejected: list[dict] = field(default_factory=list)
+    proposals: list[Proposal] = field(default_factory=list)
+    rejected: list[Proposal] = field(default_factory=list)
     labelled: bool = False  # the bot labelled the pull request (once: a label people remove stays removed)
 
     def ids(self) -> set[str]:
-        return {p["id"] for p in self.proposals}
+        return {p.id for p in self.proposals}
+
+    def rejected_ids(self) -> set[str]:
+        return {r.id for r in self.rejected}
 
 
-def marker(proposals: list[Proposal], rejected: list[dict] = (), labelled: bool = False) -> str:
+def marker(proposals: list[Proposal], rejected: list[Proposal] = (), labelled: bool = False) -> str:
     data = {"version": 2, "labelled": labelled,
             "proposals": [{"id": p.id, "section": p.section, "title": p.title[:TITLE_MARK],
                            "probability": round(p.probability, 3)} for p in proposals],
-            "rejected": [{"id": r["id"], "section": r.get("section")} for r in rejected]}
+            "rejected": [{"id": r.id, "section": r.section} for r in rejected]}
     text = json.dumps(data, ensure_ascii=True, sort_keys=True)
     if len(text) > MARKER_PACK:  # a long-lived pull request with many rejections: pack it
         packed = base64.b64encode(zlib.compress(text.encode("ascii"), 9)).decode("ascii")
@@ -120,9 +122,9 @@ def read_marker(body: str | None) -> Marker | None:
         data = json.loads(match.group(1))
         if "packed" in data:
             data = json.loads(zlib.decompress(base64.b64decode(data["packed"], validate=True)))
-        proposals = [{"id": str(p["id"]), "section": p.get("section"), "title": str(p.get("title") or p["id"]),
-                      "probability": float(p.get("probability") or 0.0)} for p in data.get("proposals", [])]
-        rejected = [{"id": str(r["id"]), "section": r.get("section"), "title": str(r.get("title") or "")}
+        proposals = [Proposal(str(p["id"]), str(p.get("title") or p["id"]), p.get("section"),
+                              float(p.get("probability") or 0.0)) for p in data.get("proposals", [])]
+        rejected = [Proposal(str(r["id"]), str(r.get("title") or ""), r.get("section"))
                     for r in data.get("rejected", [])]
         return Marker(proposals, rejected, bool(data.get("labelled")))
     except (ValueError, KeyError, TypeError, AttributeError, zlib.error):
@@ -140,11 +142,13 @@ def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
-def pull_request_body(proposals: list[Proposal], rejected: list[dict], model: str,
+def pull_request_body(proposals: list[Proposal], rejected: list[Proposal], model: str,
                       template: Path | None = None, labelled: bool = False) -> str:
     """The description of the bot's pull request: a table, how to give feedback, the marker.
     Always under GitHub's size limit: long tables lose their 'why' column, then rows (the marker,
     about 120 characters a proposal and 50 a rejection, is always kept whole)."""
+    import jinja2  # only where a description is rendered: `bot classify` never does
+
     source = Path(template) if template else TEMPLATE
     environment = jinja2.Environment(autoescape=False, keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
     page = environment.from_string(source.read_text(encoding="utf-8"))
@@ -193,17 +197,17 @@ def feedback(found: Marker, merged: bool, current_list: AwesomeList) -> Feedback
     without merging: every proposal is rejected.  Papers deleted while the pull
     request was open (the marker's ``rejected``) stay rejected either way."""
     result = Feedback()
-    others = found.ids() | {r["id"] for r in found.rejected}
+    others = found.ids() | found.rejected_ids()
     for item in found.rejected:
-        result.rejected[item["id"]] = item.get("section")
+        result.rejected[item.id] = item.section
     for item in found.proposals:
-        entry = current_list.find(item["id"], item.get("title"), others) if merged else None
+        entry = current_list.find(item.id, item.title, others) if merged else None
         if entry is not None:  # in the list, maybe with its title fixed or its link changed
-            result.accepted[item["id"]] = entry.label or item.get("section")
-        elif merged and current_list.contains(item["id"], item.get("title")):
-            result.accepted[item["id"]] = item.get("section")
+            result.accepted[item.id] = entry.label or item.section
+        elif merged and current_list.contains(item.id, item.title):
+            result.accepted[item.id] = item.section
         else:
-            result.rejected[item["id"]] = item.get("section")
+            result.rejected[item.id] = item.section
     for paper_id in result.accepted:
         result.rejected.pop(paper_id, None)
     return result

@@ -111,7 +111,7 @@ def _number(entries: list[Entry], before: Entry | None) -> int | None:
 
 
 @dataclass
-class Plan:
+class Placement:
     index: int  # the line the new text goes before
     after: Entry | None  # the entry it follows (None: before ``before`` or first in the section)
     before: Entry | None
@@ -122,7 +122,7 @@ class Plan:
     apart: bool = True  # a blank line between that heading's group and its neighbours
 
 
-def _plan(document: AwesomeList, paper: Proposal) -> Plan:
+def _plan(document: AwesomeList, paper: Proposal) -> Placement:
     """Where the entry goes in its section, by the section's order (under the heading of its year when
     the section is grouped by year); never inside an HTML comment."""
     heading = document.heading_for(paper.section)
@@ -143,14 +143,14 @@ def _plan(document: AwesomeList, paper: Proposal) -> Plan:
     elif order == "asc":
         before = next((e for e in pool if e.sort_key is not None and e.sort_key > key), None)
     if before is not None:
-        plan = Plan(before.start, None, before, entries, order)
+        plan = Placement(before.start, None, before, entries, order)
     elif pool:
-        plan = Plan(pool[-1].end, pool[-1], None, entries, order)
+        plan = Placement(pool[-1].end, pool[-1], None, entries, order)
     else:
         index = anchor.line + 1
         while index < len(document.lines) and not document.lines[index].strip():
             index += 1
-        plan = Plan(index, None, None, entries, order)
+        plan = Placement(index, None, None, entries, order)
     if _hidden(document, plan.index):
         plan = _outside_comment(document, heading, plan)
     return plan
@@ -168,7 +168,7 @@ def _year_headings(document: AwesomeList, heading) -> list:
     return [h for h in document.headings if heading.line < h.line < end and _year(h.text) is not None]
 
 
-def _new_year(document: AwesomeList, years: list, entries: list[Entry], order: str, paper: Proposal) -> Plan:
+def _new_year(document: AwesomeList, years: list, entries: list[Entry], order: str, paper: Proposal) -> Placement:
     """A section grouped by year has no heading for the paper's year: a new one, like its siblings, in
     the order of the years."""
     year = paper.date.year
@@ -180,15 +180,15 @@ def _new_year(document: AwesomeList, years: list, entries: list[Entry], order: s
     gaps = [h.line + 1 < len(document.lines) and not document.lines[h.line + 1].strip() for h in years]
     spaced = sum(gaps) * 2 > len(gaps)  # a blank line after the heading, as most of its siblings
     if later is not None:
-        return Plan(later.line, None, None, entries, order, text, spaced)
+        return Placement(later.line, None, None, entries, order, text, spaced)
     group = [e for e in entries if e.heading_line == years[-1].line]
     if group:
-        return Plan(group[-1].end, group[-1], None, entries, order, text, spaced)
+        return Placement(group[-1].end, group[-1], None, entries, order, text, spaced)
     following = next((h.line for h in document.headings if h.line > years[-1].line), len(document.lines))
-    return Plan(following, None, None, entries, order, text, spaced)
+    return Placement(following, None, None, entries, order, text, spaced)
 
 
-def _dated_group(document: AwesomeList, pool: list[Entry], entries: list[Entry], order: str, paper: Proposal) -> Plan:
+def _dated_group(document: AwesomeList, pool: list[Entry], entries: list[Entry], order: str, paper: Proposal) -> Placement:
     """Entries nested under dated bullets ('- **[2025.02.07]**'): under the bullet of the paper's date, or
     under a new one like its siblings, in the order of the dates."""
     groups: dict[int, list[Entry]] = {}
@@ -205,8 +205,8 @@ def _dated_group(document: AwesomeList, pool: list[Entry], entries: list[Entry],
     if same is not None:
         children = same[3]
         if order == "asc":
-            return Plan(children[-1].end, children[-1], None, entries, order)
-        return Plan(children[0].start, None, children[0], entries, order)
+            return Placement(children[-1].end, children[-1], None, entries, order)
+        return Placement(children[0].start, None, children[0], entries, order)
     ascending = dated[0][0] < dated[-1][0] if len(dated) > 1 else order == "asc"
     _, line, text, _ = dated[0]
     style = DateFormat.of(text)
@@ -215,9 +215,9 @@ def _dated_group(document: AwesomeList, pool: list[Entry], entries: list[Entry],
     apart = sum(1 for g in dated[1:] if g[1] > 0 and not document.lines[g[1] - 1].strip()) * 2 > len(dated) - 1
     later = next((g for g in dated if (g[0] > key) == ascending), None)
     if later is not None:
-        return Plan(later[1], None, None, entries, order, bullet, False, apart)
+        return Placement(later[1], None, None, entries, order, bullet, False, apart)
     last = dated[-1][3][-1]
-    return Plan(last.end, last, None, entries, order, bullet, False, apart)
+    return Placement(last.end, last, None, entries, order, bullet, False, apart)
 
 
 def _hidden(document: AwesomeList, index: int) -> bool:
@@ -226,7 +226,7 @@ def _hidden(document: AwesomeList, index: int) -> bool:
     return any("never closed" in w for w in document.warnings)
 
 
-def _outside_comment(document: AwesomeList, heading, plan: Plan) -> Plan:
+def _outside_comment(document: AwesomeList, heading, plan: Placement) -> Placement:
     """The nearest place in the section that is not inside an HTML comment, or a ListFormatError."""
     end = next((h.line for h in document.headings if h.line > heading.line and h.level <= heading.level),
                len(document.lines))
@@ -236,7 +236,7 @@ def _outside_comment(document: AwesomeList, heading, plan: Plan) -> Plan:
                               f"(line {heading.line + 1}) has no place outside an HTML comment for a new entry",
                               "close the '<!--' comment or uncomment the section")
     index = min(places, key=lambda i: abs(i - plan.index))
-    return Plan(index, None, None, plan.entries, plan.order)
+    return Placement(index, None, None, plan.entries, plan.order)
 
 
 def render_entry(paper: Proposal, document: AwesomeList, newline: str = "\n") -> str:
@@ -251,7 +251,7 @@ def render_entry(paper: Proposal, document: AwesomeList, newline: str = "\n") ->
     return _render(paper, document, newline, plan)[0]
 
 
-def _render(paper: Proposal, document: AwesomeList, newline: str, plan: Plan | None) -> tuple[str, Entry | None]:
+def _render(paper: Proposal, document: AwesomeList, newline: str, plan: Placement | None) -> tuple[str, Entry | None]:
     try:
         entries = plan.entries if plan else document.section_entries(paper.section)
         order = plan.order if plan else section_order(document, entries)

@@ -61,7 +61,7 @@ class Branch:
 class Plan:
     text: str  # the README to commit (the head itself when nothing changes)
     proposals: list[Proposal]  # the pull request's proposals after this change
-    rejected: list[dict]  # every paper deleted from this pull request by maintainers
+    rejected: list[Proposal]  # every paper deleted from this pull request by maintainers
     added: list[str] = field(default_factory=list)
     newly_rejected: dict[str, str | None] = field(default_factory=dict)  # found deleted since the last run
     removed: list[str] = field(default_factory=list)  # the bot's copies taken back: a maintainer listed them
@@ -250,11 +250,11 @@ def _what_stays(branch: Branch, head: AwesomeList, base: AwesomeList, previous: 
     ours: set[int] | None = None  # the lines the branch added since it met the base (computed when needed)
     known = set(branch.bot_added) | set(previous) | set(rejected)
     for paper_id in dict.fromkeys(list(branch.bot_added) + list(previous)):
-        title = branch.edited.get(paper_id) or previous.get(paper_id, {}).get("title")  # rewritten in place
+        title = branch.edited.get(paper_id) or (previous[paper_id].title if paper_id in previous else None)
         entry = head.find(paper_id, title, known | base.arxiv_ids())  # by id, or (its link changed) by title
         if base.contains(paper_id, title) or copies[paper_id] > 1:  # a maintainer listed it too
             ours = branch_only(parse(branch.ancestor_text or branch.base_text), head) if ours is None else ours
-            taken = _bot_copies(head, paper_id, ours, branch.bot_copies.get(paper_id), base.contains(paper_id, title))
+            taken = _copies_to_take_back(head, paper_id, ours, branch.bot_copies.get(paper_id), base.contains(paper_id, title))
             duplicates += taken
             result.removed += [paper_id] if taken else []
             if not base.contains(paper_id, title) and copies[paper_id] > len(taken):
@@ -264,8 +264,8 @@ def _what_stays(branch: Branch, head: AwesomeList, base: AwesomeList, previous: 
         elif paper_id in rejected:
             continue
         elif paper_id in branch.human_removed:
-            section = previous.get(paper_id, {}).get("section")
-            rejected[paper_id] = {"id": paper_id, "section": section, "title": title or ""}
+            section = previous[paper_id].section if paper_id in previous else None
+            rejected[paper_id] = Proposal(paper_id, title or "", section)
             result.newly_rejected[paper_id] = section
         else:
             result.notes.append(f"{paper_id} is no longer on the branch (not removed by a person): not rejected")
@@ -278,13 +278,13 @@ def _kept_proposals(branch: Branch, kept: dict[str, Entry], previous: dict, new:
     fresh_details = {p.id: p for p in new}
     out = []
     for paper_id, entry in kept.items():
-        known = fresh_details.get(paper_id)
-        old = previous.get(paper_id, {})
-        if paper_id in branch.edited:  # rewritten by a person: the marker knows it by its title now
-            known = replace(known, title=entry.title) if known else None
-            old = {**old, "title": entry.title}
-        out.append(replace(known, section=entry.label) if known else Proposal(
-            paper_id, old.get("title") or entry.title, entry.label or "", float(old.get("probability") or 0.0)))
+        known, old = fresh_details.get(paper_id), previous.get(paper_id)
+        edited = paper_id in branch.edited  # rewritten by a person: the marker knows it by its title now
+        if known is not None:
+            out.append(replace(known, section=entry.label, title=entry.title if edited else known.title))
+        else:
+            title = entry.title if edited or old is None or not old.title else old.title
+            out.append(Proposal(paper_id, title, entry.label or "", old.probability if old else 0.0))
     return out
 
 
@@ -324,8 +324,8 @@ def plan(branch: Branch, new: list[Proposal], limit: int) -> Plan:
     Example: plan(Branch(text, text), proposals, limit=25).text  # the list with the new entries
     """
     head, base = parse(branch.head_text), parse(branch.base_text)
-    previous = {p["id"]: p for p in branch.marker.proposals}
-    rejected = {r["id"]: dict(r) for r in branch.marker.rejected}
+    previous = {p.id: p for p in branch.marker.proposals}
+    rejected = {r.id: r for r in branch.marker.rejected}
     result = Plan(branch.head_text, [], [])
     kept, duplicates, ours = _what_stays(branch, head, base, previous, rejected, result)
     text = remove_entries(head, duplicates, ours or set()) if duplicates else branch.head_text
@@ -343,7 +343,7 @@ def plan(branch: Branch, new: list[Proposal], limit: int) -> Plan:
     return result
 
 
-def _bot_copies(head: AwesomeList, paper_id: str, ours: set[int], written: str | None, listed: bool) -> list[Entry]:
+def _copies_to_take_back(head: AwesomeList, paper_id: str, ours: set[int], written: str | None, listed: bool) -> list[Entry]:
     """The bot's own copies of a paper that a maintainer listed too: on the base (``listed``: every
     copy the branch added), or by hand on the branch (the one the bot wrote: all but one copy)."""
     entries = [e for e in head.entries if e.arxiv_id == paper_id]

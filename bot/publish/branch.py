@@ -28,7 +28,7 @@ from __future__ import annotations
 import logging
 import random
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.base.errors import PublishError
 from bot.lists.awesome import parse
@@ -51,14 +51,14 @@ from bot.propose.rolling import (
 from bot.publish.github import Commit, GitHubRepo, Pull
 from bot.publish.github_errors import Conflict
 from bot.publish.history import History
-from bot.publish.targets import Published, outcome
+from bot.publish.targets import Published
 
 log = logging.getLogger(__name__)
 CONFLICT_TAG = "<!-- awesome-list-bot conflict {since} -->"
 
 
 @dataclass
-class _State:
+class _Reading:
     """One consistent reading of the base, the branch and the open pull request."""
 
     base_sha: str
@@ -84,8 +84,9 @@ class GitHubPublisher:
         self.base, self.branch, self.path = config.list.branch, config.github.branch, config.list.path
         self.pause = config.github.backoff
         self._base: tuple[str, str] | None = None
+        self._fresh: dict[str, object] = {}  # what this run read once and the next reading may use once
         self.history = History(self.gh, self.branch, self.path)
-        self._state: _State | None = None  # the last reading, used once by the next publish
+        self._state: _Reading | None = None  # the last reading, used once by the next publish
 
     # --- reading -------------------------------------------------------------------------------
 
@@ -105,27 +106,36 @@ class GitHubPublisher:
     def base_text(self) -> str:
         if self._base is None:
             sha = self._base_sha()
-            self._base = (sha, self._list_at(sha)[0])
+            self._base = self._fresh["base"] = (sha, self._list_at(sha)[0])
         return self._base[1]
 
-    def _read(self) -> _State:
-        pulls = self.gh.pulls(self.branch, "open")  # first the description, then the branch
+    def _open_pulls(self) -> list[Pull]:
+        pulls = self._fresh.pop("pulls", None)
+        return self.gh.pulls(self.branch, "open") if pulls is None else pulls
+
+    def _read(self) -> _Reading:
+        """One consistent reading: first the description, then the branch.  What this run has just read
+        (the open pull requests, the base) is used once rather than asked again: every write is
+        conditional on it, and a conflict makes the next attempt read everything afresh."""
+        pulls = self._open_pulls()
         pull = next((p for p in pulls if p.base == self.base), pulls[0] if pulls else None)
-        base_sha = self._base_sha()
-        base_text = self._list_at(base_sha)[0]
-        self._base = (base_sha, base_text)
+        fresh = self._fresh.pop("base", None)
+        if fresh is None:
+            sha = self._base_sha()
+            fresh = (sha, self._list_at(sha)[0])
+        base_sha, base_text = self._base = fresh
         if pull is None:
-            self._state = _State(base_sha, base_text)
+            self._state = _Reading(base_sha, base_text)
             return self._state
         head_sha = self.gh.branch_sha(self.branch) or pull.head_sha
         head_text, blob = self._list_at(head_sha)
         found = (read_marker(pull.body) if self.history.ours(pull) else None) or Marker()
         comparison = self.gh.compare(base_sha, head_sha)
-        self._state = _State(base_sha, base_text, pull, head_sha, head_text, blob, comparison.commits,
+        self._state = _Reading(base_sha, base_text, pull, head_sha, head_text, blob, comparison.commits,
                              comparison.behind, comparison.merge_base, found, comparison.files)
         return self._state
 
-    def _removed_by_people(self, state: _State, missing: set[str], added: list[str]) -> tuple[set[str], dict]:
+    def _removed_by_people(self, state: _Reading, missing: set[str], added: list[str]) -> tuple[set[str], dict]:
         """Of the missing ids, those whose lines a commit that is not the bot's removed, and those
         the marker proposed whose adding commit is gone from the branch (a person rewrote it); and,
         apart, those a person *rewrote in place* (id -> the new entry's title: a journal version's
@@ -134,7 +144,7 @@ class GitHubPublisher:
         by_people, edited = self.history.people_edits(state.commits, missing)
         return ((removed | by_people) & missing) - set(edited), edited
 
-    def _bot_copies(self, state: _State, added: list[str]) -> dict[str, str]:
+    def _entries_as_the_bot_wrote_them(self, state: _Reading, added: list[str]) -> dict[str, str]:
         """For papers on the branch more than once: the entry as the bot's commit wrote it."""
         twice = {i for i, n in _counts(state.head_text).items() if n > 1 and i in added}
         copies: dict[str, str] = {}
@@ -149,18 +159,20 @@ class GitHubPublisher:
                                for e in document.entries if e.arxiv_id in written})
         return copies
 
-    def _branch(self, state: _State) -> Branch:
+    def _branch(self, state: _Reading) -> Branch:
         added = bot_added([c.message for c in state.commits])
         present = parse(state.head_text).arxiv_ids()
-        missing = (set(added) | state.marker.ids()) - present - {r["id"] for r in state.marker.rejected}
+        missing = (set(added) | state.marker.ids()) - present - state.marker.rejected_ids()
         ancestor = self.gh.file(state.merge_base, self.path) if state.merge_base else None
         removed, edited = self._removed_by_people(state, missing, added) if missing else (set(), {})
         return Branch(state.base_text, state.head_text, state.marker, added, removed,
-                      ancestor[0] if ancestor else None, self._bot_copies(state, added), edited)
+                      ancestor[0] if ancestor else None, self._entries_as_the_bot_wrote_them(state, added), edited)
 
     def feedback(self) -> Feedback:
         """Decisions from every closed pull request of the bot, then the open one's rejections."""
-        return self.history.feedback(parse(self.base_text()))
+        current = parse(self.base_text())
+        self._fresh["pulls"] = self.gh.pulls(self.branch, "open")
+        return self.history.feedback(current, self._fresh["pulls"])
 
     def open_proposals(self) -> set[str]:
         state = self._read()
@@ -213,7 +225,7 @@ class GitHubPublisher:
             result.notes.append(f"{self.base} moved: a real run merges it into the branch before adding")
         label = not state.marker.labelled and bool(self.config.github.labels)  # labelling once, never again
         body = with_maintainers_text(pull.body, self._body(result, model, labelled=True))
-        done = outcome("updated", pull.html_url, result)
+        done = Published("updated", pull.html_url, result)
         if result.text == state.head_text and read_marker(body) == read_marker(pull.body):
             done.action = "unchanged"
             return done, result.text, body
@@ -235,18 +247,18 @@ class GitHubPublisher:
             result.notes.append(f"warning: the pull request is published without labels ({refused}); "
                                 "remove github.labels from the config, or let the token manage labels")
 
-    def _commit(self, state: _State, result: Plan) -> str | None:
+    def _commit(self, state: _Reading, result: Plan) -> str | None:
         return self.gh.commit_file(self.branch, self.path, result.text, state.blob, commit_message(result))
 
-    def _resolved(self, state: _State, branch: Branch) -> str | None:
+    def _resolved(self, state: _Reading, branch: Branch) -> str | None:
         """The merge of the base into the branch when its conflicts are only the bot's own entries
         beside entries people added on the base (and the branch changed no other file)."""
         if branch.ancestor_text is None or set(state.files or []) - {self.path}:
             return None
-        ours = (set(branch.bot_added) | state.marker.ids()) - {r["id"] for r in state.marker.rejected}
+        ours = (set(branch.bot_added) | state.marker.ids()) - state.marker.rejected_ids()
         return resolve_merge(branch.ancestor_text, state.base_text, state.head_text, ours)
 
-    def _would_conflict(self, state: _State, branch: Branch, result: Plan) -> bool:
+    def _would_conflict(self, state: _Reading, branch: Branch, result: Plan) -> bool:
         """Whether the new entries would touch lines the base changed since the branch met it."""
         return bool(result.added) and branch.ancestor_text is not None and \
             would_conflict(branch.ancestor_text, state.base_text, result.text)
@@ -257,7 +269,7 @@ class GitHubPublisher:
                 return
             time.sleep(self.pause * (attempt + 1) / 4)
 
-    def _conflict(self, state: _State, branch: Branch, proposals, write: bool):
+    def _conflict(self, state: _Reading, branch: Branch, proposals, write: bool):
         """The pull request conflicts with its base even after merging: leave it as it is, and say
         so once per conflict (until the bot commits again), in a comment of the bot's own."""
         result = plan(branch, [], self.config.github.max_entries)
@@ -273,11 +285,11 @@ class GitHubPublisher:
                 self.gh.comment(pull, f"This pull request conflicts with `{self.base}` and GitHub cannot merge "
                                       f"`{self.base}` into it automatically. The bot will add no new papers until "
                                       f"the conflict is resolved; it never undoes your commits.\n\n{tag}")
-        done = Published("conflict", pull.html_url, [], result.newly_rejected, result.proposals, [note],
-                         waiting=len([p for p in proposals if p.id not in state.marker.ids()]))
+        held = replace(result, added=[], notes=[note], failed={}, over_limit=0)
+        done = Published("conflict", pull.html_url, held, waiting=len([p for p in proposals if p.id not in state.marker.ids()]))
         return done, state.head_text, pull.body
 
-    def _open(self, state: _State, proposals, model, write: bool) -> tuple[Published, str, str]:
+    def _open(self, state: _Reading, proposals, model, write: bool) -> tuple[Published, str, str]:
         """No open pull request: start one from the base, or adopt what a stopped run left."""
         existing = self.gh.branch_sha(self.branch)
         head, added, afresh = state.base_sha, [], False
@@ -295,9 +307,9 @@ class GitHubPublisher:
         result = plan(Branch(state.base_text, head_text, Marker(), added), proposals, self.config.github.max_entries)
         body = self._body(result, model, labelled=False)
         if not result.proposals:
-            return outcome("unchanged", f"{self.config.list.repo} (no open pull request)", result), head_text, body
+            return Published("unchanged", f"{self.config.list.repo} (no open pull request)", result), head_text, body
         if not write:
-            return outcome("opened", f"{self.config.list.repo} (a new pull request)", result), result.text, body
+            return Published("opened", f"{self.config.list.repo} (a new pull request)", result), result.text, body
         if existing is None:
             self.gh.create_branch(self.branch, state.base_sha)
         elif afresh:  # a merge whose content is the base: no force-push, the old commits stay
@@ -310,7 +322,7 @@ class GitHubPublisher:
             self._label(pull, result)
             body = self._body(result, model, labelled=True)
             self.gh.edit_body(pull, body)
-        return outcome("opened", pull.html_url, result), result.text, body
+        return Published("opened", pull.html_url, result), result.text, body
 
     def _after_closed(self, existing: str) -> list[Commit] | None:
         """The commits on the branch after the head of the newest closed pull request of the bot

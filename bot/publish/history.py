@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from bot.lists.awesome import AwesomeList, parse
 from bot.propose.commits import bot_added, is_bot_commit
-from bot.propose.proposals import Feedback, Marker, feedback, read_marker
+from bot.propose.proposals import Feedback, Marker, Proposal, feedback, read_marker
 from bot.propose.rolling import rewritten_in_place
 from bot.publish.github import Commit, GitHubRepo, Pull
 
@@ -35,7 +35,7 @@ class History:
                 trusted = True
             else:
                 added = set(bot_added([c.message for c in self.gh.pull_commits(pull)]))
-                trusted = bool(found.ids()) and found.ids() | {r["id"] for r in found.rejected} <= added
+                trusted = bool(found.ids()) and found.ids() | found.rejected_ids() <= added
             self._trusted[pull.number] = trusted
         return self._trusted[pull.number]
 
@@ -58,9 +58,9 @@ class History:
                 removed |= gone - set(rewritten)
         return removed - set(edited), edited
 
-    def feedback(self, current: AwesomeList) -> Feedback:
+    def feedback(self, current: AwesomeList, open_pulls: list[Pull]) -> Feedback:
         """Decisions from every closed pull request of the bot (into any base: the default branch
-        may have been renamed), then the open one's rejections."""
+        may have been renamed), then the open ones' rejections (``open_pulls``, as just listed)."""
         result = Feedback()
         for pull in sorted(self.gh.pulls(self.branch, "closed"), key=lambda p: p.number):
             found = read_marker(pull.body) if self.ours(pull) else None
@@ -68,10 +68,10 @@ class History:
                 found = self._from_commits(pull)
             if found is not None:
                 result.add(feedback(self._as_merged(pull, found, current), pull.merged, current))
-        for pull in self.gh.pulls(self.branch, "open"):
+        for pull in open_pulls:
             found = read_marker(pull.body) if self.ours(pull) else None
             if found is not None:
-                result.add(Feedback({}, {r["id"]: r.get("section") for r in found.rejected}))
+                result.add(Feedback({}, {r.id: r.section for r in found.rejected}))
         return result
 
     def _from_commits(self, pull: Pull) -> Marker | None:
@@ -86,9 +86,9 @@ class History:
         head = self.gh.file(pull.head_sha, self.path)
         document = parse(head[0]) if head else None
         entries = {e.arxiv_id: e for e in document.entries if e.arxiv_id} if document else {}
-        proposals = [{"id": i, "section": entries[i].label if i in entries else None,
-                      "title": entries[i].title if i in entries else ""} for i in added if i not in removed]
-        rejected = [{"id": i, "section": None, "title": ""} for i in added if i in removed]
+        proposals = [Proposal(i, entries[i].title if i in entries else "", entries[i].label if i in entries else None)
+                     for i in added if i not in removed]
+        rejected = [Proposal(i, "", None) for i in added if i in removed]
         return Marker(proposals, rejected)
 
     def _as_merged(self, pull: Pull, found: Marker, current) -> Marker:
@@ -96,10 +96,10 @@ class History:
         (a run that added them as it was being merged): those were never decided."""
         if not pull.merged:
             return found
-        absent = [p for p in found.proposals if current.find(p["id"], p.get("title"), found.ids()) is None
-                  and not current.contains(p["id"], p.get("title"))]
+        absent = [p for p in found.proposals if current.find(p.id, p.title, found.ids()) is None
+                  and not current.contains(p.id, p.title)]
         if not absent:
             return found
         merged = set(bot_added([c.message for c in self.gh.pull_commits(pull)]))  # what the merge brought
-        return Marker([p for p in found.proposals if p not in absent or p["id"] in merged], found.rejected,
+        return Marker([p for p in found.proposals if p not in absent or p.id in merged], found.rejected,
                       found.labelled)

@@ -15,13 +15,13 @@ too it comments once and adds nothing until a human resolves it.
 
 Example::
 
-    publisher = make_publisher(config, kind=None, output=Path("out"), dry_run=True)
+    publisher = make_publisher(config, kind=None, output=Path("out"), dry_run=True, token=github_token(config))
     publisher.publish(proposals, model="abc123").action   # 'dry run'
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -33,15 +33,40 @@ from bot.propose.rolling import Branch, Plan, plan
 
 @dataclass
 class Published:
+    """What a publish did: the action, where, and the change it made to the pull request (``plan``)."""
+
     action: str  # opened, updated, unchanged, written, conflict, dry run
     where: str
-    added: list[str] = field(default_factory=list)
-    rejected: dict[str, str | None] = field(default_factory=dict)  # deleted by maintainers, found this run
-    proposals: list[Proposal] = field(default_factory=list)  # in the proposal after this run
-    notes: list[str] = field(default_factory=list)
-    failed: dict[str, str] = field(default_factory=dict)  # papers that could not be added: id -> why
-    over_limit: int = 0  # proposals left for a later run: the pull request is full
+    plan: Plan
     waiting: int = 0  # proposals held back: the pull request conflicts with its base
+
+    @property
+    def added(self) -> list[str]:
+        return self.plan.added
+
+    @property
+    def rejected(self) -> dict[str, str | None]:
+        """Papers deleted by maintainers, found this run: id -> the section the bot had proposed."""
+        return self.plan.newly_rejected
+
+    @property
+    def proposals(self) -> list[Proposal]:
+        """The pull request's proposals after this run."""
+        return self.plan.proposals
+
+    @property
+    def notes(self) -> list[str]:
+        return self.plan.notes
+
+    @property
+    def failed(self) -> dict[str, str]:
+        """Papers that could not be added: id -> why."""
+        return self.plan.failed
+
+    @property
+    def over_limit(self) -> int:
+        """Proposals left for a later run: the pull request is full."""
+        return self.plan.over_limit
 
 
 class Publisher(Protocol):
@@ -52,11 +77,6 @@ class Publisher(Protocol):
     def feedback(self) -> Feedback: ...
     def publish(self, proposals: list[Proposal], model: str) -> Published: ...
     def preview(self, proposals: list[Proposal], model: str) -> tuple[Published, str, str]: ...
-
-
-def outcome(action: str, where: str, result: Plan) -> Published:
-    return Published(action, where, result.added, result.newly_rejected, result.proposals, result.notes,
-                     result.failed, result.over_limit)
 
 
 class LocalPublisher:
@@ -86,14 +106,14 @@ class LocalPublisher:
     def feedback(self) -> Feedback:
         branch = self._branch()
         present = parse(branch.head_text).arxiv_ids()
-        return Feedback({}, {**{r["id"]: r.get("section") for r in branch.marker.rejected},
-                             **{p["id"]: p.get("section") for p in branch.marker.proposals if p["id"] not in present}})
+        return Feedback({}, {**{r.id: r.section for r in branch.marker.rejected},
+                             **{p.id: p.section for p in branch.marker.proposals if p.id not in present}})
 
     def preview(self, proposals: list[Proposal], model: str) -> tuple[Published, str, str]:
         branch = self._branch()
         result = plan(branch, proposals, self.limit)
         body = pull_request_body(result.proposals, result.rejected, model, self.template)
-        return outcome("written", str(self.folder), result), result.text, body
+        return Published("written", str(self.folder), result), result.text, body
 
     def publish(self, proposals: list[Proposal], model: str) -> Published:
         published, text, body = self.preview(proposals, model)
