@@ -48,16 +48,38 @@ class Trained:
     model: object  # the same model, in memory
 
 
+def shared_folder(tmp_path_factory) -> Path:
+    """A folder of this test session that every xdist worker sees (its own base folder without xdist)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
 @pytest.fixture(scope="session")
 def demo_model(tmp_path_factory) -> Trained:
-    """The demo's classifier, trained once per test session and shared by every test that needs a
-    model: the bundled list (titles) against the bundled background (7,845 real papers), with the
-    bundled lexicon and the repository's config (target recall 0.98)."""
+    """The demo's classifier, trained once per test session (by the first worker that needs it, the
+    others wait and load it) and shared by every test that needs a model: the bundled list (titles)
+    against the bundled background (7,845 real papers), with the bundled lexicon and the repository's
+    config (target recall 0.98)."""
+    import fcntl
+
+    from classifier import model as model_io
+
+    shared = shared_folder(tmp_path_factory)
+    with open(shared / "demo-model.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        saved = shared / "demo-model"
+        if not (shared / "demo-model.done").is_file():
+            folder = model_io.save(_train_demo_model(), saved)
+            (shared / "demo-model.done").write_text(str(folder))
+    folder = Path((shared / "demo-model.done").read_text())
+    return Trained(folder, model_io.load(folder))
+
+
+def _train_demo_model():
     from bot.base.config import load_config
     from bot.lists.awesome import parse
     from bot.papers.paper import read_jsonl
     from classifier import lexicon
-    from classifier import model as model_io
     from classifier.operating import OperatingRule
     from classifier.train import Doc, train
 
@@ -66,10 +88,8 @@ def demo_model(tmp_path_factory) -> Trained:
     entries = [Doc(e.arxiv_id or e.title_key, e.title, "", e.label) for e in document.entries]
     background = [Doc(p.id, p.title, p.abstract, feed=False)  # a sample, as `bot train` reads it
                   for p in read_jsonl(ROOT / "bot" / "data" / "background.jsonl.gz")]
-    model = train(entries, background, lexicon.load(config.classifier.lexicon),
-                  rule=OperatingRule(config.classifier.target_recall))
-    folder = model_io.save(model, tmp_path_factory.mktemp("demo-model"))
-    return Trained(folder, model)
+    return train(entries, background, lexicon.load(config.classifier.lexicon),
+                 rule=OperatingRule(config.classifier.target_recall))
 
 
 @pytest.fixture
