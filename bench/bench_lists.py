@@ -116,7 +116,7 @@ def run_list(spec: dict, records: list[dict], samples: int, lists: Path = LISTS)
 
     # bot train --offline, with no lexicon in the config (the topic is learned), as `bot init` writes it
     config = SimpleNamespace(classifier=SimpleNamespace(lexicon=None, target_recall=0.95, proposals_per_1000=None))
-    data = training_docs(before, {p.id: p for p in store}, {}, {}, {})
+    data = training_docs(before, {p.id: p for p in store}, {}, {})
     data.background = background_docs(store, [])
     lexicon, _ = lexicon_for(config, data)
     model = train_model(config, data, lexicon)

@@ -15,6 +15,7 @@ import pytest
 from arxiv_fixtures import load_papers, write_config
 from conftest import ROOT, SEED_README
 
+from bot.base.decision import Decision
 from bot.lists.awesome import parse
 from bot.papers.paper import Paper
 from bot.papers.store import Store
@@ -265,8 +266,8 @@ def test_train_command_learns_from_decisions_prints_the_curve_and_keeps_or_repla
         store.add(Paper.from_json(p) for p in corpus.values() if p["listing_date"].startswith("2025-09-1"))
         store.add([Paper.from_json(corpus[i]) for i in ("2606.15457", "2603.25977")])
         store.record_verdicts("m", [("2606.15457", True, 0.9, "Image Generation")])
-        store.record_decisions([("2606.15457", "accepted", "Segmentation", None, "test"),
-                                ("2603.25977", "rejected", "Image Generation", None, "test")])
+        store.record_decisions([Decision("2606.15457", True, "Segmentation", source="test"),
+                                Decision("2603.25977", False, "Image Generation", source="test")])
     first = bot("--config", config, "train", "--offline")
     assert first.exit_code == 0, first.err
     assert "training on 176 list entries" in first.out and "1 accepted, 1 rejected" in first.out

@@ -13,6 +13,7 @@ import pytest
 from arxiv_fixtures import load_papers
 from conftest import ROOT, SEED_README
 
+from bot.base.decision import Decision
 from bot.jobs.classify import background_docs, train_and_compare, training_docs, verdicts
 from bot.lists.awesome import parse
 from bot.papers.paper import Paper
@@ -43,14 +44,15 @@ def rounds():
     on those decisions and the feed up to 14 September.  Both are then read on 15-30 September."""
     papers = [Paper.from_json(p) for p in load_papers() if "2025-08-01" <= p["listing_date"] <= "2025-09-30"]
     document, truth, lexicon = parse(SEED_README.read_text()), judged(), lexicon_io.load(ROOT / "lexicon.yaml")
-    data = training_docs(document, {}, {}, {}, {})
+    data = training_docs(document, {}, {}, {})
     data.background = background_docs(between(papers, "2025-08-01", "2025-08-31"), [])
     old, _ = train_and_compare(CONFIG, data, None, lexicon)
     decided = between(papers, "2025-09-01", "2025-09-14")
     proposed = [(p, v) for p, v in zip(decided, verdicts(old, decided, explain=False)) if v.relevant]
-    accepted = {p.id: (v.section, p.title) for p, v in proposed if truth.get(p.id) == "in"}
-    rejected = {p.id: (v.section, p.title) for p, v in proposed if p.id not in accepted}
-    data = training_docs(document, {p.id: p for p in papers}, accepted, rejected, {p.id: v.section for p, v in proposed})
+    accepted = {p.id: Decision(p.id, True, v.section, p.title) for p, v in proposed if truth.get(p.id) == "in"}
+    rejected = {p.id: Decision(p.id, False, v.section, p.title) for p, v in proposed if p.id not in accepted}
+    data = training_docs(document, {p.id: p for p in papers}, {**accepted, **rejected},
+                         {p.id: v.section for p, v in proposed})
     data.background = background_docs(between(papers, "2025-08-01", "2025-09-14"), [])
     new, decision = train_and_compare(CONFIG, data, old, lexicon)
     return SimpleNamespace(old=old, new=new, decision=decision, data=data, accepted=accepted, rejected=rejected,

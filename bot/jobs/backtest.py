@@ -37,6 +37,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 
+from bot.base.decision import Decision
 from bot.base.errors import InputError, ListFormatError
 from bot.base.ids import normalize_arxiv_id
 from bot.jobs.classify import background_docs, lexicon_for, train_and_compare, training_docs, verdicts
@@ -169,8 +170,7 @@ class _Replay:
     def __init__(self, mode: str, text: str, model, model_id: str):
         self.mode, self.text, self.document = mode, text, awesome.parse(text)
         self.model, self.model_id = model, model_id
-        self.accepted: dict[str, tuple[str | None, str | None]] = {}  # id -> (section, title)
-        self.rejected: dict[str, tuple[str | None, str | None]] = {}
+        self.decisions: dict[str, Decision] = {}  # the simulated maintainer's, by id
         self.proposed: dict[str, str] = {}  # id -> the section the bot proposed it in
         self.failed: dict[str, set[str]] = {}  # model -> ids that could not become an entry
         self.records: dict[str, dict] = {}
@@ -221,8 +221,7 @@ class _Replayer:
         against the model in use.  Returns (the model to use, its id, the training record)."""
         started = time.perf_counter()
         document = state.document if state else self.start
-        data = training_docs(document, self.index, state.accepted if state else {}, state.rejected if state else {},
-                             state.proposed if state else {})
+        data = training_docs(document, self.index, state.decisions if state else {}, state.proposed if state else {})
         data.background, newest = self.background(day)
         if self.lexicon is None:  # once: every training reuses it
             self.lexicon, learned = lexicon_for(self.config, data)
@@ -264,7 +263,7 @@ class _Replayer:
         relevant = {p.id for p in candidates if found[p.id].relevant}
         state.relevant_seen |= relevant
         kept = keep_relevant(candidates, relevant, state.failed.get(state.model_id, set()), report)
-        chosen = select(kept, [found[p.id] for p in kept], state.document, set(), set(state.rejected), report)
+        chosen = select(kept, [found[p.id] for p in kept], state.document, set(), {i for i, d in state.decisions.items() if not d.accepted}, report)
         proposals = [Proposal.of(p, v) for p, v in chosen]
         result = plan(Branch(state.text, state.text), proposals, self.config.github.max_entries)
         state.failed.setdefault(state.model_id, set()).update(result.failed)
@@ -281,10 +280,10 @@ class _Replayer:
             if judgement == "in":
                 target = section if section and _has_heading(state.document, section) else proposal.section
                 accepted.append(replace(proposal, section=target))
-                state.accepted[paper_id] = (target, paper.title)
+                state.decisions[paper_id] = Decision(paper_id, True, target, paper.title, "backtest")
                 record["verdict"] = "accepted"
             else:
-                state.rejected[paper_id] = (proposal.section, paper.title)
+                state.decisions[paper_id] = Decision(paper_id, False, proposal.section, paper.title, "backtest")
                 record["verdict"] = "borderline" if judgement == "borderline" else "rejected"
         if accepted:
             self.merge(state, accepted, placed)
@@ -378,7 +377,7 @@ def backtest(config, store: Store, start_text: str, truth: Truth, since: date, u
         replayer.tell("training the first model", 0)
         start_model, _, first = replayer.train(None, first_day, "start", "never")
     else:
-        data = training_docs(replayer.start, replayer.index, {}, {}, {})
+        data = training_docs(replayer.start, replayer.index, {}, {})
         data.background, newest = replayer.background(first_day)
         first = Training("never", first_day, "start", True, "given", len(data.entries), 0, 0, len(data.background),
                          newest, 0.0, round(start_model.threshold, 4), start_model.meta["metrics"]["budget_per_1000"])

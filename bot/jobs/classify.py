@@ -17,20 +17,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.base.decision import Decision
 from bot.base.errors import ConfigError, FetchError, InputError, ListFormatError, ModelError
 from bot.lists.awesome import AwesomeList
 from bot.papers.paper import Paper, read_jsonl
-from bot.papers.store import Store
 from bot.propose.proposals import Proposal
 from bot.propose.render import render_entry, where
 from classifier import errors as classifier_errors
 from classifier import model as model_io
-from classifier.lexicon import Lexicon
-from classifier.operating import OperatingRule
 from classifier.predict import Verdict, classify_texts
 
 if TYPE_CHECKING:  # training and the arXiv client are imported where used: `bot classify <id>` starts faster
     from bot.papers.arxiv_api import ArxivAPI
+    from bot.papers.store import Store
+    from classifier.lexicon import Lexicon
     from classifier.train import Doc, Progress
 
 log = logging.getLogger(__name__)
@@ -77,18 +77,18 @@ def labelled(document: AwesomeList, store: Store, api: ArxivAPI | None) -> Train
         except FetchError as exc:
             problem = exc.one_line()
             log.warning("abstracts of list entries not fetched: %s", problem)
-    accepted = store.decisions("accepted")
-    rejected = store.decisions("rejected")
-    decided = store.get_many(list(accepted) + list(rejected))
-    data = training_docs(document, {**decided, **cached}, accepted, rejected, store.proposed_sections(accepted))
+    decisions = store.decisions()
+    decided = store.get_many(list(decisions))
+    accepted = [i for i, d in decisions.items() if d.accepted]
+    data = training_docs(document, {**decided, **cached}, decisions, store.proposed_sections(accepted))
     data.abstracts_fetched, data.fetch_problem = fetched, problem
     return data
 
 
-def training_docs(document: AwesomeList, papers: dict[str, Paper], accepted: dict[str, tuple[str | None, str | None]],
-                  rejected: dict[str, tuple[str | None, str | None]], proposed: dict[str, str]) -> TrainingData:
+def training_docs(document: AwesomeList, papers: dict[str, Paper], decisions: dict[str, Decision],
+                  proposed: dict[str, str]) -> TrainingData:
     """The labelled documents, as a pure function: the list's entries (abstracts from ``papers``) and
-    the decisions (id -> (section, title)); an accepted paper that is in the list is an entry, one the
+    the maintainers' ``decisions`` (by id); an accepted paper that is in the list is an entry, one the
     maintainers placed in another section than the bot proposed (``proposed``: id -> section) is *moved*.
     Used by ``labelled`` (decisions from the store) and by `bot backtest` (simulated decisions)."""
     from classifier.train import Doc  # training code: imported where it is used (a cold classify needs none)
@@ -98,19 +98,20 @@ def training_docs(document: AwesomeList, papers: dict[str, Paper], accepted: dic
         paper = papers.get(entry.arxiv_id) if entry.arxiv_id else None
         listed = paper.listing_date if paper else None
         day = listed or (entry.date.isoformat() if entry.date else "")
-        proposed_by_bot = entry.arxiv_id in accepted  # an accepted proposal merged: part of the share it proposed
+        proposed_by_bot = entry.arxiv_id in decisions and decisions[entry.arxiv_id].accepted  # a merged proposal
         entries.append(Doc(entry.arxiv_id or entry.title_key, entry.title, paper.abstract if paper else "",
                            entry.label, feed=bool(listed) and proposed_by_bot, date=day))
     listed = {e.id for e in entries}
 
-    def doc(paper_id: str, section: str | None, title: str | None) -> Doc:
-        paper = papers.get(paper_id)
-        moved = bool(section and proposed.get(paper_id) and proposed[paper_id] != section)
-        return Doc(paper_id, paper.title if paper else (title or paper_id), paper.abstract if paper else "",
-                   section, moved, date=(paper.listing_date or "") if paper else "")
+    def doc(decision: Decision) -> Doc:
+        paper, section = papers.get(decision.id), decision.section
+        moved = bool(section and proposed.get(decision.id) and proposed[decision.id] != section)
+        return Doc(decision.id, paper.title if paper else (decision.title or decision.id),
+                   paper.abstract if paper else "", section, moved, date=(paper.listing_date or "") if paper else "")
 
-    chosen = [doc(i, s, t) for i, (s, t) in sorted(accepted.items()) if i not in listed]
-    refused = [doc(i, s, t) for i, (s, t) in sorted(rejected.items())]
+    ordered = [decisions[i] for i in sorted(decisions)]
+    chosen = [doc(d) for d in ordered if d.accepted and d.id not in listed]
+    refused = [doc(d) for d in ordered if not d.accepted]
     return TrainingData(entries, [], refused, chosen)
 
 
@@ -164,6 +165,7 @@ def train_model(config, data: TrainingData, lexicon: Lexicon | None = None, prog
                 budget: tuple[float, str] | None = None):
     """Train with the configured operating rule (the lexicon: given, configured or learned); ``budget``:
     (proposals per 1,000, why) held across retraining (``classifier.compare.held_budget``)."""
+    from classifier.operating import OperatingRule
     from classifier.train import train
 
     if lexicon is None:

@@ -26,7 +26,7 @@ from bot.papers.arxiv_api import ArxivAPI
 from bot.papers.ingest import IngestReport, daily
 from bot.papers.paper import Paper
 from bot.papers.store import Store
-from bot.propose.proposals import Proposal
+from bot.propose.proposals import Feedback, Proposal
 from bot.publish.branch import GitHubPublisher
 from bot.publish.targets import DryRunPublisher, LocalPublisher, Published
 from classifier.predict import Verdict
@@ -190,8 +190,7 @@ def propose(config, store: Store, source, report: RunReport, dry_run: bool, api:
     """Classify the candidates and publish the ones worth proposing; fills ``report``."""
     document = awesome.parse(source.base_text())
     decisions = source.feedback()  # the truth lives with the publisher; the store caches it
-    store.record_decisions([(i, "accepted", s, None, "pull request") for i, s in decisions.accepted.items()] +
-                           [(i, "rejected", s, None, "pull request") for i, s in decisions.rejected.items()])
+    store.record_decisions(decisions.decisions.values())
     model = _model(config, store, document, report, api if source.online else None)
     found = classify_candidates(config, store, model, report)
     chosen = select([p for p, _ in found], [v for _, v in found], document, source.open_proposals(),
@@ -207,5 +206,5 @@ def propose(config, store: Store, source, report: RunReport, dry_run: bool, api:
     if published.failed and not dry_run:
         store.record_unpublishable(model.fingerprint, published.failed)
     if published.rejected and not dry_run:
-        store.record_decisions([(i, "rejected", s, None, "deleted from the open pull request")
-                                for i, s in published.rejected.items()])
+        store.record_decisions(Feedback.rejecting(published.rejected, "deleted from the open pull request")
+                               .decisions.values())

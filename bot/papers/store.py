@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
+from bot.base.decision import Decision
 from bot.base.errors import InputError
 from bot.base.ids import is_arxiv_id
 from bot.papers.paper import Paper, iter_jsonl
@@ -326,12 +327,13 @@ class Store:
 
     # maintainers' decisions ------------------------------------------------------
 
-    def record_decisions(self, rows: Iterable[tuple[str, str, str | None, str | None, str]]) -> None:
-        """(id, 'accepted'|'rejected', section, title, evidence); a later decision replaces an earlier one."""
+    def record_decisions(self, decisions: Iterable[Decision]) -> None:
+        """Cache maintainers' decisions (their truth lives with the publisher); a later one replaces an earlier."""
         stamp = now()
         with self.transaction() as db:
             db.executemany("INSERT OR REPLACE INTO decisions (id, decision, section, title, evidence, at) "
-                           "VALUES (?, ?, ?, ?, ?, ?)", [(*row, stamp) for row in rows])
+                           "VALUES (?, ?, ?, ?, ?, ?)",
+                           [(d.id, d.kind, d.section, d.title, d.source, stamp) for d in decisions])
 
     def proposed_sections(self, ids: Iterable[str]) -> dict[str, str]:
         """id -> the section the bot classified the paper into (for papers it classified)."""
@@ -344,7 +346,8 @@ class Store:
             found.update((r[0], r[1]) for r in rows)
         return found
 
-    def decisions(self, decision: str) -> dict[str, tuple[str | None, str | None]]:
-        """id -> (section, title) for every paper with this decision."""
-        rows = self.db.execute("SELECT id, section, title FROM decisions WHERE decision = ?", (decision,))
-        return {r[0]: (r[1], r[2]) for r in rows}
+    def decisions(self, kind: str | None = None) -> dict[str, Decision]:
+        """id -> the decision, for every paper decided (or only the 'accepted' or 'rejected' ones)."""
+        rows = self.db.execute("SELECT id, decision, section, title, evidence FROM decisions"
+                               + (" WHERE decision = ?" if kind else ""), (kind,) if kind else ())
+        return {r[0]: Decision(r[0], r[1] == "accepted", r[2], r[3], r[4] or "") for r in rows}

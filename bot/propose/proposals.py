@@ -24,6 +24,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 from bot import __version__
+from bot.base.decision import Decision
 from bot.base.text import markdown_text
 from bot.lists.awesome import AwesomeList
 
@@ -176,17 +177,28 @@ def pull_request_body(proposals: list[Proposal], rejected: list[Proposal], model
 
 @dataclass
 class Feedback:
-    accepted: dict[str, str | None] = field(default_factory=dict)  # id -> the section maintainers left it in
-    rejected: dict[str, str | None] = field(default_factory=dict)  # id -> the section the bot had proposed
+    """The decisions read from a publisher, one per paper (a later one replaces an earlier one)."""
+
+    decisions: dict[str, Decision] = field(default_factory=dict)
+
+    @classmethod
+    def rejecting(cls, sections: dict[str, str | None], source: str) -> "Feedback":
+        """Papers deleted: id -> the section the bot had proposed."""
+        return cls({i: Decision(i, False, section, source=source) for i, section in sections.items()})
+
+    @property
+    def accepted(self) -> dict[str, str | None]:
+        """id -> the section maintainers left it in."""
+        return {i: d.section for i, d in self.decisions.items() if d.accepted}
+
+    @property
+    def rejected(self) -> dict[str, str | None]:
+        """id -> the section the bot had proposed."""
+        return {i: d.section for i, d in self.decisions.items() if not d.accepted}
 
     def add(self, other: "Feedback") -> None:
         """Later decisions win over earlier ones."""
-        for paper_id, section in other.accepted.items():
-            self.accepted[paper_id] = section
-            self.rejected.pop(paper_id, None)
-        for paper_id, section in other.rejected.items():
-            self.rejected[paper_id] = section
-            self.accepted.pop(paper_id, None)
+        self.decisions.update(other.decisions)
 
 
 def feedback(found: Marker, merged: bool, current_list: AwesomeList) -> Feedback:
@@ -196,18 +208,16 @@ def feedback(found: Marker, merged: bool, current_list: AwesomeList) -> Feedback
     the others were deleted (before or after the merge) and are rejected.  Closed
     without merging: every proposal is rejected.  Papers deleted while the pull
     request was open (the marker's ``rejected``) stay rejected either way."""
-    result = Feedback()
+    source = "merged pull request" if merged else "closed pull request"
+    rejected = {r.id: Decision(r.id, False, r.section, r.title or None, source) for r in found.rejected}
+    accepted: dict[str, Decision] = {}
     others = found.ids() | found.rejected_ids()
-    for item in found.rejected:
-        result.rejected[item.id] = item.section
     for item in found.proposals:
         entry = current_list.find(item.id, item.title, others) if merged else None
         if entry is not None:  # in the list, maybe with its title fixed or its link changed
-            result.accepted[item.id] = entry.label or item.section
+            accepted[item.id] = Decision(item.id, True, entry.label or item.section, item.title, source)
         elif merged and current_list.contains(item.id, item.title):
-            result.accepted[item.id] = item.section
+            accepted[item.id] = Decision(item.id, True, item.section, item.title, source)
         else:
-            result.rejected[item.id] = item.section
-    for paper_id in result.accepted:
-        result.rejected.pop(paper_id, None)
-    return result
+            rejected[item.id] = Decision(item.id, False, item.section, item.title, source)
+    return Feedback({**{i: d for i, d in rejected.items() if i not in accepted}, **accepted})

@@ -71,7 +71,7 @@ class History:
         for pull in open_pulls:
             found = read_marker(pull.body) if self.ours(pull) else None
             if found is not None:
-                result.add(Feedback({}, {r.id: r.section for r in found.rejected}))
+                result.add(Feedback.rejecting({r.id: r.section for r in found.rejected}, "deleted from the open pull request"))
         return result
 
     def _from_commits(self, pull: Pull) -> Marker | None:

@@ -106,8 +106,9 @@ class LocalPublisher:
     def feedback(self) -> Feedback:
         branch = self._branch()
         present = parse(branch.head_text).arxiv_ids()
-        return Feedback({}, {**{r.id: r.section for r in branch.marker.rejected},
-                             **{p.id: p.section for p in branch.marker.proposals if p.id not in present}})
+        return Feedback.rejecting({**{r.id: r.section for r in branch.marker.rejected},
+                                   **{p.id: p.section for p in branch.marker.proposals if p.id not in present}},
+                                  "deleted from the local proposal")
 
     def preview(self, proposals: list[Proposal], model: str) -> tuple[Published, str, str]:
         branch = self._branch()
