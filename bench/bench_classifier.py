@@ -60,7 +60,7 @@ from bot.papers.store import Store  # noqa: E402
 from classifier import lexicon as lexicon_io  # noqa: E402
 from classifier import matching  # noqa: E402
 from classifier import model as model_io  # noqa: E402
-from classifier.evaluate import Dated, evaluate  # noqa: E402
+from classifier.evaluate import evaluate  # noqa: E402
 from classifier.features import paper_text  # noqa: E402
 from classifier.operating import OperatingRule  # noqa: E402
 from classifier.predict import classify_texts  # noqa: E402
@@ -164,12 +164,12 @@ def relevance(name: str, report: dict, test: list[dict], judged: dict[str, str],
             "list_cv": report["training_metrics"]["recall_list_cv"], "sections": report["sections"]}
 
 
-def holdout(entries: list, dated: list, papers: list[Dated], lexicon, records: list[dict], judged: dict) -> dict:
+def holdout(entries: list, dated: list, papers: list[Doc], lexicon, records: list[dict], judged: dict) -> dict:
     """Train on the list's entries before HOLDOUT_FROM and the papers before the honest split; find the later
     entries (by title) and count out-of-scope proposals on the honest split."""
     early = [d for d, day in zip(entries, dated) if day < HOLDOUT_FROM]
     later = [d for d, day in zip(entries, dated) if day >= HOLDOUT_FROM]
-    before = [p for p in papers if p.listing_date < HONEST[0]]
+    before = [p for p in papers if p.date < HONEST[0]]
     if lexicon is None:
         lexicon = learn([(d.title, d.abstract) for d in early], [(p.title, p.abstract) for p in before])
     model = train(early, before, lexicon, rule=OperatingRule(0.98))
@@ -189,7 +189,7 @@ def speed(entries: list, papers: list, records: list[dict], hand, rule) -> tuple
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import Pipeline
 
-    model = train(entries, [Doc(p.id, p.title, p.abstract) for p in papers if p.listing_date < DEVELOPMENT[0]],
+    model = train(entries, [Doc(p.id, p.title, p.abstract) for p in papers if p.date < DEVELOPMENT[0]],
                   hand, rule=rule)
     batch = records[-20000:]
     texts = [paper_text(r["title"], r["abstract"]) for r in batch]
@@ -236,7 +236,7 @@ def main() -> None:
         document = parse((ROOT.parent / "shared" / "data" / "list" / "README-seed.md").read_text())
         entries = [Doc(e.arxiv_id or e.title_key, e.title, "", e.label) for e in document.entries]
         records = load_papers()
-        papers = [Dated(r["id"], r["title"], r["abstract"], listing_date=r["listing_date"]) for r in records]
+        papers = [Doc(r["id"], r["title"], r["abstract"], date=r["listing_date"]) for r in records]
         ours, bare, cold = speed(entries, papers, records, hand, OperatingRule(config.classifier.target_recall))
         print(f"\nbatch {ours / bare:.2f}x plain ({verdict(ours / bare <= 2)}), cold classify {cold:.2f} s "
               f"({verdict(cold < 1.5)})")
@@ -246,7 +246,7 @@ def main() -> None:
         rule = OperatingRule(config.classifier.target_recall, config.classifier.proposals_per_1000)
         document = parse((ROOT.parent / "shared" / "data" / "list" / "README-seed.md").read_text())
         entries = [Doc(e.arxiv_id or e.title_key, e.title, "", e.label) for e in document.entries]
-        papers = [Dated(r["id"], r["title"], r["abstract"], listing_date=r["listing_date"]) for r in load_papers()]
+        papers = [Doc(r["id"], r["title"], r["abstract"], date=r["listing_date"]) for r in load_papers()]
         labelled = judgements("sections-judged.csv", "section")
         reports = {name: evaluate(entries, papers, hand, split, rule=rule, until=until, sections=labelled)
                    for name, (split, until, _) in (("development 2026", DEVELOPMENT), ("honest 2025", HONEST))}
@@ -263,7 +263,7 @@ def main() -> None:
     entries = [Doc(e.arxiv_id or e.title_key, e.title, "", e.label) for e in document.entries]
     dated = [e.date.isoformat() for e in document.entries]
     records = load_papers()
-    papers = [Dated(r["id"], r["title"], r["abstract"], listing_date=r["listing_date"]) for r in records]
+    papers = [Doc(r["id"], r["title"], r["abstract"], date=r["listing_date"]) for r in records]
 
     print("# Classifier benchmark\n\n## Relevance on the bundled list (diffusion models in medical imaging)")
     results, reports = {}, {}

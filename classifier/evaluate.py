@@ -33,14 +33,6 @@ from .sections import judged_agreement
 from .train import Doc, Progress, train
 
 
-@dataclass
-class Dated(Doc):
-    listing_date: str = ""
-
-    def __post_init__(self) -> None:
-        self.date = self.date or self.listing_date
-
-
 def _rates(proposed: set[str], judgements: dict[str, str], n: int) -> dict:
     inscope = {i for i, j in judgements.items() if j == "in"}
     out = [i for i in proposed if judgements.get(i, "out") == "out"]
@@ -52,10 +44,10 @@ def _rates(proposed: set[str], judgements: dict[str, str], n: int) -> dict:
     }
 
 
-def split_papers(papers: list[Dated], split: str, until: str | None = None) -> tuple[list[Dated], list[Dated]]:
+def split_papers(papers: list[Doc], split: str, until: str | None = None) -> tuple[list[Doc], list[Doc]]:
     """(papers listed before ``split``, papers listed from it until ``until``); an error if one is empty."""
-    before = [p for p in papers if p.listing_date and p.listing_date < split]
-    after = [p for p in papers if p.listing_date >= split and (until is None or p.listing_date < until)]
+    before = [p for p in papers if p.date and p.date < split]
+    after = [p for p in papers if p.date >= split and (until is None or p.date < until)]
     if not before or not after:
         side = "before" if not before else "from"
         raise EvaluationError(f"no papers listed {side} {split} ({len(before)} before, {len(after)} from it"
@@ -64,7 +56,7 @@ def split_papers(papers: list[Dated], split: str, until: str | None = None) -> t
     return before, after
 
 
-def evaluate(entries: list[Doc], papers: list[Dated], lexicon: Lexicon | dict | None, split: str, *,
+def evaluate(entries: list[Doc], papers: list[Doc], lexicon: Lexicon | dict | None, split: str, *,
              rule: OperatingRule = OperatingRule(), judgements: dict[str, str] | None = None,
              until: str | None = None, progress: Progress | None = None,
              sections: dict[str, str] | None = None) -> dict:
@@ -126,7 +118,7 @@ def _judged(ids: list[str], probability: np.ndarray, threshold: float, model_set
     return report
 
 
-def _sections(model, after: list[Dated], sections: dict[str, str] | None) -> dict:
+def _sections(model, after: list[Doc], sections: dict[str, str] | None) -> dict:
     """The section model's cross-validated agreement, and on the test papers people filed (if given)."""
     agreement = model.meta.get("section_agreement") or {}
     report = {"sections": {

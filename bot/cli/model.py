@@ -17,7 +17,6 @@ import click
 from bot.base.errors import BotError, InputError
 from bot.base.ids import normalize_arxiv_id
 from bot.cli.group import Context, cli, parse_day, pass_context, read_list
-from bot.lists import awesome
 
 
 def _print_lexicon(lexicon, path) -> None:
@@ -101,6 +100,7 @@ def train_command(ctx: Context, list_path: str | None, offline: bool, force: boo
     """
     from bot.base.progress import progress_line
     from bot.jobs.classify import configured_lexicon, gather, lexicon_for, retrain
+    from bot.lists import awesome
     from bot.papers.arxiv_api import ArxivAPI
     from bot.papers.store import Store
     from classifier import model as model_io
@@ -165,17 +165,19 @@ def evaluate_command(ctx: Context, split: str | None, until: str | None, judgeme
 
     from bot.base.progress import progress_line
     from bot.jobs.classify import labelled, library_errors
+    from bot.lists import awesome
     from bot.papers.store import Store
     from classifier import lexicon as lexicon_io
-    from classifier.evaluate import Dated, evaluate, markdown, write
+    from classifier.evaluate import evaluate, markdown, write
+    from classifier.train import Doc
     from classifier.operating import OperatingRule
 
     config = ctx.config
     document = awesome.parse(read_list(ctx, list_path)[0])
     with Store(config.store.path) as store:
         data = labelled(document, store, None)
-        papers = [Dated(p.id, p.title, p.abstract, listing_date=p.listing_date or "") for p in store.papers()]
-    dated = sorted(p.listing_date for p in papers if p.listing_date)
+        papers = [Doc(p.id, p.title, p.abstract, date=p.listing_date or "") for p in store.papers()]
+    dated = sorted(p.date for p in papers if p.date)
     if not dated:
         raise InputError("no stored paper has a listing date", "import listings with `bot fetch --from-file`")
     split = (parse_day(split, "--split") or date.fromisoformat(dated[len(dated) * 3 // 4])).isoformat()
@@ -308,6 +310,7 @@ def classify_command(ctx: Context, arxiv_id: str | None, input_path: str | None,
     """
     from bot.base.ids import is_arxiv_id
     from bot.jobs.classify import describe, load_model, verdicts
+    from bot.lists import awesome
 
     if bool(arxiv_id) == bool(input_path):
         raise InputError("give an arXiv id or --input FILE (one of them)", "e.g. bot classify 2308.02959")
