@@ -24,7 +24,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -82,32 +82,41 @@ def _first_token(phrase: str) -> tuple[str, bool]:
     return token, first.endswith("*") and token == first[:-1].lower()
 
 
-def _neighbours(words: Sequence[str], before: bool) -> re.Pattern | None:
+def _neighbours(words: Sequence[str], before: bool) -> str | None:
     """A pattern for 'one of these words right before / right after' a match (original text)."""
     if not words:
         return None
     body = "|".join(exact or f"(?i:{low})" for low, exact in (_alternative(w) for w in words))
-    return re.compile(rf"(?<!\w)(?:{body}){GAP}$" if before else rf"{GAP}(?:{body})(?!\w)")
+    return rf"(?<!\w)(?:{body}){GAP}$" if before else rf"{GAP}(?:{body})(?!\w)"
 
 
 @dataclass
 class _Unit:
     """The phrases of one term (or of its confounders) that start with the same word: one
     pattern with that word as a literal prefix (fast to search), run on the lowercased text,
-    and a check of the original case when some phrase has an acronym."""
+    and a check of the original case when some phrase has an acronym.  Each is compiled when
+    first searched: a text triggers few units, and `bot classify <id>` reads one text."""
     kind: str  # "term" or "confounder"
     term: int
-    pattern: re.Pattern
-    verify: re.Pattern | None
+    source: str
+    verify_source: str | None
+
+    @cached_property
+    def pattern(self) -> re.Pattern:
+        return re.compile(self.source)
+
+    @cached_property
+    def verify(self) -> re.Pattern | None:
+        return None if self.verify_source is None else re.compile(self.verify_source)
 
 
 def _unit(kind: str, term: int, alternatives: list[tuple[str, str | None]], head: str) -> _Unit:
     rests = sorted({low[len(head):] for low, _ in alternatives}, key=lambda r: (-r.count("[\\s"), -len(r)))
-    pattern = re.compile(head + "(?:" + "|".join(rests) + r")(?!\w)")
+    pattern = head + "(?:" + "|".join(rests) + r")(?!\w)"
     verify = None
     if any(exact for _, exact in alternatives):
         body = "|".join(sorted({exact or f"(?i:{low})" for low, exact in alternatives}, key=len, reverse=True))
-        verify = re.compile(f"(?:{body})(?!\\w)")
+        verify = f"(?:{body})(?!\\w)"
     return _Unit(kind, term, pattern, verify)
 
 
@@ -120,8 +129,9 @@ class Matcher:
         self.units: list[_Unit] = []
         self._exact_triggers: dict[str, set[int]] = {}
         prefixes: dict[str, set[int]] = {}
-        self._before: list[re.Pattern | None] = []
-        self._after: list[re.Pattern | None] = []
+        self._before: list[str | None] = []  # pattern sources, compiled when first needed (``_neighbour``)
+        self._after: list[str | None] = []
+        self._compiled: dict[str, re.Pattern] = {}
         for index, (_, term) in enumerate(self.terms):
             for kind, phrases in (("term", [(p, term.suffixes) for p in (term.phrase, *term.variants)]),
                                   ("confounder", [(c, ()) for c in term.confounders])):
@@ -149,6 +159,13 @@ class Matcher:
         self._hits: set[str] = set()
         self._memo: dict[str, frozenset[int]] = {}
         self._cache: dict[str, tuple[int, ...]] = {}
+
+    def _neighbour(self, source: str | None) -> re.Pattern | None:
+        if source is None:
+            return None
+        if source not in self._compiled:
+            self._compiled[source] = re.compile(source)
+        return self._compiled[source]
 
     def _units_of(self, token: str) -> set[int]:
         units: set[int] = set()
@@ -201,7 +218,7 @@ class Matcher:
                 found[index] = _longest_first(spans)
         for index, spans in list(terms.items()):
             blocked = confounders.get(index, [])
-            before, after = self._before[index], self._after[index]
+            before, after = self._neighbour(self._before[index]), self._neighbour(self._after[index])
             kept = [(s, e, t) for s, e, t in spans
                     if not any(s < ce and cs < e for cs, ce, _ in blocked)
                     and not (before and before.search(text, max(0, s - 60), s))

@@ -7,141 +7,263 @@ a file that is not UTF-8 or not YAML, an unknown ``{placeholder}`` in
 does not parse.  A config may start with ``extends: other.yaml`` (chains are
 followed, a cycle is an error); relative paths resolve against the folder of
 the file that wrote them.
+
+The sections are dataclasses, read by a quick reader that vouches only for values of
+exactly the declared type within their limits.  Anything else (a missing or unknown key,
+a number written as a string, a value out of range, a failed check) is left to pydantic,
+imported only then, over models built from the same declarations: it words every error
+and makes the lenient conversions; a good config never pays for importing it.
 """
 
 from __future__ import annotations
 
+import math
+import re
 import string
+from dataclasses import MISSING, dataclass, field, fields
 from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.base.errors import ConfigError
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=False)
+def _key(default: Any = MISSING, factory: Any = MISSING, *, check=None, before=None, **limits):
+    """A key with its default (none: required), pydantic's limits (ge, gt, le, min_length,
+    pattern) and checks of its value: ``before`` sees it as written, ``check`` once typed."""
+    return field(default=default, default_factory=factory, metadata=dict(check=check, before=before, limits=limits))
 
 
-class ListConfig(_Section):
-    repo: str = Field(pattern=r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+def _placeholders(value: str) -> str:
+    try:
+        names = [name for _, name, _, _ in string.Formatter().parse(value) if name is not None]
+    except ValueError as exc:
+        raise ValueError(f"malformed placeholder ({exc}); write {{category}}, and {{{{ }}}} for braces") from None
+    unknown = sorted({name for name in names if name != "category"})
+    if unknown:
+        shown = ", ".join("{" + name + "}" for name in unknown)
+        raise ValueError(f"unknown placeholder {shown}: only {{category}} is known")
+    if "category" not in names:
+        raise ValueError("must contain '{category}'")
+    return value
+
+
+def _lexicon_is_a_file(value):
+    if isinstance(value, dict):
+        raise ValueError("names a lexicon YAML file (e.g. lexicon.yaml), not inline terms: move the terms "
+                         "into their own file (see lexicon.yaml), or remove the key to learn the topic")
+    return value
+
+
+def _known_zone(value: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("unknown time zone (use an IANA name such as UTC or Europe/Berlin)") from None
+    return value
+
+
+DEFAULT_CRON = "30 1 * * 2-6"  # 01:30 UTC, Tuesday to Saturday: after arXiv's announcements (Mon-Fri)
+
+
+def _cron_parses(value: str) -> str:
+    if value == DEFAULT_CRON:  # known to parse: the commands but `bot serve` need not import APScheduler
+        return value
+    from bot.base.cron import cron_fields  # the same parser `bot serve` uses
+
+    try:
+        cron_fields(value)
+    except ConfigError as exc:
+        raise ValueError(f"{str(exc).removeprefix(f'schedule.cron {value!r}: ')}; use crontab syntax, "
+                         "e.g. '30 1 * * 2-6'") from None
+    return value
+
+
+@dataclass(kw_only=True)
+class ListConfig:
+    repo: str = _key(pattern=r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
     branch: str = "main"
     path: str = "README.md"
     local_copy: Path | None = None
     sections: list[str] | None = None
 
 
-class ArxivConfig(_Section):
-    categories: list[str] = Field(min_length=1)
-    rss_url: str
+@dataclass(kw_only=True)
+class ArxivConfig:
+    categories: list[str] = _key(min_length=1)
+    rss_url: str = _key(check=_placeholders)
     api_url: str
-    request_delay: float = Field(3.0, ge=0)
-    timeout: float = Field(30.0, gt=0)
-    deadline: float = Field(120.0, gt=0)
-    retries: int = Field(3, ge=0)
-    holidays: list[date] = []
-
-    @field_validator("rss_url")
-    @classmethod
-    def _has_category_placeholder(cls, value: str) -> str:
-        try:
-            names = [name for _, name, _, _ in string.Formatter().parse(value) if name is not None]
-        except ValueError as exc:
-            raise ValueError(f"malformed placeholder ({exc}); write {{category}}, and {{{{ }}}} for braces") from None
-        unknown = sorted({name for name in names if name != "category"})
-        if unknown:
-            shown = ", ".join("{" + name + "}" for name in unknown)
-            raise ValueError(f"unknown placeholder {shown}: only {{category}} is known")
-        if "category" not in names:
-            raise ValueError("must contain '{category}'")
-        return value
+    request_delay: float = _key(3.0, ge=0)
+    timeout: float = _key(30.0, gt=0)
+    deadline: float = _key(120.0, gt=0)
+    retries: int = _key(3, ge=0)
+    holidays: list[date] = _key(factory=list)
 
 
-class GithubConfig(_Section):
+@dataclass(kw_only=True)
+class GithubConfig:
     api_url: str = "https://api.github.com"
     token_env: str = "GITHUB_TOKEN"
     branch: str = "bot/new-papers"
-    labels: list[str] = ["new-papers", "bot"]
-    max_entries: int = Field(25, ge=1)
-    lookback_days: int = Field(30, ge=1)
+    labels: list[str] = _key(factory=lambda: ["new-papers", "bot"])
+    max_entries: int = _key(25, ge=1)
+    lookback_days: int = _key(30, ge=1)
     pr_title: str = "New papers from arXiv"
     pr_template: Path | None = None
-    retries: int = Field(4, ge=0)
-    timeout: float = Field(30.0, gt=0)
-    deadline: float = Field(180.0, gt=0)
-    backoff: float = Field(2.0, ge=0)
+    retries: int = _key(4, ge=0)
+    timeout: float = _key(30.0, gt=0)
+    deadline: float = _key(180.0, gt=0)
+    backoff: float = _key(2.0, ge=0)
 
 
-class StoreConfig(_Section):
+@dataclass(kw_only=True)
+class StoreConfig:
     path: Path
 
 
 BUNDLED_BACKGROUND = Path(__file__).parents[1] / "data" / "background.jsonl.gz"  # installed with the package
 
 
-class ClassifierConfig(_Section):
+@dataclass(kw_only=True)
+class ClassifierConfig:
     model_path: Path
     # The lexicon YAML file (what the list is about, see lexicon.yaml); None: `bot train` learns one.
-    lexicon: Path | None = None
-    target_recall: float = Field(0.95, gt=0, le=1)
+    lexicon: Path | None = _key(None, before=_lexicon_is_a_file)
+    target_recall: float = _key(0.95, gt=0, le=1)
     # Proposals per 1,000 feed papers; None: the smallest budget that reaches target_recall.
-    proposals_per_1000: float | None = Field(None, gt=0, le=1000)
-    background: list[Path] = Field(default_factory=lambda: [BUNDLED_BACKGROUND])  # [] for none
-
-    @field_validator("lexicon", mode="before")
-    @classmethod
-    def _lexicon_is_a_file(cls, value):
-        if isinstance(value, dict):
-            raise ValueError("names a lexicon YAML file (e.g. lexicon.yaml), not inline terms: move the terms "
-                             "into their own file (see lexicon.yaml), or remove the key to learn the topic")
-        return value
+    proposals_per_1000: float | None = _key(None, gt=0, le=1000)
+    background: list[Path] = _key(factory=lambda: [BUNDLED_BACKGROUND])  # [] for none
 
 
-class ScheduleConfig(_Section):
-    cron: str = "30 1 * * 2-6"
-    timezone: str = "UTC"
-    misfire_grace_seconds: int = Field(3600, ge=1)
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError("unknown time zone (use an IANA name such as UTC or Europe/Berlin)") from None
-        return value
-
-    @field_validator("cron")
-    @classmethod
-    def _cron_parses(cls, value: str) -> str:
-        from bot.base.cron import cron_fields  # the same parser `bot serve` uses
-
-        try:
-            cron_fields(value)
-        except ConfigError as exc:
-            raise ValueError(f"{str(exc).removeprefix(f'schedule.cron {value!r}: ')}; use crontab syntax, "
-                             "e.g. '30 1 * * 2-6'") from None
-        return value
+@dataclass(kw_only=True)
+class ScheduleConfig:
+    cron: str = _key(DEFAULT_CRON, check=_cron_parses)
+    timezone: str = _key("UTC", check=_known_zone)
+    misfire_grace_seconds: int = _key(3600, ge=1)
 
 
-class OutputConfig(_Section):
+@dataclass(kw_only=True)
+class OutputConfig:
     path: Path = Path("out")
 
 
-class Config(_Section):
+@dataclass(kw_only=True)
+class Config:
     list: ListConfig
     arxiv: ArxivConfig
-    github: GithubConfig = GithubConfig()
+    github: GithubConfig = _key(factory=GithubConfig)
     store: StoreConfig
     classifier: ClassifierConfig
-    schedule: ScheduleConfig = ScheduleConfig()
-    output: OutputConfig = OutputConfig()
-    source: Path | None = Field(None, exclude=True)
+    schedule: ScheduleConfig = _key(factory=ScheduleConfig)
+    output: OutputConfig = _key(factory=OutputConfig)
+    source: Path | None = None
+
+
+SECTIONS = {cls.__name__: cls for cls in (ListConfig, ArxivConfig, GithubConfig, StoreConfig, ClassifierConfig,
+                                          ScheduleConfig, OutputConfig, Config)}
+
+
+class _Unsure(Exception):
+    """A value the quick reader does not vouch for: pydantic decides, and words the error."""
+
+
+def _typed(kind: str, value):
+    """``value`` as a key of type ``kind`` (its annotation) holds it, for exactly the types YAML
+    gives a well-written file (no conversions that pydantic makes leniently); else _Unsure."""
+    if kind.endswith(" | None"):
+        return None if value is None else _typed(kind.removesuffix(" | None"), value)
+    if kind.startswith("list[") and type(value) is list:
+        return [_typed(kind[5:-1], item) for item in value]
+    if type(value) is str and kind in ("str", "Path"):
+        return value if kind == "str" else Path(value)
+    if type(value) is int and kind in ("int", "float") and abs(value) < 2 ** 53:
+        return value if kind == "int" else float(value)
+    if (type(value) is float and kind == "float" and math.isfinite(value)) or (type(value) is date and kind == "date"):
+        return value
+    if type(value) is dict and kind in SECTIONS:
+        return _quick(SECTIONS[kind], value)
+    raise _Unsure
+
+
+def _within(value, limits: dict) -> bool:
+    checks = {"ge": lambda b: value >= b, "gt": lambda b: value > b, "le": lambda b: value <= b,
+              "min_length": lambda b: len(value) >= b, "pattern": lambda b: "\n" not in value and re.search(b, value)}
+    return all(checks[name](bound) for name, bound in limits.items())
+
+
+def _quick(cls, raw: dict):
+    """The section ``cls`` of a mapping whose every key is known and every value plainly right."""
+    known = {spec.name: spec for spec in fields(cls)}
+    if any(key not in known for key in raw):
+        raise _Unsure
+    values = {}
+    for name, spec in known.items():
+        if name not in raw:
+            if spec.default is MISSING and spec.default_factory is MISSING:
+                raise _Unsure
+            continue
+        meta = spec.metadata
+        try:
+            value = meta["before"](raw[name]) if meta.get("before") else raw[name]
+            value = _typed(spec.type, value)
+            if value is not None and not _within(value, meta.get("limits", {})):
+                raise _Unsure
+            values[name] = meta["check"](value) if meta.get("check") else value
+        except ValueError:
+            raise _Unsure from None
+    return cls(**values)
+
+
+@cache
+def _model(cls):
+    """The pydantic model of a section (extra keys forbidden, lenient types), from its dataclass."""
+    from typing import get_type_hints
+
+    from pydantic import ConfigDict, Field, create_model, field_validator
+
+    hints, definitions, validators = get_type_hints(cls), {}, {}
+    for spec in fields(cls):  # defaults are not validated: a section's default stays its dataclass
+        kind, meta = _model(SECTIONS[spec.type]) if spec.type in SECTIONS else hints[spec.name], spec.metadata
+        default = ({"default": spec.default} if spec.default is not MISSING else
+                   {"default_factory": spec.default_factory} if spec.default_factory is not MISSING else {})
+        definitions[spec.name] = (kind, Field(**default, **meta.get("limits", {})))
+        for mode, check in (("before", meta.get("before")), ("after", meta.get("check"))):
+            if check:
+                validators[f"_{mode}_{spec.name}"] = field_validator(spec.name, mode=mode)(_of_value(check))
+    return create_model(cls.__name__, __config__=ConfigDict(extra="forbid", strict=False),
+                        __validators__=validators, **definitions)
+
+
+def _of_value(check):  # (cls, value): pydantic reads a third parameter as its ValidationInfo
+    return lambda cls, value: check(value)
+
+
+def _section_of(cls, model):
+    """The dataclass of a section from pydantic's model of it."""
+    return cls(**{spec.name: _section_of(SECTIONS[spec.type], getattr(model, spec.name))
+                  if spec.type in SECTIONS else getattr(model, spec.name) for spec in fields(cls)})
+
+
+def _validated(raw: dict, path: Path) -> Config:
+    """The config of a mapping: read quickly when it is plainly right, else by pydantic."""
+    try:
+        return _quick(Config, raw)
+    except _Unsure:
+        pass
+    from pydantic import ValidationError
+
+    try:
+        return _section_of(Config, _model(Config).model_validate(raw))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        more = len(exc.errors()) - 1
+        suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+        raise ConfigError(f"{path}: {_describe(first)}{suffix}") from None
 
 
 PATH_KEYS = [("list", "local_copy"), ("store", "path"), ("classifier", "model_path"), ("classifier", "lexicon"),
@@ -196,6 +318,19 @@ def _describe(error: dict[str, Any]) -> str:
     return f"'{where}': {message[:1].lower()}{message[1:]} (got {shown[:60]})"
 
 
+def _load_yaml(text: str):
+    """``yaml.safe_load`` through libyaml when PyYAML has it (ten times faster); a text libyaml
+    refuses is read again by the pure-Python parser, whose error (line, column and wording) is
+    the one reported, so that messages do not depend on how PyYAML was built."""
+    fast = getattr(yaml, "CSafeLoader", None)
+    if fast is not None:
+        try:
+            return yaml.load(text, Loader=fast)  # a safe loader
+        except yaml.YAMLError:
+            pass
+    return yaml.safe_load(text)
+
+
 def _read_mapping(path: Path, named_by: Path | None = None) -> dict:
     """One config file as a mapping, with one-line errors naming the file."""
     try:
@@ -211,7 +346,7 @@ def _read_mapping(path: Path, named_by: Path | None = None) -> dict:
     except OSError as exc:
         raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
     try:
-        raw = yaml.safe_load(text)
+        raw = _load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -249,14 +384,7 @@ def load_config(path: str | Path) -> Config:
     Example: load_config("demo/config.yaml").arxiv.categories
     """
     path = Path(path)
-    raw = _read_chain(path)
-    try:
-        config = Config.model_validate(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        more = len(exc.errors()) - 1
-        suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
-        raise ConfigError(f"{path}: {_describe(first)}{suffix}") from None
+    config = _validated(_read_chain(path), path)
     base = path.resolve().parent
     config.source = path.resolve()
     config.list.local_copy = _resolve(config.list.local_copy, base)

@@ -9,12 +9,14 @@ from __future__ import annotations
 import os
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from bot.base.config import Config, load_config
 from bot.base.errors import InputError
-from bot.base.secrets import github_token
+
+if TYPE_CHECKING:  # the configuration is read (and its validator imported) by the commands that use it
+    from bot.base.config import Config
 
 DEFAULT_CONFIG = "config.yaml"
 
@@ -29,6 +31,8 @@ class Context:
     @property
     def config(self) -> Config:
         if self._config is None:
+            from bot.base.config import load_config
+
             self._config = load_config(self.config_path)
         return self._config
 
@@ -53,6 +57,8 @@ def read_list(ctx: Context, path: str | None) -> tuple[str, str]:
     """The list's text and where it came from: PATH, the configured local copy, or GitHub."""
     config = ctx.config
     if path is None and config.list.local_copy is None:
+        from bot.base.secrets import github_token
+
         token = github_token(config)
         if not token:
             raise InputError("no list given, list.local_copy is not set and there is no GitHub token",
