@@ -601,3 +601,43 @@ def test_run_decisions_survive_a_description_tidied_of_its_marker(world, github)
     again = {p.id for p in report.proposed} & set(DAYS["2025-09-18"])
     assert not again, f"proposed again: {again}"
     assert set(DAYS["2025-09-18"]) <= rejected_in_store(config("other"))
+
+
+def _while_classifying(monkeypatch, act) -> None:
+    """``act()`` runs when the next run has read GitHub's decisions and is classifying (minutes, on a
+    real run that retrains): a maintainer's moment to act on the pull request."""
+    from bot.jobs import run as run_module
+
+    classify = run_module.classify_candidates
+
+    def acting(*args, **kwargs):
+        act()
+        return classify(*args, **kwargs)
+
+    monkeypatch.setattr(run_module, "classify_candidates", acting)
+
+
+def test_run_keeps_a_note_written_while_it_classifies(world, github, monkeypatch):
+    """The description is read again just before it is written: a note a maintainer adds while the run
+    classifies survives (once, the run wrote back the description it had read at its start)."""
+    serve, config = world
+    run(config())
+    _while_classifying(monkeypatch, lambda: github.pulls[0].update(body="Reviewer note: MRI first.\n\n"
+                                                                   + github.pulls[0]["body"]))
+    serve("2025-09-19")
+    report = run(config())
+    assert report.published.action == "updated", report.lines()
+    assert github.pulls[0]["body"].startswith("Reviewer note: MRI first.")
+
+
+def test_run_opens_a_new_pull_request_when_the_open_one_is_merged_while_it_classifies(world, github, monkeypatch):
+    """A merge while the run classifies: the day's papers go into a new pull request in the same run (once,
+    they were committed to the merged branch and waited a day)."""
+    serve, config = world
+    run(config())
+    _while_classifying(monkeypatch, lambda: github.merge(1))
+    serve("2025-09-19")
+    report = run(config())
+    assert report.published.action == "opened", report.lines()
+    assert [p["number"] for p in github.open_pulls()] == [2]
+    assert report.published.added and set(report.published.added) <= pull_marker(github, 2).ids()

@@ -10,7 +10,7 @@ runner with an empty store reads every decision back from GitHub.
 Example::
 
     body = pull_request_body([Proposal("2509.13576", "A title", "Reconstruction")], [], "model-1")
-    read_marker(body).proposals[0]["id"]   # '2509.13576'
+    read_marker(body).proposals[0].id   # "2509.13576"
 """
 
 from __future__ import annotations

@@ -84,7 +84,6 @@ class GitHubPublisher:
         self.base, self.branch, self.path = config.list.branch, config.github.branch, config.list.path
         self.pause = config.github.backoff
         self._base: tuple[str, str] | None = None
-        self._fresh: dict[str, object] = {}  # what this run read once and the next reading may use once
         self.history = History(self.gh, self.branch, self.path)
         self._state: _Reading | None = None  # the last reading, used once by the next publish
 
@@ -106,24 +105,17 @@ class GitHubPublisher:
     def base_text(self) -> str:
         if self._base is None:
             sha = self._base_sha()
-            self._base = self._fresh["base"] = (sha, self._list_at(sha)[0])
+            self._base = (sha, self._list_at(sha)[0])
         return self._base[1]
 
-    def _open_pulls(self) -> list[Pull]:
-        pulls = self._fresh.pop("pulls", None)
-        return self.gh.pulls(self.branch, "open") if pulls is None else pulls
-
     def _read(self) -> _Reading:
-        """One consistent reading: first the description, then the branch.  What this run has just read
-        (the open pull requests, the base) is used once rather than asked again: every write is
-        conditional on it, and a conflict makes the next attempt read everything afresh."""
-        pulls = self._open_pulls()
+        """One consistent reading, just before writing: first the description, then the branch.  Nothing
+        read earlier in the run is reused here: classifying (or training) takes minutes, and the
+        description, unlike the file, cannot be written conditionally on what was read."""
+        pulls = self.gh.pulls(self.branch, "open")
         pull = next((p for p in pulls if p.base == self.base), pulls[0] if pulls else None)
-        fresh = self._fresh.pop("base", None)
-        if fresh is None:
-            sha = self._base_sha()
-            fresh = (sha, self._list_at(sha)[0])
-        base_sha, base_text = self._base = fresh
+        base_sha = self._base_sha()
+        base_sha, base_text = self._base = (base_sha, self._list_at(base_sha)[0])
         if pull is None:
             self._state = _Reading(base_sha, base_text)
             return self._state
@@ -170,9 +162,7 @@ class GitHubPublisher:
 
     def feedback(self) -> Feedback:
         """Decisions from every closed pull request of the bot, then the open one's rejections."""
-        current = parse(self.base_text())
-        self._fresh["pulls"] = self.gh.pulls(self.branch, "open")
-        return self.history.feedback(current, self._fresh["pulls"])
+        return self.history.feedback(parse(self.base_text()), self.gh.pulls(self.branch, "open"))
 
     def open_proposals(self) -> set[str]:
         state = self._read()
