@@ -18,7 +18,6 @@ read with their abstracts, as the bot reads the feed).  Example::
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np

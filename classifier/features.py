@@ -20,9 +20,8 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from .matching import SEPARATOR, role_counts, split_text
-from .titles import title_key  # noqa: F401  (the key training and prediction group papers by)
 
-__all__ = ["SEPARATOR", "paper_text", "split_text", "title_key", "role_counts", "indicator_features",
+__all__ = ["SEPARATOR", "paper_text", "split_text", "role_counts", "indicator_features",
            "relevance_features", "section_features", "feature_names", "ColumnNames", "INDICATOR_NAMES"]
 
 

@@ -30,7 +30,8 @@ from sklearn.pipeline import Pipeline
 
 from . import sections as section_model
 from .errors import TrainingError
-from .features import paper_text, relevance_features, title_key
+from .features import paper_text, relevance_features
+from .titles import title_key
 from .labels import label_arrays, weak_labels
 from .lexicon import Lexicon
 from .model import Model

@@ -82,9 +82,6 @@ def message_of(exc: GithubException) -> str:
 
 def network_problem(exc: BaseException) -> str:
     """A short name for a failed connection, never the request (whose headers hold the token)."""
-    status = re.search(r"too many (\d{3}) error responses", str(exc))
-    if status:  # urllib3 retried the read and gave up
-        return f"HTTP {status.group(1)} (retried)"
     name = type(exc).__name__
     reason = getattr(exc, "reason", None)
     return f"{name} ({type(reason).__name__})" if reason is not None and not isinstance(reason, str) else name
