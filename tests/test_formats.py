@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
@@ -17,8 +18,9 @@ from bot.base.errors import ListFormatError
 from bot.base.ids import ARXIV_URL, arxiv_ids_in, normalize_arxiv_id
 from bot.lists.awesome import parse
 from bot.lists.by_example import signature
+from bot.propose.insert import ROUNDS_FROM, insert_entries
 from bot.propose.proposals import Proposal
-from bot.propose.render import insert_entries, render_entry
+from bot.propose.render import render_entry
 
 FIXTURES = Path(__file__).parent / "fixtures" / "lists"
 LISTS = sorted(p.name for p in FIXTURES.glob("*.md") if p.name != "SOURCES.md")
@@ -296,3 +298,30 @@ def test_formats_bold_titles_and_bracketed_titles_stay_entries():
         "2401.00201": "Segment Anything in Medical Images With Prompts",
         "2401.00112": "Segment Anything Everywhere With Prompts",
         "2401.00113": "Segment Anything"}
+
+
+BIG_LIST_CASES = ["bullets-authors-date.md", "table-unlearning.md", "attack/gaussians-multiline-bullets.md",
+                  "attack/speech-year-headings-ascending.md", "attack/mmfl-twoline-year-headings.md",
+                  "attack/graphattack-numbered-loose.md", "attack/longcontext-dated-nested.md", "bullets-prefix-nested.md",
+                  "attack/robotics3d-name-quoted.md", "attack/ondevice-escaped-prefix.md", "the bundled list"]
+
+
+@pytest.mark.parametrize("name", BIG_LIST_CASES)
+def test_insert_entries_big_list_places_papers_as_on_a_small_one(name, seed_text):
+    """A list over ROUNDS_FROM characters is parsed once per round, not once per paper: the papers
+    (a day's batch in one section, older ones, a second section) land in the same order."""
+    text = seed_text if name == "the bundled list" else (FIXTURES / name).read_text(encoding="utf-8")
+    labels = [label for label, _ in Counter(e.label for e in parse(text).entries).most_common(2)]
+    papers = [proposal(labels[0], id=f"2509.{10000 + n}", title=f"A Paper Number {n}", date=when)
+              for n, when in enumerate([date(2025, 9, 1)] * 4 + [date(2024, 5, 2), date(2021, 1, 3)])]
+    papers += [proposal(labels[-1], id=f"2509.{20000 + n}", title=f"Another Paper {n}", date=date(2025, 9, 1))
+               for n in range(3)]
+    archive = "\n<!-- archive\n" + "an old note about a paper, kept out of sight.\n" * (ROUNDS_FROM // 40) + "-->\n"
+    small, big = insert_entries(text, papers), insert_entries(text + archive, papers)
+    assert len(text + archive) > ROUNDS_FROM and big.endswith(archive)
+
+    def placed(result):
+        return [(e.label, e.arxiv_id) for e in parse(result).entries]
+
+    assert placed(big[:-len(archive)]) == placed(small)
+    assert {e.arxiv_id for e in parse(small).entries} >= {p.id for p in papers}

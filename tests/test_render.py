@@ -7,8 +7,9 @@ import pytest
 
 from bot.base.errors import ListFormatError
 from bot.lists.awesome import parse
+from bot.propose.insert import insert_entries
 from bot.propose.proposals import Proposal
-from bot.propose.render import date_style, insert_entries, markdown_text, render_entry
+from bot.propose.render import date_style, markdown_text, render_entry
 
 HOSTILE = "**[click](javascript:alert(1))** @octocat fixes #1 <img src=x onerror=alert(1)>"
 

@@ -24,7 +24,7 @@ import difflib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from bot.base.errors import ListFormatError
 from bot.base.ids import arxiv_ids_in, normalize_arxiv_id
@@ -50,10 +50,27 @@ class AwesomeList:
     def render(self) -> str:
         return "".join(self.lines)
 
-    @property
+    @cached_property
     def newline(self) -> str:
+        """The list's line ending ('\\n' or '\\r\\n'), as most of its lines end."""
         endings = Counter(line[len(line.rstrip("\r\n")):] for line in self.lines if line.endswith("\n"))
         return endings.most_common(1)[0][0] if endings else "\n"
+
+    @cached_property
+    def arxiv_spelling(self) -> str:
+        """How the list writes arXiv as a venue ('arXiv', 'ArXiv', 'arxiv'), 'arXiv' when it does not."""
+        spellings = Counter(m.group(0) for e in self.entries for m in re.finditer(r"arxiv", e.venue or "", re.I))
+        return spellings.most_common(1)[0][0] if spellings else "arXiv"
+
+    @cached_property
+    def order_evidence(self) -> tuple[int, int]:
+        """(up, down): pairs of dated entries next to each other in a section that go up or down in time."""
+        groups: dict = {}
+        for entry in self.entries:
+            if entry.sort_key is not None:
+                groups.setdefault(entry.label_line, []).append(entry.sort_key)
+        pairs = [(a, b) for keys in groups.values() for a, b in zip(keys, keys[1:])]
+        return sum(b > a for a, b in pairs), sum(b < a for a, b in pairs)
 
     def labels(self) -> list[str]:
         """Section names that hold entries, in document order."""

@@ -126,11 +126,6 @@ def _authors(example: str, names: list[str]) -> str:
     return markdown_text(", ".join(names))
 
 
-def arxiv_spelling(document: AwesomeList) -> str:
-    spellings = Counter(m.group(0) for e in document.entries for m in re.finditer(r"arxiv", e.venue or "", re.I))
-    return spellings.most_common(1)[0][0] if spellings else "arXiv"
-
-
 def unknown_value(document: AwesomeList, column: str | None, cell: int | None) -> str:
     """How the list writes a value it does not know in this column ('-', 'nan', 'N/A', or nothing)."""
     def empties(entries):
@@ -146,14 +141,14 @@ def _venue(document: AwesomeList, example_text: str, paper, piece: Piece, piece_
     name, year = split_venue(paper.venue)
     when = paper.date
     if name is None and dated and VenueFormat.of(example_text).sep is None:
-        return markdown_text(arxiv_spelling(document))  # '*arXiv, Mar 2024*': the year is in the date beside it
+        return markdown_text(document.arxiv_spelling)  # '*arXiv, Mar 2024*': the year is in the date beside it
     if name is None:
         near = [e for e in document.entries if e.label_line == piece_line] or document.entries
         spelled = [e.venue for e in near if e.venue and re.search("arxiv", e.venue, re.I)] or \
             [e.venue for e in document.entries if e.venue and re.search("arxiv", e.venue, re.I)]
         if piece.column is not None and not spelled:
             return None  # this column never names arXiv: a preprint has no venue here
-        name = arxiv_spelling(document)
+        name = document.arxiv_spelling
         shapes = Counter(VenueFormat.of(v) for v in spelled)
         if shapes:
             return markdown_text(shapes.most_common(1)[0][0].format(name, when))

@@ -21,11 +21,22 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from bot.base.errors import ListFormatError
-from bot.base.text import markdown_text  # noqa: F401  (markdown_text is part of this module's API)
-from bot.lists.awesome import HEADING, YEAR_HEADING, AwesomeList, Entry, parse, parse_date
+from bot.base.text import markdown_text
+from bot.lists.awesome import (
+    YEAR_HEADING,
+    AwesomeList,
+    Entry,
+    parse_date,
+)
 from bot.lists.by_example import example, fill, recent, with_code
-from bot.lists.listfields import DATE_ANY, MONTH_ABBR, MONTH_FULL, DateFormat, date_parts, ordinal
-from bot.lists.tables import DELIMITER, is_row
+from bot.lists.listfields import (
+    DATE_ANY,
+    MONTH_ABBR,
+    MONTH_FULL,
+    DateFormat,
+    date_parts,
+    ordinal,
+)
 
 if TYPE_CHECKING:
     from bot.propose.proposals import Proposal
@@ -74,23 +85,18 @@ def _default_block(paper: Proposal, document: AwesomeList, newline: str) -> str:
 def section_order(document: AwesomeList, entries: list[Entry]) -> str:
     """'desc' (newest first), 'asc' (oldest first) or 'none', from the dates (or arXiv ids) of the
     section's entries; a section too small to tell follows the whole list."""
-    def count(groups: list[list[Entry]]) -> tuple[int, int]:
-        up = down = 0
-        for group in groups:
-            keys = [e.sort_key for e in group if e.sort_key is not None]
-            for a, b in zip(keys, keys[1:]):
-                up, down = up + (b > a), down + (b < a)
-        return up, down
-
-    up, down = count([entries])
+    up, down = turns([e.sort_key for e in entries])
     if up == down == 0:
-        groups: dict = {}
-        for entry in document.entries:
-            groups.setdefault(entry.label_line, []).append(entry)
-        up, down = count(list(groups.values()))
+        up, down = document.order_evidence
     if up == down:
         return "none" if up else "desc"  # no evidence: newest first, as the bot has always written
     return "desc" if down > up else "asc"
+
+
+def turns(keys: list) -> tuple[int, int]:
+    """(up, down): neighbouring date keys (None skipped) that go up, and down, in time."""
+    known = [key for key in keys if key is not None]
+    return sum(b > a for a, b in zip(known, known[1:])), sum(b < a for a, b in zip(known, known[1:]))
 
 
 def _number(entries: list[Entry], before: Entry | None) -> int | None:
@@ -122,7 +128,7 @@ class Placement:
     apart: bool = True  # a blank line between that heading's group and its neighbours
 
 
-def _plan(document: AwesomeList, paper: Proposal) -> Placement:
+def place(document: AwesomeList, paper: Proposal) -> Placement:
     """Where the entry goes in its section, by the section's order (under the heading of its year when
     the section is grouped by year); never inside an HTML comment."""
     heading = document.heading_for(paper.section)
@@ -151,7 +157,7 @@ def _plan(document: AwesomeList, paper: Proposal) -> Placement:
         while index < len(document.lines) and not document.lines[index].strip():
             index += 1
         plan = Placement(index, None, None, entries, order)
-    if _hidden(document, plan.index):
+    if hidden_line(document, plan.index):
         plan = _outside_comment(document, heading, plan)
     return plan
 
@@ -220,7 +226,7 @@ def _dated_group(document: AwesomeList, pool: list[Entry], entries: list[Entry],
     return Placement(last.end, last, None, entries, order, bullet, False, apart)
 
 
-def _hidden(document: AwesomeList, index: int) -> bool:
+def hidden_line(document: AwesomeList, index: int) -> bool:
     if index < len(document.in_comment):
         return document.in_comment[index]
     return any("never closed" in w for w in document.warnings)
@@ -230,7 +236,7 @@ def _outside_comment(document: AwesomeList, heading, plan: Placement) -> Placeme
     """The nearest place in the section that is not inside an HTML comment, or a ListFormatError."""
     end = next((h.line for h in document.headings if h.line > heading.line and h.level <= heading.level),
                len(document.lines))
-    places = [i for i in range(heading.line + 1, end + 1) if not _hidden(document, i)]
+    places = [i for i in range(heading.line + 1, end + 1) if not hidden_line(document, i)]
     if not places:
         raise ListFormatError(f"section '{document.labels_by_line.get(heading.line, heading.text)}' "
                               f"(line {heading.line + 1}) has no place outside an HTML comment for a new entry",
@@ -245,13 +251,13 @@ def render_entry(paper: Proposal, document: AwesomeList, newline: str = "\n") ->
     Example: render_entry(proposal, parse(readme)) -> "- [Title](https://arxiv.org/abs/2509.00001), ...\\n"
     """
     try:
-        plan = _plan(document, paper)  # as insertion places it (its item number, its year's group)
+        plan = place(document, paper)  # as insertion places it (its item number, its year's group)
     except ListFormatError:
         plan = None
-    return _render(paper, document, newline, plan)[0]
+    return rendered(paper, document, newline, plan)[0]
 
 
-def _render(paper: Proposal, document: AwesomeList, newline: str, plan: Placement | None) -> tuple[str, Entry | None]:
+def rendered(paper: Proposal, document: AwesomeList, newline: str, plan: Placement | None) -> tuple[str, Entry | None]:
     try:
         entries = plan.entries if plan else document.section_entries(paper.section)
         order = plan.order if plan else section_order(document, entries)
@@ -266,7 +272,7 @@ def _render(paper: Proposal, document: AwesomeList, newline: str, plan: Placemen
     return fill(document, model, paper, newline, number), model
 
 
-def _table_head(document: AwesomeList, row: Entry, newline: str) -> str:
+def table_head(document: AwesomeList, row: Entry, newline: str) -> str:
     """The header and delimiter lines of the table a row belongs to (for a section with no table yet)."""
     top = row.start
     while top > 0 and "|" in document.lines[top - 1] and document.lines[top - 1].strip():
@@ -274,103 +280,9 @@ def _table_head(document: AwesomeList, row: Entry, newline: str) -> str:
     return "".join(re.sub(r"\r?\n$", "", line) + newline for line in document.lines[top:top + 2])
 
 
-def _blank_lines(entries: list[Entry], lines: list[str]) -> int:
-    """Blank lines between the section's entries: 1 for blocks and loose lists, 0 for tight ones."""
-    gaps = Counter(sum(1 for i in range(a.end, b.start) if not lines[i].strip()) for a, b in zip(entries, entries[1:]))
-    return min(1, gaps.most_common(1)[0][0]) if gaps else 0
-
-
-def insert_one(text: str, paper: Proposal) -> str:
-    """Insert one paper into its section; no other byte changes."""
-    document = parse(text)
-    return "".join(_inserted(document, paper, list(document.lines)))
-
-
-def _inserted(document: AwesomeList, paper: Proposal, lines: list[str]) -> list[str]:
-    """``lines`` (the document's, or a copy with insertions *below* this paper's place) with the
-    paper's entry inserted where ``document`` says it goes."""
-    newline = document.newline
-    plan = _plan(document, paper)
-    block, model = _render(paper, document, newline, plan)
-    if model is not None and model.shape == "table" and not plan.entries:
-        index = plan.index
-        if index + 1 < len(document.lines) and is_row(document.lines[index]) and DELIMITER.match(document.lines[index + 1]):
-            plan.index = index + 2  # a table with a header and no row yet: the row goes under it
-        else:
-            block = _table_head(document, model, newline) + block  # no table yet: the list's header first
-    model_shape = "block" if not plan.entries else plan.entries[0].shape
-    gap = 1 if model_shape in ("block", "paragraph") else _blank_lines(plan.entries, lines)
-    spacer = [newline] * gap
-    index = plan.index
-    if plan.new_heading is not None:
-        if index > 0 and not lines[index - 1].endswith("\n"):
-            lines[index - 1] += newline
-        chunk = [plan.new_heading + newline] + ([newline] if plan.spaced else []) + [block]
-        apart = [newline] if plan.apart else []
-        lines[index:index] = chunk + apart if plan.after is None else apart + chunk
-        return lines
-    if plan.after is not None:
-        if index > 0 and not lines[index - 1].endswith("\n"):
-            lines[index - 1] += newline
-        lines[index:index] = spacer + [block]
-    elif not plan.entries or (gap and index > 0 and HEADING.match(lines[index - 1])):
-        heading_above = index > 0 and HEADING.match(lines[index - 1])
-        if index > 0 and not lines[index - 1].endswith("\n"):
-            lines[index - 1] += newline
-        lines[index:index] = ([newline] if heading_above else []) + [block] + \
-            ([newline] if index < len(lines) and lines[index].strip() else [])
-    else:
-        lines[index:index] = [block] + spacer
-    return lines
-
-
-ROUNDS_FROM = 500_000  # characters: from this size a list is parsed once per round, not once per paper
-
-
-def insert_entries(text: str, papers: list[Proposal]) -> str:
-    """Insert each paper into its section, in the section's order; no other byte changes.
-
-    A list of ordinary size is parsed again after each paper.  From ``ROUNDS_FROM`` characters (a
-    5,000-entry list: 2 s a parse) it is parsed once per *round*: a round inserts at most one paper
-    per section (the next in that section's order), each placed on the same parse and applied from the
-    bottom of the list up, so that the places above stay where they were; papers of one section go
-    in one round after the other.  (Rounds on every list changed the result on 13 of 360 batches of
-    the format fixtures, where a section's example or order depends on entries elsewhere.)
-
-    Example: insert_entries(readme, [proposal]) -> the README with one more entry
-    """
-    ordered = [paper for _, paper in sorted(enumerate(papers), key=lambda item: (-item[1].date.toordinal(),
-                                                                                   -item[0]))]
-    if len(text) < ROUNDS_FROM:  # a list of ordinary size: each paper sees every one inserted before it
-        for paper in ordered:
-            text = insert_one(text, paper)
-        return text
-    while ordered:
-        document = parse(text)
-        sections, round_, rest = set(), [], []
-        for paper in ordered:
-            (rest if paper.section in sections else round_).append(paper)
-            sections.add(paper.section)
-        placed = sorted(((_plan_index(document, paper), number, paper) for number, paper in enumerate(round_)),
-                        key=lambda item: (-item[0], -item[1]))
-        lines = list(document.lines)
-        for _, _, paper in placed:
-            lines = _inserted(document, paper, lines)
-        text, ordered = "".join(lines), rest
-    return text
-
-
-def _plan_index(document: AwesomeList, paper: Proposal) -> int:
-    """Where the paper's entry goes (a line index; an error is raised again when it is inserted)."""
-    try:
-        return _plan(document, paper).index
-    except ListFormatError:
-        return len(document.lines)
-
-
 def where(document: AwesomeList, paper: Proposal) -> str:
     """A human description of where the entry would be inserted."""
-    plan = _plan(document, paper)
+    plan = place(document, paper)
     heading = document.heading_for(paper.section)
     if not plan.entries:
         return f"section '{paper.section}' (line {heading.line + 1}), as its first entry"
@@ -381,4 +293,4 @@ def where(document: AwesomeList, paper: Proposal) -> str:
     return f"section '{paper.section}', line {plan.index + 1}, above '{plan.before.title[:60]}'"
 
 
-__all__ = ["insert_entries", "markdown_text", "render_entry", "where", "parse_date", "section_order"]
+__all__ = ["Placement", "markdown_text", "parse_date", "place", "render_entry", "rendered", "section_order", "where"]

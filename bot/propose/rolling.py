@@ -36,8 +36,9 @@ import merge3
 from bot.base.errors import ListFormatError, PublishError
 from bot.base.ids import is_arxiv_id
 from bot.lists.awesome import AwesomeList, Entry, parse
+from bot.propose.insert import insert_entries
 from bot.propose.proposals import Marker, Proposal
-from bot.propose.render import insert_entries, where
+from bot.propose.render import where
 
 MAX_TITLE = 500  # characters; real arXiv titles stay far below
 MAX_AUTHORS_TEXT = 20_000
