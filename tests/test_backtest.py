@@ -360,3 +360,14 @@ def test_backtest_report_is_written_all_or_nothing(truth_run, tmp_path):
     with pytest.raises(InputError):
         write_report(result, tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["decisions.jsonl"]  # nothing written, no leftovers
+
+
+@pytest.mark.parametrize("content, message", [(b"\xff\xfe# list\n", "cannot read list"), (b"# A list\n\nno entry\n", "no entry read")])
+def test_backtest_list_not_utf8_or_without_entries_is_one_line_exit_2_before_the_replay(bot, world, tmp_path,
+                                                                                      content, message):
+    listing, out = tmp_path / "list.md", tmp_path / "out"
+    listing.write_bytes(content)
+    result = bot("--config", world[0] / "config.yaml", "backtest", "--since", "2025-09-15", "--until", "2025-09-19",
+                 "--judgements", JUDGEMENTS, "--list", listing, "--output", out)
+    assert result.exit_code == 2 and result.err.startswith("Error: ") and message in result.err
+    assert len(result.err.strip().splitlines()) == 1 and "training" not in result.err and not out.exists()

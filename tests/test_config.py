@@ -38,6 +38,11 @@ def test_config_relative_paths_follow_the_config_file(tmp_path):
     (GOOD.replace("{category}", "{cat}"), "'arxiv.rss_url'"),
     (GOOD.replace("list:\n", "list:\n  repo_typo: x\n"), "unknown key 'list.repo_typo'"),
     ("list: [unclosed\n", "bad YAML at line 2"),
+    (GOOD.replace("  branch: main ", "  branch: 'dev 2' "), "'list.branch': is not a branch name git accepts"),
+    (GOOD.replace("  branch: bot/new-papers ", "  branch: bot/../x "), "'github.branch'"),
+    (GOOD.replace("  path: README.md ", "  path: ../README.md "), "'list.path': is not a path inside"),
+    (GOOD.replace("  api_url: https://api.github.com", "  api_url: api.github.com"), "'github.api_url'"),
+    (GOOD.replace("  api_url: https://export.arxiv.org/api/query", "  api_url: ftp://x"), "'arxiv.api_url'"),
     ("just a string", "expected a mapping"),
 ])
 def test_config_errors_name_the_key(tmp_path, text, message):

@@ -118,12 +118,12 @@ def test_init_writes_a_config_that_reads_back_as_given(bot, tmp_path):
     text = (FIXTURES / "numbered.md").read_text().replace("\n## ", "\n## Odd: #1 \x07", 1)
     listing.write_text(text)
     out = tmp_path / "out"
-    result = bot("init", "--list", listing, "--repo", "me/list", "--branch", "dev #2", "--offline", "--output", out)
+    result = bot("init", "--list", listing, "--repo", "me/list", "--branch", "dev#2", "--offline", "--output", out)
     assert result.exit_code == 0, result.err
     raw = yaml.safe_load((out / "config.yaml").read_text())
-    assert (raw["list"]["branch"], raw["list"]["path"]) == ("dev #2", "README #2.md")
+    assert (raw["list"]["branch"], raw["list"]["path"]) == ("dev#2", "README #2.md")
     config = load_config(out / "config.yaml")
-    assert (config.list.repo, config.list.branch, config.list.path) == ("me/list", "dev #2", "README #2.md")
+    assert (config.list.repo, config.list.branch, config.list.path) == ("me/list", "dev#2", "README #2.md")
     assert "\x07" not in (out / "config.yaml").read_text()
 
 
@@ -132,3 +132,19 @@ def test_init_refuses_a_repo_that_is_not_owner_name_and_writes_nothing(bot, tmp_
     result = bot("init", "--list", FIXTURES / "numbered.md", "--repo", repo, "--offline", "--output", tmp_path)
     assert result.exit_code == 2 and "is not owner/name" in result.err and len(result.err.strip().splitlines()) <= 2
     assert not (tmp_path / "config.yaml").exists() and not (tmp_path / ".github").exists()
+
+
+@pytest.mark.parametrize("option, value, message", [
+    ("--branch", "dev #2", "is not a branch name git accepts"),
+    ("--branch", "dev\nx", "is not a branch name git accepts"),
+    ("--branch", "a..b", "is not a branch name git accepts"),
+    ("--path", "../../etc/passwd", "is not a path inside the repository"),
+    ("--path", "/README.md", "is not a path inside the repository"),
+    ("--api-url", "api.github.com", "is not an http(s) URL"),
+    ("--action", "not an action", "is not OWNER/REPO@SHA"),
+])
+def test_init_bad_value_is_one_line_exit_2_and_writes_nothing(bot, tmp_path, option, value, message):
+    result = bot("init", "--list", FIXTURES / "numbered.md", "--repo", "me/list", option, value, "--offline",
+                 "--output", tmp_path)
+    assert result.exit_code == 2 and message in result.err and len(result.err.strip().splitlines()) == 1
+    assert list(tmp_path.iterdir()) == [] and result.out == ""  # refused before reading or printing anything

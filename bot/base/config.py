@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import math
 import re
-import string
 from dataclasses import MISSING, dataclass, field, fields
 from datetime import date
 from functools import cache
@@ -28,6 +27,7 @@ from typing import Any
 
 import yaml
 
+from bot.base.checks import branch_name, http_url, known_zone, placeholders, repo_path
 from bot.base.errors import ConfigError
 
 
@@ -37,34 +37,10 @@ def _key(default: Any = MISSING, factory: Any = MISSING, *, check=None, before=N
     return field(default=default, default_factory=factory, metadata=dict(check=check, before=before, limits=limits))
 
 
-def _placeholders(value: str) -> str:
-    try:
-        names = [name for _, name, _, _ in string.Formatter().parse(value) if name is not None]
-    except ValueError as exc:
-        raise ValueError(f"malformed placeholder ({exc}); write {{category}}, and {{{{ }}}} for braces") from None
-    unknown = sorted({name for name in names if name != "category"})
-    if unknown:
-        shown = ", ".join("{" + name + "}" for name in unknown)
-        raise ValueError(f"unknown placeholder {shown}: only {{category}} is known")
-    if "category" not in names:
-        raise ValueError("must contain '{category}'")
-    return value
-
-
 def _lexicon_is_a_file(value):
     if isinstance(value, dict):
         raise ValueError("names a lexicon YAML file (e.g. lexicon.yaml), not inline terms: move the terms "
                          "into their own file (see lexicon.yaml), or remove the key to learn the topic")
-    return value
-
-
-def _known_zone(value: str) -> str:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError("unknown time zone (use an IANA name such as UTC or Europe/Berlin)") from None
     return value
 
 
@@ -87,8 +63,8 @@ def _cron_parses(value: str) -> str:
 @dataclass(kw_only=True)
 class ListConfig:
     repo: str = _key(pattern=r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
-    branch: str = "main"
-    path: str = "README.md"
+    branch: str = _key("main", check=branch_name)
+    path: str = _key("README.md", check=repo_path)
     local_copy: Path | None = None
     sections: list[str] | None = None
 
@@ -96,8 +72,8 @@ class ListConfig:
 @dataclass(kw_only=True)
 class ArxivConfig:
     categories: list[str] = _key(min_length=1)
-    rss_url: str = _key(check=_placeholders)
-    api_url: str
+    rss_url: str = _key(check=placeholders)
+    api_url: str = _key(check=http_url)
     request_delay: float = _key(3.0, ge=0)
     timeout: float = _key(30.0, gt=0)
     deadline: float = _key(120.0, gt=0)
@@ -107,9 +83,9 @@ class ArxivConfig:
 
 @dataclass(kw_only=True)
 class GithubConfig:
-    api_url: str = "https://api.github.com"
+    api_url: str = _key("https://api.github.com", check=http_url)
     token_env: str = "GITHUB_TOKEN"
-    branch: str = "bot/new-papers"
+    branch: str = _key("bot/new-papers", check=branch_name)
     labels: list[str] = _key(factory=lambda: ["new-papers", "bot"])
     max_entries: int = _key(25, ge=1)
     lookback_days: int = _key(30, ge=1)
@@ -143,7 +119,7 @@ class ClassifierConfig:
 @dataclass(kw_only=True)
 class ScheduleConfig:
     cron: str = _key(DEFAULT_CRON, check=_cron_parses)
-    timezone: str = _key("UTC", check=_known_zone)
+    timezone: str = _key("UTC", check=known_zone)
     misfire_grace_seconds: int = _key(3600, ge=1)
 
 

@@ -106,6 +106,7 @@ def backtest_command(ctx: Context, since: str, until: str, list_path: str | None
     from bot.base.progress import progress_line
     from bot.jobs.backtest import backtest
     from bot.jobs.report import check_folder, summary, write
+    from bot.lists.awesome import parse, require_entries
     from bot.papers.store import Store
 
     config = ctx.config
@@ -119,6 +120,7 @@ def backtest_command(ctx: Context, since: str, until: str, list_path: str | None
         raise InputError("give the truth: --truth LATER_README or --judgements CSV (one of them)",
                          "e.g. --judgements bench/judgements-2025.csv")
     start_text, list_source, truth = _list_and_truth(ctx, list_path, truth_path, judgements, repo_name, start, end)
+    require_entries(parse(start_text), list_source)  # before the replay: a list read as nothing trains on nothing
     folder = Path(output) if output else config.output.path / "backtest"
     check_folder(folder, ["never", "weekly"] if retrain == "weekly" else ["never"])  # before the replay
     store = Store.existing(config.store.path)

@@ -71,8 +71,9 @@ def read_list(ctx: Context, path: str | None) -> tuple[str, str]:
         path = str(config.list.local_copy)
     try:
         return Path(path).read_text(encoding="utf-8"), path
-    except OSError as exc:
-        raise InputError(f"cannot read list {path}: {exc.strerror}", "check the path") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read list {path}: {getattr(exc, 'strerror', None) or exc}",
+                         "check the path (a UTF-8 Markdown file)") from None
 
 
 def parse_day(value: str | None, option: str):

@@ -207,7 +207,9 @@ def init_command(list_path, repo, list_file, branch, api_url, output, force, off
         PLACEHOLDER_SHA,
         action_ref,
         check_repo,
+        check_values,
         read_from_github,
+        read_local,
         render_files,
         survey,
         token,
@@ -218,18 +220,12 @@ def init_command(list_path, repo, list_file, branch, api_url, output, force, off
         raise InputError("give --list README.md or --repo owner/name", "e.g. bot init --list README.md")
     if repo is not None:
         check_repo(repo)
+    check_values(branch=branch, path=list_file, api_url=api_url)
+    uses = action_ref(action)
     folder = Path(output)
     if list_path:
-        try:
-            text = Path(list_path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"cannot read list {list_path}: {getattr(exc, 'strerror', None) or exc}",
-                             "check the path (a UTF-8 Markdown file)") from None
-        source, branch, list_file = list_path, branch or "main", list_file or Path(list_path).name
-        try:
-            local_copy = os.path.relpath(Path(list_path).resolve(), folder.resolve())
-        except ValueError:
-            local_copy = str(Path(list_path).resolve())
+        text, branch, list_file, local_copy = read_local(Path(list_path), branch, list_file, folder)
+        source = list_path
     else:
         text, branch, list_file = read_from_github(repo, list_file, branch, api_url, token())
         source, local_copy = f"{repo}@{branch}:{list_file}", None
@@ -241,7 +237,6 @@ def init_command(list_path, repo, list_file, branch, api_url, output, force, off
     found = survey(text, source, [BUNDLED_BACKGROUND], api)
     for line in found.lines():
         click.echo(line)
-    uses = action_ref(action)
     files = render_files(found, repo or "OWNER/LIST", branch, list_file, local_copy, uses)  # checked: reads back
     for path in write_files(folder, files, force):
         click.echo(f"wrote {path}")

@@ -10,6 +10,7 @@ The workflow ``uses:`` this project's GitHub Action at a commit SHA (see
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 from collections import Counter
@@ -20,6 +21,7 @@ import jinja2
 import yaml
 
 from bot import __version__
+from bot.base.checks import branch_name, http_url, repo_path
 from bot.base.errors import InputError
 from bot.base.files import atomic_write
 from bot.lists.awesome import AwesomeList, parse, require_entries
@@ -94,6 +96,21 @@ def check_repo(repo: str) -> None:
         raise InputError(f"--repo {repo!r} is not owner/name", "e.g. --repo octocat/awesome-papers")
 
 
+def check_values(**given: str | None) -> None:
+    """--branch, --path and --api-url as the config will check them, else a one-line error (exit 2).
+
+    Example: check_values(branch="dev #2", path=None, api_url="https://api.github.com")  # InputError
+    """
+    checks = {"branch": branch_name, "path": repo_path, "api_url": http_url}
+    for name, value in given.items():
+        if value is not None:
+            try:
+                checks[name](value)
+            except ValueError as exc:
+                option = "--" + name.replace("_", "-")
+                raise InputError(f"{option} {value!r} {exc}", f"pass another {option}") from None
+
+
 def yaml_scalar(value: str | None) -> str:
     """A value as a YAML scalar that reads back as exactly ``value`` (a double-quoted JSON string: a
     '#', ': ' or control character inside cannot end it or start a comment); None is null."""
@@ -103,6 +120,23 @@ def yaml_scalar(value: str | None) -> str:
 def comment_text(value: str) -> str:
     """Text for a YAML comment line: control characters and line breaks become spaces."""
     return re.sub(r"[\x00-\x1f\x7f\u0085\u2028\u2029]", " ", value)
+
+
+def read_local(path: Path, branch: str | None, list_file: str | None, folder: Path) -> tuple[str, str, str, str]:
+    """(text, branch, path in the repository, local copy relative to ``folder``) of a list read from disk.
+
+    Example: read_local(Path("README.md"), None, None, Path(".")) -> (text, "main", "README.md", "README.md")
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read list {path}: {getattr(exc, 'strerror', None) or exc}",
+                         "check the path (a UTF-8 Markdown file)") from None
+    try:
+        local_copy = os.path.relpath(path.resolve(), folder.resolve())
+    except ValueError:
+        local_copy = str(path.resolve())
+    return text, branch or "main", list_file or path.name, local_copy
 
 
 def read_from_github(repo: str, path: str | None, branch: str | None, api_url: str, token: str | None) -> tuple[str, str, str]:
