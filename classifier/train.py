@@ -25,12 +25,13 @@ import numpy as np
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score
-from sklearn.model_selection import StratifiedGroupKFold, cross_val_predict
+from sklearn.model_selection import cross_val_predict
 from sklearn.pipeline import Pipeline
 
 from . import sections as section_model
 from .errors import TrainingError
 from .features import paper_text, relevance_features
+from .folds import GroupFolds
 from .titles import title_key
 from .labels import label_arrays, weak_labels
 from .lexicon import Lexicon
@@ -196,7 +197,7 @@ class _Relevance:
 
 
 def _folds(X, y, groups) -> list:
-    return list(StratifiedGroupKFold(FOLDS, shuffle=True, random_state=RANDOM_STATE).split(X, y, groups))
+    return list(GroupFolds(FOLDS, shuffle=True, random_state=RANDOM_STATE).split(X, y, groups))
 
 
 def _fit_relevance(table: TrainingRows, lexicon_dict: dict) -> _Relevance:

@@ -373,3 +373,25 @@ def test_operating_point_budget_and_target(model):
     assert default["budget_per_1000"] >= 1.1 * 100 / 9100 * 1000 - 0.01  # the headroom over the weak positives
     titles = probability[9100:]
     assert (titles >= default["threshold_title_only"]).mean() >= 0.95
+
+
+def test_train_folds_are_the_stock_stratified_group_folds():
+    """Training's faster splitter gives scikit-learn's StratifiedGroupKFold folds exactly (many small
+    groups, a few large ones, two and three classes, rare positives)."""
+    import numpy as np
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    from classifier.folds import GroupFolds
+
+    rng = np.random.RandomState(0)
+    for trial in range(25):
+        n = int(rng.randint(60, 2000))
+        y = (rng.rand(n) < rng.choice([0.03, 0.2, 0.5])).astype(int)
+        y[:6] = 1
+        if trial % 5 == 0:
+            y = rng.randint(0, 3, n)
+        groups = rng.randint(0, max(12, int(n * rng.choice([0.2, 0.9, 1.0]))), n)
+        X = np.zeros((n, 1))
+        stock = [test for _, test in StratifiedGroupKFold(5, shuffle=True, random_state=trial).split(X, y, groups)]
+        ours = [test for _, test in GroupFolds(5, shuffle=True, random_state=trial).split(X, y, groups)]
+        assert [t.tolist() for t in ours] == [t.tolist() for t in stock]
