@@ -325,3 +325,35 @@ def test_insert_entries_big_list_places_papers_as_on_a_small_one(name, seed_text
 
     assert placed(big[:-len(archive)]) == placed(small)
     assert {e.arxiv_id for e in parse(small).entries} >= {p.id for p in papers}
+
+
+def _bullet(title: str, arxiv_id: str) -> str:
+    return (f"- **[{title}](https://arxiv.org/abs/{arxiv_id}v1)**  \n  Authors: Some One, Other Two  \n"
+            f"  Links: [![PDF](https://img.shields.io/badge/PDF-arXiv-b31b1b.svg)](https://arxiv.org/pdf/{arxiv_id}v1.pdf)  \n"
+            f"  Keywords: gaussian splatting, {title.lower()}  \n")
+
+
+ODD_BATCHES = {
+    # a paper whose arXiv id (its date as the list reads it) is a month older than its announcement
+    "id-older-than-date": ("# List\n\n## Papers\n\n" + "".join(
+        _bullet(f"Gaussian Splatting for Scene {c}", i) for c, i in zip(
+            "ABCDEF", ["2509.00010", "2509.00005", "2508.00020", "2508.00010", "2507.00001", "2506.00001"]))
+        + "\n## Other\n", [("2508.99999", "Papers", date(2025, 9, 1)), ("2508.99998", "Papers", date(2025, 8, 31))]),
+    # a one-entry section follows the whole list's order, which the paper before it changes
+    "section-follows-the-list": ((FIXTURES / "attack" / "ondevice-escaped-prefix.md").read_text(encoding="utf-8"),
+                                 [("2509.00001", "Models / Architectures Design", date(2025, 9, 2)),
+                                  ("2404.00002", "Systems", date(2024, 4, 1))]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ODD_BATCHES))
+def test_insert_entries_big_list_places_odd_batches_as_on_a_small_one(case):
+    """Found by a review: on a big list, a paper went inside another entry (its place moved by an
+    insertion above it), and a paper of a section without an order of its own went elsewhere."""
+    text, batch = ODD_BATCHES[case]
+    papers = [proposal(section, id=arxiv_id, title=f"A Paper Numbered {arxiv_id}", date=when)
+              for arxiv_id, section, when in batch]
+    archive = "\n<!-- archive\n" + "an old note, kept out of sight.\n" * (ROUNDS_FROM // 30) + "-->\n"
+    small, big = insert_entries(text, papers), insert_entries(text + archive, papers)[:-len(archive)]
+    assert [(e.label, e.arxiv_id) for e in parse(big).entries] == [(e.label, e.arxiv_id) for e in parse(small).entries]
+    assert all(line in big.splitlines() for line in text.splitlines())  # no line of the list lost or split

@@ -138,6 +138,9 @@ def test_init_refuses_a_repo_that_is_not_owner_name_and_writes_nothing(bot, tmp_
     ("--branch", "dev #2", "is not a branch name git accepts"),
     ("--branch", "dev\nx", "is not a branch name git accepts"),
     ("--branch", "a..b", "is not a branch name git accepts"),
+    ("--branch", "foo/.bar", "is not a branch name git accepts"),
+    ("--branch", "a/b.lock/c", "is not a branch name git accepts"),
+    ("--branch", "HEAD", "is not a branch name git accepts"),
     ("--path", "../../etc/passwd", "is not a path inside the repository"),
     ("--path", "/README.md", "is not a path inside the repository"),
     ("--api-url", "api.github.com", "is not an http(s) URL"),
@@ -148,3 +151,34 @@ def test_init_bad_value_is_one_line_exit_2_and_writes_nothing(bot, tmp_path, opt
                  "--output", tmp_path)
     assert result.exit_code == 2 and message in result.err and len(result.err.strip().splitlines()) == 1
     assert list(tmp_path.iterdir()) == [] and result.out == ""  # refused before reading or printing anything
+
+
+@pytest.mark.parametrize("blocker", ["output-is-inside-a-file", "github-is-a-file", "workflows-is-a-file",
+                                     "config-is-a-folder"])
+def test_init_output_that_cannot_hold_the_files_is_one_line_exit_2_and_writes_nothing(bot, tmp_path, blocker):
+    out = tmp_path / "out"
+    out.mkdir()
+    if blocker == "output-is-inside-a-file":
+        (out / "file").write_text("x")
+        out = out / "file" / "sub"
+    elif blocker == "github-is-a-file":
+        (out / ".github").write_text("x")
+    elif blocker == "workflows-is-a-file":
+        (out / ".github").mkdir()
+        (out / ".github" / "workflows").write_text("x")
+    else:
+        (out / "config.yaml").mkdir()
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    result = bot("init", "--list", FIXTURES / "numbered.md", "--repo", "me/list", "--offline", "--output", out, "--force")
+    assert result.exit_code == 2 and result.err.startswith("Error: cannot write") and len(result.err.strip().splitlines()) == 1
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+
+
+def test_init_list_file_name_that_is_no_repository_path_asks_for_path(bot, tmp_path):
+    listing = tmp_path / "a\\b.md"
+    listing.write_text((FIXTURES / "numbered.md").read_text())
+    result = bot("init", "--list", listing, "--repo", "me/list", "--offline", "--output", tmp_path / "out")
+    assert result.exit_code == 2 and "pass --path" in result.err and not (tmp_path / "out").exists()
+    fixed = bot("init", "--list", listing, "--repo", "me/list", "--path", "README.md", "--offline", "--output",
+                tmp_path / "out")
+    assert fixed.exit_code == 0, fixed.err

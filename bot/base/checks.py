@@ -8,15 +8,17 @@ from __future__ import annotations
 import re
 import string
 
-BAD_BRANCH = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]|\.\.|@\{|//|^[-/.]|[/.]$|\.lock$")
+BAD_BRANCH = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]|\.\.|@\{|^-")
 
 
 def branch_name(value: str) -> str:
-    """A branch name git accepts (``git check-ref-format``), else ValueError.
+    """A branch name git accepts (``git check-ref-format --branch``), else ValueError.
 
     Example: branch_name("bot/new-papers") -> "bot/new-papers"; branch_name("dev 2") raises
     """
-    if not value or BAD_BRANCH.search(value) or value == "@":
+    parts = (value or "").split("/")
+    if not value or value in ("@", "HEAD") or BAD_BRANCH.search(value) or value.endswith(".") \
+            or any(not part or part.startswith(".") or part.endswith(".lock") for part in parts):
         raise ValueError("is not a branch name git accepts (no spaces, control characters, '..', or any of ~^:?*[\\)")
     return value
 

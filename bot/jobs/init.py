@@ -132,6 +132,11 @@ def read_local(path: Path, branch: str | None, list_file: str | None, folder: Pa
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read list {path}: {getattr(exc, 'strerror', None) or exc}",
                          "check the path (a UTF-8 Markdown file)") from None
+    if list_file is None:
+        try:
+            repo_path(path.name)
+        except ValueError as exc:
+            raise InputError(f"the list's file name {path.name!r} {exc}", "pass --path with its path in the repository") from None
     try:
         local_copy = os.path.relpath(path.resolve(), folder.resolve())
     except ValueError:
@@ -235,14 +240,25 @@ def render_files(survey: Survey, repo: str, branch: str, path: str, local_copy: 
 
 
 def write_files(folder: Path, files: dict[str, str], force: bool) -> list[Path]:
-    """Write every file, or none: an existing file stops it unless ``force``."""
+    """Write every file, or none: an existing file stops it unless ``force``; a place that cannot hold
+    a file (a parent that is a file, a target that is a folder) stops it before anything is written."""
     targets = {folder / name: text for name, text in files.items()}
+    for target in targets:
+        parents = [parent for parent in reversed(target.parents) if parent.exists() or parent.is_symlink()]
+        blocked = next((parent for parent in parents if not parent.is_dir()), None)
+        if blocked is not None or target.is_dir():
+            what = f"{blocked} is not a folder" if blocked is not None else f"{target} is a folder"
+            raise InputError(f"cannot write {target}: {what}", "pass another --output")
     existing = [p for p in targets if p.exists()]
     if existing and not force:
         raise InputError(f"{existing[0]} exists", "use --force to overwrite, or --output another folder")
-    for target, text in targets.items():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(target, text.encode("utf-8"))
+    try:
+        for target, text in targets.items():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(target, text.encode("utf-8"))
+    except OSError as exc:
+        raise InputError(f"cannot write {exc.filename or folder}: {exc.strerror or exc}",
+                         "pass another --output") from None
     return list(targets)
 
 

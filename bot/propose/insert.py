@@ -113,8 +113,10 @@ def _round(document: AwesomeList, ordered: list[Proposal]) -> tuple[dict[int, li
     """The papers one parse can place, by the line they go before (top to bottom), and the papers left
     for the next round.
 
-    The first paper of each section always; a later one of the same section where the place one-by-one
-    insertion gives it is known from this parse: in a section written newest first, above the first
+    The first paper of each section (but a paper whose section has no order of its own follows the
+    whole list's, which every paper before it changes: where they could turn it, it is placed only
+    first in a round, and while it waits every paper after it waits too); a later one of the same section where the place
+    one-by-one insertion gives it is known from this parse: in a section written newest first, above the first
     entry (of the list or placed before it in this round) whose date is not newer, the dates of the
     entries placed read from their text; in a section in no order, at the end.  Sections with item
     numbers, year headings or dated groups to write, no entries yet, or entries inside comments wait
@@ -125,15 +127,21 @@ def _round(document: AwesomeList, ordered: list[Proposal]) -> tuple[dict[int, li
     rest: list[Proposal] = []
     members: dict[str, list[tuple[int, tuple | None]]] = {}  # per section: (line, date key) of those placed
     keys: dict[int, tuple | None] = {}
+    barrier = False  # a paper waits whose section follows the whole list's order: every later one waits too
     for paper in ordered:
-        if any(other.section == paper.section for other in rest):
+        if barrier or any(other.section == paper.section for other in rest):
             rest.append(paper)  # after a paper of its section that waits, it waits too
+            barrier = barrier or _order_may_turn(document, paper, len(ordered))
             continue
         try:
             plan = place(document, paper)
         except ListFormatError:
             places.setdefault(len(document.lines), []).append(paper)  # its error is raised when inserted
             members.setdefault(paper.section, [])
+            continue
+        if _order_may_turn(document, paper, len(ordered)) and (places or rest):
+            rest.append(paper)  # the papers before it change the list's order it follows: it goes first
+            barrier = True
             continue
         earlier = members.get(paper.section)
         index, at = plan.index, None
@@ -144,13 +152,28 @@ def _round(document: AwesomeList, ordered: list[Proposal]) -> tuple[dict[int, li
             own = (paper.date.year, paper.date.month, paper.date.day)
             above = next(((line, id(other)) for line, other in _stacked(places, earlier, plan.index)
                           if plan.order == "desc" and keys[id(other)] is not None and keys[id(other)] <= own), None)
+            if above is not None and above[0] != plan.index:
+                rest.append(paper)  # above a paper placed higher up this round: its line is not known yet
+                continue
             if above is not None:
-                index, at = above[0], next(i for i, p in enumerate(places[above[0]]) if id(p) == above[1])
+                at = next(i for i, p in enumerate(places[index]) if id(p) == above[1])
         group = places.setdefault(index, [])
         group.insert(len(group) if at is None else at, paper)
         keys[id(paper)] = _written_key(document, paper, plan)
         members.setdefault(paper.section, []).append((index, keys[id(paper)]))
     return places, rest
+
+
+def _order_may_turn(document: AwesomeList, paper: Proposal, pending: int) -> bool:
+    """Whether the paper's section has no order of its own (no two dated entries that differ) and
+    follows the whole list's, which the ``pending`` papers could turn (an entry inserted changes the
+    list's count of pairs that go up, or down, in time by at most 3)."""
+    try:
+        entries = document.section_entries(paper.section)
+    except ListFormatError:
+        return False
+    up, down = document.order_evidence
+    return turns([e.sort_key for e in entries]) == (0, 0) and abs(down - up) <= 3 * pending
 
 
 def _stacked(places: dict[int, list[Proposal]], members: list, limit: int) -> list[tuple[int, Proposal]]:
