@@ -66,3 +66,15 @@ def test_list_entries_json_fields(bot):
     dermo = next(r for r in rows if r["arxiv_id"] == "2308.02959")
     assert dermo["section"] == "Segmentation" and dermo["date"] == "2023-08-05"
     assert any(r["subsection"] == "Super Resolution" and r["section"] == "Image Restoration" for r in rows)
+
+
+def test_main_preload_leaves_the_cycle_collector_on():
+    """The cold start pauses Python's cycle collector while scikit-learn is imported; a long
+    `bot serve` or `bot backtest` must not run without it."""
+    import gc
+
+    from bot.cli.main import _preload
+
+    for args in (["--config", "c.yaml", "serve"], ["classify", "2509.00001"], ["--help"], []):
+        _preload(args)
+        assert gc.isenabled()
