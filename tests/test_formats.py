@@ -357,3 +357,21 @@ def test_insert_entries_big_list_places_odd_batches_as_on_a_small_one(case):
     small, big = insert_entries(text, papers), insert_entries(text + archive, papers)[:-len(archive)]
     assert [(e.label, e.arxiv_id) for e in parse(big).entries] == [(e.label, e.arxiv_id) for e in parse(small).entries]
     assert all(line in big.splitlines() for line in text.splitlines())  # no line of the list lost or split
+
+
+def test_insert_entries_section_of_bullets_and_a_table_gets_a_row_among_rows():
+    """A section with bullets above a table (a list's 'Other resources'): a new paper placed between
+    two rows is written as a row, so the table stays one table (found by a review; a bullet went there)."""
+    rows = "".join(f"|{year}|`arXiv`|[Paper of {year}](https://arxiv.org/pdf/{id_})|---|---|\n"
+                   for year, id_ in [(2025, "2506.05327"), (2024, "2406.00001"), (2023, "2306.00002")])
+    bullets = "".join(f"* Survey for {topic}: [Paper List](https://arxiv.org/abs/240{n}.0000{n})\n"
+                      for n, topic in enumerate(["SLAM", "VO", "VIO", "NeRF", "LiDAR"], start=1))
+    text = ("# L\n\n## Other Resources\n" + bullets + "\n"
+            "| Year | Venue | Paper Title | Repository | Note |\n|:----:|:-----:| ----------- |:----------:|:----:|\n"
+            + rows + "\n## Next\n")
+    after = insert_entries(text, [proposal("Other Resources", id="2409.12345", title="A Row Paper",
+                                           date=date(2024, 9, 1))])
+    document = parse(after)
+    new = next(e for e in document.entries if e.arxiv_id == "2409.12345")
+    assert new.shape == "table" and [e.shape for e in document.entries].count("table") == 4
+    assert document.render() == after and all(line in after.splitlines() for line in text.splitlines())

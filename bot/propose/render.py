@@ -263,9 +263,11 @@ def rendered(paper: Proposal, document: AwesomeList, newline: str, plan: Placeme
         order = plan.order if plan else section_order(document, entries)
     except ListFormatError:
         entries, order = [], "desc"
-    model = example(document, entries, order)
+    neighbour = (plan.before or plan.after) if plan else None
+    alike = [e for e in entries if neighbour is None or (e.shape == "table") == (neighbour.shape == "table")]
+    model = example(document, alike or entries, order)  # a section of bullets and a table: a row among rows
     if model is not None and paper.code_url:
-        model = with_code(document, model, recent(entries, order))
+        model = with_code(document, model, recent(alike or entries, order))
     if model is None:
         return _default_block(paper, document, newline), None
     number = _number(entries, plan.before) if plan and entries else None
