@@ -3,6 +3,7 @@
 import json
 
 import click
+import pytest
 from conftest import ROOT, SEED_README
 
 from bot.cli.main import cli
@@ -78,3 +79,14 @@ def test_main_preload_leaves_the_cycle_collector_on():
     for args in (["--config", "c.yaml", "serve"], ["classify", "2509.00001"], ["--help"], []):
         _preload(args)
         assert gc.isenabled()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["init", "--bogus"], "No such option '--bogus'. (see 'bot init --help')"),
+    (["nosuchcommand"], "No such command 'nosuchcommand'. (see 'bot --help')"),
+    (["init", "--list", "."], "Invalid value for '--list'"),
+])
+def test_cli_usage_errors_are_one_line_exit_2(bot, args, message):
+    result = bot(*args)
+    assert result.exit_code == 2 and result.err.startswith("Error: ") and message in result.err
+    assert len(result.err.strip().splitlines()) == 1

@@ -272,10 +272,14 @@ def main() -> None:
     """Entry point of the `bot` script: turns BotErrors into one-line messages."""
     try:
         _preload(sys.argv[1:])
-        cli.main(standalone_mode=False)
+        cli.main(standalone_mode=False, prog_name="bot")
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(130)
+    except click.UsageError as exc:  # one line, like every other bad input: the cause and where to look
+        command = exc.ctx.command_path if exc.ctx is not None else "bot"
+        click.echo(f"Error: {exc.format_message()} (see '{command} --help')", err=True)
+        sys.exit(exc.exit_code)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
