@@ -339,6 +339,12 @@ ODD_BATCHES = {
         _bullet(f"Gaussian Splatting for Scene {c}", i) for c, i in zip(
             "ABCDEF", ["2509.00010", "2509.00005", "2508.00020", "2508.00010", "2507.00001", "2506.00001"]))
         + "\n## Other\n", [("2508.99999", "Papers", date(2025, 9, 1)), ("2508.99998", "Papers", date(2025, 8, 31))]),
+    # three papers of one day turn a newest-first section's order to none: the next goes at the end
+    "equal-dates-turn-the-order": ("# L\n\n## S\n\n" + "".join(
+        f"- [Paper About Scenes {i}](https://arxiv.org/abs/{i})\n" for i in ["2507.00001", "2501.00001", "2503.00001",
+                                                                           "2410.00001"]),
+        [("2508.00001", "S", date(2025, 10, 1)), ("2509.00001", "S", date(2025, 10, 1)),
+         ("2510.00001", "S", date(2025, 10, 1)), ("2509.00009", "S", date(2025, 9, 30))]),
     # a one-entry section follows the whole list's order, which the paper before it changes
     "section-follows-the-list": ((FIXTURES / "attack" / "ondevice-escaped-prefix.md").read_text(encoding="utf-8"),
                                  [("2509.00001", "Models / Architectures Design", date(2025, 9, 2)),
@@ -359,13 +365,15 @@ def test_insert_entries_big_list_places_odd_batches_as_on_a_small_one(case):
     assert all(line in big.splitlines() for line in text.splitlines())  # no line of the list lost or split
 
 
-def test_insert_entries_section_of_bullets_and_a_table_gets_a_row_among_rows():
+@pytest.mark.parametrize("spacing", ["tight", "loose"])
+def test_insert_entries_section_of_bullets_and_a_table_gets_a_row_among_rows(spacing):
     """A section with bullets above a table (a list's 'Other resources'): a new paper placed between
     two rows is written as a row, so the table stays one table (found by a review; a bullet went there)."""
     rows = "".join(f"|{year}|`arXiv`|[Paper of {year}](https://arxiv.org/pdf/{id_})|---|---|\n"
                    for year, id_ in [(2025, "2506.05327"), (2024, "2406.00001"), (2023, "2306.00002")])
-    bullets = "".join(f"* Survey for {topic}: [Paper List](https://arxiv.org/abs/240{n}.0000{n})\n"
-                      for n, topic in enumerate(["SLAM", "VO", "VIO", "NeRF", "LiDAR"], start=1))
+    bullets = ("\n" if spacing == "loose" else "").join(
+        f"* Survey for {topic}: [Paper List](https://arxiv.org/abs/240{n}.0000{n})\n"
+        for n, topic in enumerate(["SLAM", "VO", "VIO", "NeRF", "LiDAR"], start=1))  # loose: a blank line between
     text = ("# L\n\n## Other Resources\n" + bullets + "\n"
             "| Year | Venue | Paper Title | Repository | Note |\n|:----:|:-----:| ----------- |:----------:|:----:|\n"
             + rows + "\n## Next\n")
@@ -375,3 +383,17 @@ def test_insert_entries_section_of_bullets_and_a_table_gets_a_row_among_rows():
     new = next(e for e in document.entries if e.arxiv_id == "2409.12345")
     assert new.shape == "table" and [e.shape for e in document.entries].count("table") == 4
     assert document.render() == after and all(line in after.splitlines() for line in text.splitlines())
+
+
+def test_insert_entries_big_list_writes_a_year_heading_once_for_a_parent_and_its_child():
+    """The list's title section and its child section share the year headings: two papers of a year
+    that has none get one heading between them, on a big list as on a small one (found by a review)."""
+    text = ("# Awesome Scenes\n\n- [A Survey of Scene Generation](https://arxiv.org/abs/2401.00009)\n\n## Papers\n\n"
+            "### 2025\n\n- [Paper About Scenes A](https://arxiv.org/abs/2503.00001)\n\n### 2024\n\n"
+            "- [Paper About Scenes B](https://arxiv.org/abs/2404.00001)\n\n## Tools\n\n- [A tool](https://github.com/a/b)\n")
+    papers = [proposal("Papers", id="2309.00001", title="New Paper One", date=date(2023, 9, 1)),
+              proposal("Awesome Scenes", id="2309.00002", title="New Paper Two", date=date(2023, 9, 1))]
+    archive = "\n<!-- archive\n" + "an old note, kept out of sight.\n" * (ROUNDS_FROM // 30) + "-->\n"
+    small, big = insert_entries(text, papers), insert_entries(text + archive, papers)[:-len(archive)]
+    assert big.count("### 2023") == small.count("### 2023") == 1
+    assert [(e.label, e.arxiv_id) for e in parse(big).entries] == [(e.label, e.arxiv_id) for e in parse(small).entries]

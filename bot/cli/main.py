@@ -261,11 +261,15 @@ def _preload(args: list[str]) -> None:
     little, so its passes over the growing heap are wasted (about 0.15 s of 1.7 s; benchmarks.md)."""
     if MODEL_COMMANDS.isdisjoint(args) or "--help" in args or "-h" in args:
         return
+    was_on = gc.isenabled()
     gc.disable()
     try:
         import classifier.model  # noqa: F401
+    except ImportError:
+        pass  # the command imports it again and says what is wrong
     finally:
-        gc.enable()
+        if was_on:
+            gc.enable()
 
 
 def main() -> None:
@@ -273,7 +277,7 @@ def main() -> None:
     try:
         _preload(sys.argv[1:])
         cli.main(standalone_mode=False, prog_name="bot")
-    except click.exceptions.Abort:
+    except (click.exceptions.Abort, KeyboardInterrupt):
         click.echo("Aborted.", err=True)
         sys.exit(130)
     except click.UsageError as exc:  # one line, like every other bad input: the cause and where to look

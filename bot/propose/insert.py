@@ -45,8 +45,9 @@ def _inserted(document: AwesomeList, paper: Proposal, lines: list[str]) -> list[
             plan.index = index + 2  # a table with a header and no row yet: the row goes under it
         else:
             block = table_head(document, model, newline) + block  # no table yet: the list's header first
-    model_shape = "block" if not plan.entries else plan.entries[0].shape
-    gap = 1 if model_shape in ("block", "paragraph") else _blank_lines(plan.entries, document.lines)
+    model_shape = "block" if not plan.entries else (model or plan.entries[0]).shape
+    alike = [e for e in plan.entries if (e.shape == "table") == (model_shape == "table")] or plan.entries
+    gap = 1 if model_shape in ("block", "paragraph") else _blank_lines(alike, document.lines)  # rows: none
     spacer = [newline] * gap
     index = plan.index
     if plan.new_heading is not None:
@@ -125,7 +126,7 @@ def _round(document: AwesomeList, ordered: list[Proposal]) -> tuple[dict[int, li
     """
     places: dict[int, list[Proposal]] = {}
     rest: list[Proposal] = []
-    members: dict[str, list[tuple[int, tuple | None]]] = {}  # per section: (line, date key) of those placed
+    members: dict[str, list[int]] = {}  # per section: the lines of the papers placed
     keys: dict[int, tuple | None] = {}
     barrier = False  # a paper waits whose section follows the whole list's order: every later one waits too
     for paper in ordered:
@@ -139,6 +140,9 @@ def _round(document: AwesomeList, ordered: list[Proposal]) -> tuple[dict[int, li
             places.setdefault(len(document.lines), []).append(paper)  # its error is raised when inserted
             members.setdefault(paper.section, [])
             continue
+        if plan.new_heading is not None and places:
+            rest.append(paper)  # a heading to write (a year's): sections under one parent share their year headings
+            continue
         if _order_may_turn(document, paper, len(ordered)) and (places or rest):
             rest.append(paper)  # the papers before it change the list's order it follows: it goes first
             barrier = True
@@ -146,12 +150,14 @@ def _round(document: AwesomeList, ordered: list[Proposal]) -> tuple[dict[int, li
         earlier = members.get(paper.section)
         index, at = plan.index, None
         if earlier is not None:
-            if not _joins(document, plan, earlier):
+            placed = [(line, other) for line in sorted(places) for other in places[line]  # top to bottom
+                      if other.section == paper.section and id(other) in keys]
+            if not _joins(document, plan, [(line, keys[id(other)]) for line, other in placed]):
                 rest.append(paper)
                 continue
             own = (paper.date.year, paper.date.month, paper.date.day)
-            above = next(((line, id(other)) for line, other in _stacked(places, earlier, plan.index)
-                          if plan.order == "desc" and keys[id(other)] is not None and keys[id(other)] <= own), None)
+            above = next(((line, id(other)) for line, other in placed if line <= plan.index and plan.order == "desc"
+                          and keys[id(other)] is not None and keys[id(other)] <= own), None)
             if above is not None and above[0] != plan.index:
                 rest.append(paper)  # above a paper placed higher up this round: its line is not known yet
                 continue
@@ -160,7 +166,7 @@ def _round(document: AwesomeList, ordered: list[Proposal]) -> tuple[dict[int, li
         group = places.setdefault(index, [])
         group.insert(len(group) if at is None else at, paper)
         keys[id(paper)] = _written_key(document, paper, plan)
-        members.setdefault(paper.section, []).append((index, keys[id(paper)]))
+        members.setdefault(paper.section, []).append(index)
     return places, rest
 
 
@@ -176,12 +182,6 @@ def _order_may_turn(document: AwesomeList, paper: Proposal, pending: int) -> boo
     return turns([e.sort_key for e in entries]) == (0, 0) and abs(down - up) <= 3 * pending
 
 
-def _stacked(places: dict[int, list[Proposal]], members: list, limit: int) -> list[tuple[int, Proposal]]:
-    """The papers placed in a section at or above line ``limit``, top to bottom."""
-    lines = sorted({line for line, _ in members if line <= limit})
-    return [(line, paper) for line in lines for paper in places[line]]
-
-
 def _written_key(document: AwesomeList, paper: Proposal, plan: Placement) -> tuple | None:
     """The date key of the paper's entry as the list will read it (its written date, else its arXiv id)."""
     block, model = rendered(paper, document, document.newline, plan)
@@ -192,7 +192,7 @@ def _written_key(document: AwesomeList, paper: Proposal, plan: Placement) -> tup
 
 def _joins(document: AwesomeList, plan: Placement, earlier: list) -> bool:
     """Whether a paper's place is known though the papers of its section placed before it in this
-    round (``earlier``: their lines and date keys) are not in the parse yet."""
+    round (``earlier``: their lines and date keys, top to bottom) are not in the parse yet."""
     if plan.new_heading is not None or not plan.entries or plan.order not in ("desc", "none") \
             or hidden_line(document, plan.index):
         return False
