@@ -17,6 +17,18 @@ from bot.base.errors import InputError
 from classifier.files import atomic_write  # noqa: F401  (the one implementation; bot code imports it from here)
 
 
+def read_list_text(path: str | Path) -> str:
+    """A list's README read from disk, or a one-line error naming the cause (exit 2).
+
+    Example: read_list_text("README.md") -> "# Awesome ...\\n"
+    """
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read list {path}: {getattr(exc, 'strerror', None) or exc}",
+                         "check the path (a UTF-8 Markdown file)") from None
+
+
 def jsonl_lines(path: str | Path, progress=None) -> Iterator[tuple[int, str | None, str | None]]:
     """Stream a JSON Lines file (gzipped if it ends in .gz): (line number, text, None), or
     (line number, None, why) for a line that is not UTF-8.  Blank lines are left out; a file that

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -69,11 +68,9 @@ def read_list(ctx: Context, path: str | None) -> tuple[str, str]:
         return publisher.base_text(), f"{config.list.repo}@{config.list.branch}:{config.list.path}"
     if path is None:
         path = str(config.list.local_copy)
-    try:
-        return Path(path).read_text(encoding="utf-8"), path
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read list {path}: {getattr(exc, 'strerror', None) or exc}",
-                         "check the path (a UTF-8 Markdown file)") from None
+    from bot.base.files import read_list_text
+
+    return read_list_text(path), path
 
 
 def parse_day(value: str | None, option: str):

@@ -23,7 +23,7 @@ import yaml
 from bot import __version__
 from bot.base.checks import branch_name, http_url, repo_path
 from bot.base.errors import InputError
-from bot.base.files import atomic_write
+from bot.base.files import atomic_write, read_list_text
 from bot.lists.awesome import AwesomeList, parse, require_entries
 from bot.papers.paper import read_jsonl
 
@@ -127,11 +127,7 @@ def read_local(path: Path, branch: str | None, list_file: str | None, folder: Pa
 
     Example: read_local(Path("README.md"), None, None, Path(".")) -> (text, "main", "README.md", "README.md")
     """
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read list {path}: {getattr(exc, 'strerror', None) or exc}",
-                         "check the path (a UTF-8 Markdown file)") from None
+    text = read_list_text(path)
     if list_file is None:
         try:
             repo_path(path.name)

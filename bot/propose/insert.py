@@ -126,7 +126,7 @@ def _round(document: AwesomeList, ordered: list[Proposal]) -> tuple[dict[int, li
     """
     places: dict[int, list[Proposal]] = {}
     rest: list[Proposal] = []
-    members: dict[str, list[int]] = {}  # per section: the lines of the papers placed
+    started: set[str] = set()  # the sections with a paper placed in this round
     keys: dict[int, tuple | None] = {}
     barrier = False  # a paper waits whose section follows the whole list's order: every later one waits too
     for paper in ordered:
@@ -138,7 +138,7 @@ def _round(document: AwesomeList, ordered: list[Proposal]) -> tuple[dict[int, li
             plan = place(document, paper)
         except ListFormatError:
             places.setdefault(len(document.lines), []).append(paper)  # its error is raised when inserted
-            members.setdefault(paper.section, [])
+            started.add(paper.section)
             continue
         if plan.new_heading is not None and places:
             rest.append(paper)  # a heading to write (a year's): sections under one parent share their year headings
@@ -147,9 +147,8 @@ def _round(document: AwesomeList, ordered: list[Proposal]) -> tuple[dict[int, li
             rest.append(paper)  # the papers before it change the list's order it follows: it goes first
             barrier = True
             continue
-        earlier = members.get(paper.section)
         index, at = plan.index, None
-        if earlier is not None:
+        if paper.section in started:
             placed = [(line, other) for line in sorted(places) for other in places[line]  # top to bottom
                       if other.section == paper.section and id(other) in keys]
             if not _joins(document, plan, [(line, keys[id(other)]) for line, other in placed]):
@@ -166,7 +165,7 @@ def _round(document: AwesomeList, ordered: list[Proposal]) -> tuple[dict[int, li
         group = places.setdefault(index, [])
         group.insert(len(group) if at is None else at, paper)
         keys[id(paper)] = _written_key(document, paper, plan)
-        members.setdefault(paper.section, []).append(index)
+        started.add(paper.section)
     return places, rest
 
 
