@@ -29,6 +29,7 @@ def test_init_never_overwrites_without_force(bot, tmp_path):
     (tmp_path / "config.yaml").write_text("mine\n")
     result = bot("init", "--list", FIXTURES / "numbered.md", "--offline", "--output", tmp_path)
     assert result.exit_code == 2 and "exists" in result.err
+    assert result.out == ""  # refused before the survey (seconds of work, and calls to arXiv online)
     assert (tmp_path / "config.yaml").read_text() == "mine\n"
     assert not (tmp_path / ".github").exists()
     assert bot("init", "--list", FIXTURES / "numbered.md", "--offline", "--output", tmp_path, "--force").exit_code == 0
@@ -171,6 +172,7 @@ def test_init_output_that_cannot_hold_the_files_is_one_line_exit_2_and_writes_no
     before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
     result = bot("init", "--list", FIXTURES / "numbered.md", "--repo", "me/list", "--offline", "--output", out, "--force")
     assert result.exit_code == 2 and result.err.startswith("Error: cannot write") and len(result.err.strip().splitlines()) == 1
+    assert result.out == ""  # refused before the survey
     assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
 
 

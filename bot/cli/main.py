@@ -208,6 +208,7 @@ def init_command(list_path, repo, list_file, branch, api_url, output, force, off
         PLACEHOLDER_SHA,
         action_ref,
         check_repo,
+        check_targets,
         check_values,
         read_from_github,
         read_local,
@@ -224,6 +225,7 @@ def init_command(list_path, repo, list_file, branch, api_url, output, force, off
     check_values(branch=branch, path=list_file, api_url=api_url)
     uses = action_ref(action)
     folder = Path(output)
+    check_targets(folder, force=force)  # before any reading: the survey takes seconds, and calls GitHub and arXiv
     if list_path:
         text, branch, list_file, local_copy = read_local(Path(list_path), branch, list_file, folder)
         source = list_path

@@ -232,13 +232,19 @@ def render_files(survey: Survey, repo: str, branch: str, path: str, local_copy: 
     if [written["repo"], written["branch"], written["path"], written["local_copy"]] != [repo, branch, path, local_copy]:
         raise InputError("the config would not read back as given (a bug: please report it)",
                          f"repo {repo!r}, branch {branch!r}, path {path!r}")
-    return {"config.yaml": config, ".github/workflows/awesome-list-bot.yml": workflow}
+    return dict(zip(FILES, (config, workflow)))
 
 
-def write_files(folder: Path, files: dict[str, str], force: bool) -> list[Path]:
-    """Write every file, or none: an existing file stops it unless ``force``; a place that cannot hold
-    a file (a parent that is a file, a target that is a folder) stops it before anything is written."""
-    targets = {folder / name: text for name, text in files.items()}
+FILES = ("config.yaml", ".github/workflows/awesome-list-bot.yml")  # what `bot init` writes into --output
+
+
+def check_targets(folder: Path, names=FILES, force: bool = False) -> None:
+    """Stop before any work when the files could not be written: an existing file (unless ``force``),
+    a place that cannot hold a file (a parent that is a file, a target that is a folder).
+
+    Example: check_targets(Path("."), force=False)  # raises InputError when config.yaml exists
+    """
+    targets = [folder / name for name in names]
     for target in targets:
         parents = [parent for parent in reversed(target.parents) if parent.exists() or parent.is_symlink()]
         blocked = next((parent for parent in parents if not parent.is_dir()), None)
@@ -248,6 +254,15 @@ def write_files(folder: Path, files: dict[str, str], force: bool) -> list[Path]:
     existing = [p for p in targets if p.exists()]
     if existing and not force:
         raise InputError(f"{existing[0]} exists", "use --force to overwrite, or --output another folder")
+
+
+def write_files(folder: Path, files: dict[str, str], force: bool) -> list[Path]:
+    """Write every file, or none (``check_targets`` first: it is checked again, the folder may have changed).
+
+    Example: write_files(Path("."), {"config.yaml": text}, force=False) -> [Path("config.yaml")]
+    """
+    check_targets(folder, files, force)
+    targets = {folder / name: text for name, text in files.items()}
     try:
         for target, text in targets.items():
             target.parent.mkdir(parents=True, exist_ok=True)
