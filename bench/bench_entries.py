@@ -30,19 +30,13 @@ sys.path.insert(0, str(ROOT))
 
 from bot.lists.awesome import parse  # noqa: E402
 from bot.papers.paper import Paper  # noqa: E402
+from bot.propose.likeness import invented_links, proposal_for  # noqa: E402
 from bot.propose.proposals import Proposal  # noqa: E402
 from bot.propose.render import render_entry  # noqa: E402
 
 PAPERS = ROOT.parent / "shared" / "data" / "arxiv" / "papers.jsonl.gz"
 LISTS = ROOT / "bench" / "lists"
 TARGET = 0.85
-LINK = re.compile(r"\]\(([^)\s]+)\)")
-
-
-def invented(line: str, paper: Paper) -> list[str]:
-    """Link targets of a bot entry that are neither arXiv links nor in the paper's record."""
-    record = f"{paper.abstract} {paper.comment or ''}"
-    return [t for t in LINK.findall(line) if "arxiv.org" not in t and "img.shields.io" not in t and t not in record]
 
 
 def main() -> None:
@@ -74,13 +68,12 @@ def main() -> None:
                 continue
             paper = Paper.from_json(record)
             theirs = "\n".join(lines[entry.start:entry.end]).strip()
-            proposal = Proposal.of(paper, type("Verdict", (), {"section": entry.label, "probability": 1.0,
-                                                               "explanation": {}, "section_probabilities": {}})())
+            proposal = proposal_for(paper, entry.label)
             plain = Proposal(paper.id, paper.title, entry.label, authors=paper.authors, date=proposal.date)
             ours = render_entry(proposal, before).strip()
             bare.append(difflib.SequenceMatcher(None, render_entry(plain, before).strip(), theirs).ratio())
             full.append(difflib.SequenceMatcher(None, ours, theirs).ratio())
-            wrong += len(invented(ours, paper))
+            wrong += len(invented_links(ours, paper))
             code_theirs += bool(re.search(r"github\.com|gitlab\.com|huggingface\.co", theirs))
             code_ours += bool(re.search(r"github\.com|gitlab\.com|huggingface\.co", ours))
         if not full:

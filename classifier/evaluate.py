@@ -171,6 +171,17 @@ def markdown(report: dict) -> str:
             lines.append(f"| {name} | {agree['examples']} | {agree['top1']:.2f} | {agree['top3']:.2f} |")
     elif "sections_judged" in report:
         lines += ["", "No hand-labelled section is for a paper of the test period."]
+    entries = report.get("entries") or {}
+    if entries.get("all"):
+        every = entries["all"]
+        lines += ["", f"The bot's entries against the maintainers' own lines for the {every['entries']} list entries of "
+                      f"the test period (difflib ratio, median; each written into the list without it, in its "
+                      f"section): {every['median']:.3f}; links not in the paper's record: {every['invented_links']}.",
+                  "", "| section | entries | median similarity | invented links |", "|---|---:|---:|---:|"]
+        for name, found in entries["per_section"].items():
+            lines.append(f"| {name} | {found['entries']} | {found['median']:.3f} | {found['invented_links']} |")
+    elif "entries" in report:
+        lines += ["", "No list entry is a paper of the test period in the store: entry similarity not measured."]
     lines.append("")
     return "\n".join(lines)
 

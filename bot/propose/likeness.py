@@ -1,0 +1,79 @@
+"""How alike the bot's entries are to the maintainers' own, per section.
+
+Runs in ``bot evaluate`` (and ``bench/bench_entries.py`` counts invented links the same way).  For
+each entry of the list whose paper is in the store: the entry is taken out of the list, the bot
+writes the paper's entry into what is left, in the entry's own section (placement is measured
+apart), and the two lines are compared (``difflib`` ratio, 1.0 = the same text).  A link of the
+bot's entry that is neither the arXiv link nor in the paper's record (abstract, comment) is an
+invented link: there must be none.  Pure: texts and records in, figures out.  Example::
+
+    rows = likeness(parse(readme_text), {p.id: p for p in store_papers})
+    per_section, overall = summary(rows); per_section["Segmentation"]["median"]  # 0.93
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import statistics
+from dataclasses import dataclass
+from datetime import date
+
+from bot.lists.awesome import AwesomeList, parse
+from bot.propose.proposals import Proposal
+from bot.propose.render import render_entry
+
+LINK = re.compile(r"\]\(([^)\s]+)\)")
+
+
+@dataclass(frozen=True)
+class Likeness:
+    """One list entry against the entry the bot writes for the same paper."""
+
+    id: str
+    section: str
+    ratio: float  # difflib ratio of the two texts
+    invented: tuple[str, ...]  # link targets of the bot's entry that the paper's record does not hold
+
+
+def invented_links(line: str, paper) -> list[str]:
+    """Link targets of an entry that are neither arXiv links nor in the paper's record.
+
+    Example: invented_links("[Code](https://github.com/a/b)", paper_without_that_url) == ["https://github.com/a/b"]
+    """
+    record = f"{paper.abstract or ''} {paper.comment or ''}"
+    return [t for t in LINK.findall(line) if "arxiv.org" not in t and "img.shields.io" not in t and t not in record]
+
+
+def proposal_for(paper, section: str) -> Proposal:
+    """What the bot proposes for a paper, placed in ``section``: every field its record holds."""
+    return Proposal(paper.id, paper.title, section, authors=list(paper.authors), date=paper.date or date.today(),
+                    venue=paper.venue, code_url=paper.code_url, project_url=paper.project_url)
+
+
+def likeness(document: AwesomeList, papers: dict) -> list[Likeness]:
+    """Each entry with an arXiv id whose paper ``papers`` holds (id -> ``Paper``), in list order."""
+    lines = document.lines
+    rows = []
+    for entry in document.entries:
+        paper = papers.get(entry.arxiv_id or "")
+        if paper is None or not entry.label:
+            continue
+        theirs = "".join(lines[entry.start:entry.end]).strip()
+        without = parse("".join(lines[:entry.start] + lines[entry.end:]))
+        ours = render_entry(proposal_for(paper, entry.label), without).strip()
+        rows.append(Likeness(paper.id, entry.label, difflib.SequenceMatcher(None, ours, theirs).ratio(),
+                             tuple(invented_links(ours, paper))))
+    return rows
+
+
+def summary(rows: list[Likeness]) -> tuple[dict[str, dict], dict | None]:
+    """(per section in list order, all entries together): entries compared, median ratio, invented links."""
+    def figures(found: list[Likeness]) -> dict:
+        return {"entries": len(found), "median": round(statistics.median(r.ratio for r in found), 4),
+                "invented_links": sum(len(r.invented) for r in found)}
+
+    groups: dict[str, list[Likeness]] = {}
+    for row in rows:
+        groups.setdefault(row.section, []).append(row)
+    return {name: figures(found) for name, found in groups.items()}, (figures(rows) if rows else None)
