@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.lists.awesome import parse  # noqa: E402
 from bot.papers.paper import Paper  # noqa: E402
-from bot.propose.likeness import invented_links, proposal_for  # noqa: E402
+from bot.propose.likeness import invented_links  # noqa: E402
 from bot.propose.proposals import Proposal  # noqa: E402
 from bot.propose.render import render_entry  # noqa: E402
 
@@ -68,7 +68,7 @@ def main() -> None:
                 continue
             paper = Paper.from_json(record)
             theirs = "\n".join(lines[entry.start:entry.end]).strip()
-            proposal = proposal_for(paper, entry.label)
+            proposal = Proposal.for_paper(paper, entry.label)
             plain = Proposal(paper.id, paper.title, entry.label, authors=paper.authors, date=proposal.date)
             ours = render_entry(proposal, before).strip()
             bare.append(difflib.SequenceMatcher(None, render_entry(plain, before).strip(), theirs).ratio())

@@ -43,10 +43,15 @@ def _rates(proposed: set[str], judgements: dict[str, str], n: int) -> dict:
     }
 
 
+def tested(day: str | None, split: str, until: str | None = None) -> bool:
+    """Whether a paper listed on ``day`` is in the test period: from ``split``, before ``until``."""
+    return bool(day) and day >= split and (until is None or day < until)
+
+
 def split_papers(papers: list[Doc], split: str, until: str | None = None) -> tuple[list[Doc], list[Doc]]:
     """(papers listed before ``split``, papers listed from it until ``until``); an error if one is empty."""
     before = [p for p in papers if p.date and p.date < split]
-    after = [p for p in papers if p.date >= split and (until is None or p.date < until)]
+    after = [p for p in papers if tested(p.date, split, until)]
     if not before or not after:
         side = "before" if not before else "from"
         raise EvaluationError(f"no papers listed {side} {split} ({len(before)} before, {len(after)} from it"
@@ -174,14 +179,17 @@ def markdown(report: dict) -> str:
     entries = report.get("entries") or {}
     if entries.get("all"):
         every = entries["all"]
-        lines += ["", f"The bot's entries against the maintainers' own lines for the {every['entries']} list entries of "
-                      f"the test period (difflib ratio, median; each written into the list without it, in its "
-                      f"section): {every['median']:.3f}; links not in the paper's record: {every['invented_links']}.",
+        counted = f"{every['entries']} list entr{'y' if every['entries'] == 1 else 'ies'}"
+        lines += ["", f"The bot's entries against the maintainers' own lines for the {counted} of the test period "
+                      f"(difflib ratio, median; written into the list without the entries of the test period, each "
+                      f"in its section): {every['median']:.3f}; links not in the paper's record: "
+                      f"{every['invented_links']}.",
                   "", "| section | entries | median similarity | invented links |", "|---|---:|---:|---:|"]
         for name, found in entries["per_section"].items():
             lines.append(f"| {name} | {found['entries']} | {found['median']:.3f} | {found['invented_links']} |")
     elif "entries" in report:
-        lines += ["", "No list entry is a paper of the test period in the store: entry similarity not measured."]
+        lines += ["", "No list entry under a heading is a paper of the test period in the store: entry similarity "
+                      "not measured."]
     lines.append("")
     return "\n".join(lines)
 

@@ -326,7 +326,7 @@ def test_evaluate_command_writes_report_plots_and_sections(tmp_path, corpus, bot
     assert "| Segmentation | 26 |" in result.out and "top-3" in result.out
     assert "Section agreement with the hand-labelled test papers (6, read with their abstracts)" in result.out
     assert "| Not A Heading | 1 | 0.00 | 0.00 |" in result.out and "| Image Generation | 2 |" in result.out
-    assert "No list entry is a paper of the test period in the store" in result.out  # the list ends in 2023
+    assert "No list entry under a heading is a paper of the test period in the store" in result.out  # ends in 2023
     judged = json.loads((tmp_path / "report" / "report.json").read_text())["sections_judged"]
     hits = [t == p for t, p in zip(judged["truth"], judged["predicted"])]
     assert len(hits) == 6 and judged["top1"] == pytest.approx(sum(hits) / 6) and judged["top1"] <= 5 / 6
@@ -338,27 +338,32 @@ def test_evaluate_command_writes_report_plots_and_sections(tmp_path, corpus, bot
 
 
 def test_evaluate_command_compares_the_bots_entries_with_the_maintainers_per_section(tmp_path, corpus, bot):
-    """Entries of the test period: written by the bot into the list without them, in their section, against
-    the maintainers' own lines (one as the bot writes it, one with a project link the record lacks and an
-    abbreviated author list); the bot never invents a link."""
+    """Entries of the test period (from --split, before --until): written by the bot into the list without
+    them, in their section, against the maintainers' own lines (one as the bot writes it, one with a project
+    link the record lacks and an abbreviated author list); the bot never invents a link."""
     config = write_config(tmp_path)
     store_papers_since(tmp_path, corpus, "2026-06-25")
-    as_the_bot = ("**SkelEM: Training-Signal Decoupling of Skeleton and Diffusion for Self-supervised Axial "
-                  "Super-Resolution in Volume Microscopy** \\\n*Bohao Chen, Yanchao Zhang, Yanan Lv, Chenxun Deng, "
-                  "Hua Han, Xi Chen* \\\n[30th Jun., 2026] [ECCV, 2026] \\\n[[Paper](https://arxiv.org/abs/2606.30012)]\n")
+    as_the_bot = ("**CoIn: Comprehensive 2D-3D Inpainting with Gaussian Splatting Guidance** \\\n"
+                  "*Hana Kim, Minje Kim, Tae-Kyun Kim* \\\n[29th Jun., 2026] [arXiv, 2026] \\\n"
+                  "[[Paper](https://arxiv.org/abs/2606.27584)]\n")
     by_hand = ("**Anatomy-Guided Residual Motion Diffusion for Controllable 4D Cardiac MRI Synthesis** \\\n"
                "*Yiheng Cao et al.* \\\n[26th Jun., 2026] [arXiv, 2026] \\\n[[Paper](https://arxiv.org/abs/2606.26764)] "
                "[[Project](https://example.org/cardiac)]\n")
-    text = SEED_README.read_text().replace("### Segmentation\n\n", f"### Segmentation\n\n{as_the_bot}\n", 1)
+    after_until = ("**SkelEM: Training-Signal Decoupling of Skeleton and Diffusion for Self-supervised Axial "
+                   "Super-Resolution in Volume Microscopy** \\\n*Bohao Chen* \\\n[30th Jun., 2026] \\\n"
+                   "[[Paper](https://arxiv.org/abs/2606.30012)]\n")  # listed on --until: not of the test period
+    text = SEED_README.read_text().replace("### Segmentation\n\n", f"### Segmentation\n\n{as_the_bot}\n{after_until}\n", 1)
     text = text.replace("### Reconstruction\n\n", f"### Reconstruction\n\n{by_hand}\n", 1)
     readme = tmp_path / "README.md"
     readme.write_text(text)
-    result = bot("--config", config, "evaluate", "--split", "2026-06-26", "--list", readme, "--output", tmp_path / "r")
+    result = bot("--config", config, "evaluate", "--split", "2026-06-26", "--until", "2026-06-30", "--list", readme,
+                 "--output", tmp_path / "r")
     assert result.exit_code == 0, result.err
     assert "The bot's entries against the maintainers' own lines for the 2 list entries of the test period" in result.out
     entries = json.loads((tmp_path / "r" / "report.json").read_text())["entries"]
     sections = entries["per_section"]
     assert set(sections) == {"Segmentation", "Reconstruction"} and entries["all"]["invented_links"] == 0
+    assert sections["Segmentation"]["entries"] == 1 and entries["all"]["entries"] == 2
     assert sections["Segmentation"]["median"] > 0.98 > 0.9 > sections["Reconstruction"]["median"] > 0.5
     assert f"| Reconstruction | 1 | {sections['Reconstruction']['median']:.3f} | 0 |" in result.out
 

@@ -122,3 +122,61 @@ def test_render_entry_with_venue_and_code_link(seed_text):
     rendered = render_entry(entry, parse(seed_text))
     assert "[18th Sep., 2025] [MICCAI, 2025] \\" in rendered
     assert rendered.endswith("[[Paper](https://arxiv.org/abs/2509.00001)] [[Github](https://github.com/someone/code)]\n")
+
+
+# --- how alike the bot's entries are to the maintainers' own (bot evaluate) -------------------------
+
+
+def record(pid: str, title: str, comment: str | None = None, abstract: str = "We propose a method."):
+    from bot.papers.paper import Paper
+
+    return Paper(pid, title, abstract, authors=["Ann Author", "Bob Writer"], comment=comment,
+                 published="2025-09-10T00:00:00Z")
+
+
+LIKENESS_LIST = """# Papers
+
+## Segmentation
+
+- [Diffusion Models for Older Segmentation Tasks](https://arxiv.org/abs/2401.00001), Ann Author, Bob Writer, 2024
+- [Another Older Paper on Medical Images](https://arxiv.org/abs/2401.00002), Ann Author, Bob Writer, 2024
+
+## Survey
+
+1. **A Survey of Diffusion Models in Medical Imaging** &mdash; [paper](https://arxiv.org/abs/2509.00009) &mdash; *Ann Author and Bob Writer*
+"""
+
+
+def test_evaluate_likeness_writes_each_entry_into_the_list_without_the_entries_compared():
+    """The Survey section holds only the compared entry: written into the list without it, the bot has the
+    other section's format to copy (a low ratio), never the entry's own (which would be a perfect copy)."""
+    from bot.propose.likeness import likeness, summary
+
+    papers = {"2509.00009": record("2509.00009", "A Survey of Diffusion Models in Medical Imaging"),
+              "2401.00002": record("2401.00002", "Another Older Paper on Medical Images")}
+    rows = {row.id: row for row in likeness(parse(LIKENESS_LIST), papers)}
+    assert set(rows) == {"2509.00009", "2401.00002"}
+    assert rows["2509.00009"].ratio < 0.8 < rows["2401.00002"].ratio
+    per_section, overall = summary(list(rows.values()))
+    assert per_section["Survey"]["entries"] == 1 and overall["entries"] == 2 and overall["invented_links"] == 0
+
+
+def test_evaluate_likeness_reads_crlf_lists_and_arxiv_dois_like_the_bot_writes_them():
+    from bot.propose.likeness import invented_links, likeness
+
+    blocks = ("# P\n\n## A\n\n**Diffusion Models for Older Segmentation Tasks** \\\n*Ann Author, Bob Writer* \\\n"
+              "[[Paper](https://arxiv.org/abs/2401.00001)]\n\n**A Newer Paper on Medical Images** \\\n"
+              "*Ann Author, Bob Writer* \\\n[[Paper](https://arxiv.org/abs/2509.00009)]\n")
+    papers = {"2509.00009": record("2509.00009", "A Newer Paper on Medical Images")}
+    lf, crlf = likeness(parse(blocks), papers), likeness(parse(blocks.replace("\n", "\r\n")), papers)
+    assert lf[0].ratio > 0.9 and crlf[0].ratio == lf[0].ratio  # a block entry's lines end as the list's do
+    dois = ("# P\n\n## A\n\n- [Diffusion Models for Older Segmentation Tasks](https://doi.org/10.48550/arXiv.2401.00001), "
+            "Ann Author, Bob Writer, 2024\n- [A Newer Paper on Medical Images](https://doi.org/10.48550/arXiv.2509.00009), "
+            "Ann Author, Bob Writer, 2025\n")
+    found = likeness(parse(dois), papers)
+    assert "doi.org/10.48550" in render_entry(Proposal.for_paper(papers["2509.00009"], "A"), parse(dois))
+    assert found and found[0].invented == ()  # the arXiv DOI is the paper's own link
+    assert invented_links("[Code](https://github.com/a/b) [P](https://arxiv.org/pdf/2509.00009)",
+                          record("2509.00009", "New")) == ["https://github.com/a/b"]
+    assert invented_links("[Code](https://github.com/a/b)",
+                          record("2509.00009", "New", abstract="Code: https://github.com/a/b")) == []

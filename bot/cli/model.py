@@ -169,17 +169,20 @@ def evaluate_command(ctx: Context, split: str | None, until: str | None, judgeme
     from bot.papers.store import Store
     from bot.propose.likeness import likeness, summary
     from classifier import lexicon as lexicon_io
-    from classifier.evaluate import evaluate, markdown, write
+    from classifier.evaluate import evaluate, markdown, tested, write
     from classifier.train import Doc
     from classifier.operating import OperatingRule
 
     config = ctx.config
     document = awesome.parse(read_list(ctx, list_path)[0])
     listed = {e.arxiv_id for e in document.entries if e.arxiv_id}
+    papers, in_list = [], []
     with Store(config.store.path) as store:
         data = labelled(document, store, None)
-        stored = list(store.papers())
-    papers = [Doc(p.id, p.title, p.abstract, date=p.listing_date or "") for p in stored]
+        for paper in store.papers():
+            papers.append(Doc(paper.id, paper.title, paper.abstract, date=paper.listing_date or ""))
+            if paper.id in listed:
+                in_list.append(paper)
     dated = sorted(p.date for p in papers if p.date)
     if not dated:
         raise InputError("no stored paper has a listing date", "import listings with `bot fetch --from-file`")
@@ -202,9 +205,8 @@ def evaluate_command(ctx: Context, split: str | None, until: str | None, judgeme
                           until=parse_day(until, "--until").isoformat() if until else None,
                           progress=progress, sections=sections)
     # the entries of the test period: the bot's entry for each paper against the maintainers' own line
-    tested = {p.id: p for p in stored if p.id in listed and p.listing_date and p.listing_date >= split
-              and (not until or p.listing_date <= parse_day(until, "--until").isoformat())}
-    per_section, overall = summary(likeness(document, tested))
+    per_section, overall = summary(likeness(document, {p.id: p for p in in_list
+                                                       if tested(p.listing_date, split, report.get("until"))}))
     report["entries"] = {"per_section": per_section, "all": overall}
     folder = Path(output) if output else config.output.path / "evaluation"
     written = write(report, folder)

@@ -1,9 +1,9 @@
 """How alike the bot's entries are to the maintainers' own, per section.
 
 Runs in ``bot evaluate`` (and ``bench/bench_entries.py`` counts invented links the same way).  For
-each entry of the list whose paper is in the store: the entry is taken out of the list, the bot
-writes the paper's entry into what is left, in the entry's own section (placement is measured
-apart), and the two lines are compared (``difflib`` ratio, 1.0 = the same text).  A link of the
+each entry of the list whose paper is given (``bot evaluate``: the papers of its test period): these
+entries are taken out of the list, the bot writes each paper's entry into what is left, in the
+entry's own section (placement is measured apart), and the two texts are compared (``difflib`` ratio, 1.0 = the same text).  A link of the
 bot's entry that is neither the arXiv link nor in the paper's record (abstract, comment) is an
 invented link: there must be none.  Pure: texts and records in, figures out.  Example::
 
@@ -17,8 +17,8 @@ import difflib
 import re
 import statistics
 from dataclasses import dataclass
-from datetime import date
 
+from bot.base.ids import ARXIV_URL
 from bot.lists.awesome import AwesomeList, parse
 from bot.propose.proposals import Proposal
 from bot.propose.render import render_entry
@@ -37,31 +37,33 @@ class Likeness:
 
 
 def invented_links(line: str, paper) -> list[str]:
-    """Link targets of an entry that are neither arXiv links nor in the paper's record.
+    """Link targets of an entry that are neither links to the paper on arXiv (its page, its PDF, its arXiv
+    DOI) nor in the paper's record.
 
     Example: invented_links("[Code](https://github.com/a/b)", paper_without_that_url) == ["https://github.com/a/b"]
     """
     record = f"{paper.abstract or ''} {paper.comment or ''}"
-    return [t for t in LINK.findall(line) if "arxiv.org" not in t and "img.shields.io" not in t and t not in record]
-
-
-def proposal_for(paper, section: str) -> Proposal:
-    """What the bot proposes for a paper, placed in ``section``: every field its record holds."""
-    return Proposal(paper.id, paper.title, section, authors=list(paper.authors), date=paper.date or date.today(),
-                    venue=paper.venue, code_url=paper.code_url, project_url=paper.project_url)
+    return [t for t in LINK.findall(line)
+            if not ARXIV_URL.search(t) and "img.shields.io" not in t and t not in record]
 
 
 def likeness(document: AwesomeList, papers: dict) -> list[Likeness]:
-    """Each entry with an arXiv id whose paper ``papers`` holds (id -> ``Paper``), in list order."""
+    """Each entry under a heading whose paper ``papers`` holds (id -> ``Paper``), in list order.  The bot
+    writes them into the list without all of them (as it stood before they were added: one entry's own
+    format must not teach the bot how to write it), each in its own section."""
+    compared = [e for e in document.entries if e.arxiv_id in papers and e.label]
+    if not compared:
+        return []
+    skip = set()
+    for entry in compared:
+        skip.update(range(entry.start, entry.end))
     lines = document.lines
+    without = parse("".join(line for index, line in enumerate(lines) if index not in skip))
     rows = []
-    for entry in document.entries:
-        paper = papers.get(entry.arxiv_id or "")
-        if paper is None or not entry.label:
-            continue
+    for entry in compared:
+        paper = papers[entry.arxiv_id]
         theirs = "".join(lines[entry.start:entry.end]).strip()
-        without = parse("".join(lines[:entry.start] + lines[entry.end:]))
-        ours = render_entry(proposal_for(paper, entry.label), without).strip()
+        ours = render_entry(Proposal.for_paper(paper, entry.label), without, without.newline).strip()
         rows.append(Likeness(paper.id, entry.label, difflib.SequenceMatcher(None, ours, theirs).ratio(),
                              tuple(invented_links(ours, paper))))
     return rows

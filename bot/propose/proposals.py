@@ -61,11 +61,17 @@ class Proposal:
     @classmethod
     def of(cls, paper, verdict) -> "Proposal":
         """The proposal of a classified paper (a ``Paper`` and its ``Verdict``)."""
-        return cls(id=paper.id, title=paper.title, section=verdict.section, probability=verdict.probability,
-                   terms=[str(t) for t in verdict.explanation.get("for", [])],
-                   alternatives=[s for s in verdict.section_probabilities if s != verdict.section][:2],
-                   authors=list(paper.authors), date=paper.date or date.today(), venue=paper.venue,
-                   code_url=paper.code_url, project_url=paper.project_url)
+        return cls.for_paper(paper, verdict.section, probability=verdict.probability,
+                             terms=[str(t) for t in verdict.explanation.get("for", [])],
+                             alternatives=[s for s in verdict.section_probabilities if s != verdict.section][:2])
+
+    @classmethod
+    def for_paper(cls, paper, section: str | None, **why) -> "Proposal":
+        """A paper's proposal in ``section``, with every field of its record (``why``: probability, terms,
+        alternatives).  Example: Proposal.for_paper(paper, "Segmentation").code_url"""
+        return cls(id=paper.id, title=paper.title, section=section, authors=list(paper.authors),
+                   date=paper.date or date.today(), venue=paper.venue, code_url=paper.code_url,
+                   project_url=paper.project_url, **why)
 
 
 def with_maintainers_text(old: str | None, new: str) -> str:
