@@ -181,6 +181,23 @@ def _estimator(arrays, part: str) -> LogisticRegression:
     return estimator
 
 
+def calibrated_from_scores(estimator: LogisticRegression, scores: np.ndarray, y: np.ndarray,
+                           sample_weight: np.ndarray) -> CalibratedClassifierCV:
+    """What ``CalibratedClassifierCV(estimator, method="sigmoid", cv=folds, ensemble=False).fit(X, y,
+    sample_weight=...)`` fits, from its two inputs computed once: ``estimator`` fitted on every row, and
+    its out-of-fold decision values on the same folds (training needs those anyway, for the operating
+    point: the stock class would fit the five folds a second time).  A test compares it with the stock
+    class, attribute for attribute.
+
+    Example: calibrated_from_scores(lr.fit(X, y, sample_weight=w), oof_scores, y, w).predict_proba(X)
+    """
+    from sklearn.calibration import _SigmoidCalibration
+
+    sigmoid = _SigmoidCalibration().fit(np.asarray(scores, dtype=np.float64), y,
+                                        np.asarray(sample_weight, dtype=np.float64))
+    return _calibrated(estimator, sigmoid.a_, sigmoid.b_)
+
+
 def _calibrated(estimator: LogisticRegression, a: float, b: float) -> CalibratedClassifierCV:
     """A fitted CalibratedClassifierCV(method="sigmoid", ensemble=False) from its two parts.
     (Its parts are scikit-learn's private classes; the version check above makes that safe.)"""

@@ -3,11 +3,12 @@
 Runs in ``bot train``, in ``bot run`` when the model must be (re)made, and in
 ``bot evaluate`` on a time split.  Deterministic: the inputs are sorted, folds
 and solvers have fixed seeds.  The TF-IDF vocabulary is fitted once on all
-training texts (unsupervised); stock scikit-learn does the rest:
-``CalibratedClassifierCV(method="sigmoid", ensemble=False)`` fits the logistic
-regression on everything and a sigmoid on its out-of-fold scores.  The same
-folds give each row's out-of-fold probability, from which ``operating.py``
-chooses the thresholds.  Example::
+training texts (unsupervised); stock scikit-learn does the rest: the logistic
+regression's out-of-fold scores (``cross_val_predict``), and what
+``CalibratedClassifierCV(method="sigmoid", ensemble=False)`` fits on the same
+folds, built from those scores rather than by fitting the folds again
+(``model.calibrated_from_scores``).  The same folds give each row's out-of-fold
+probability, from which ``operating.py`` chooses the thresholds.  Example::
 
     model = train(entries, background, lexicon.load("lexicon.yaml"))
 """
@@ -35,7 +36,7 @@ from .folds import GroupFolds
 from .titles import title_key
 from .labels import label_arrays, weak_labels
 from .lexicon import Lexicon
-from .model import Model
+from .model import Model, calibrated_from_scores
 from .operating import BACKGROUND_KINDS, MIN_FEED, OperatingRule, Rows, choose
 from .pace import Pace, day_of, entry_month, list_pace
 
@@ -227,8 +228,8 @@ def _fit_relevance(table: TrainingRows, lexicon_dict: dict) -> _Relevance:
         scores = cross_val_predict(_relevance_lr(), X, y, cv=folds, method="decision_function", n_jobs=2,
                                    params={"sample_weight": weights})
     table.kinds, table.title_view = [str(k) for k in table.kinds], [bool(v) for v in table.title_view]
-    calibrated = CalibratedClassifierCV(_relevance_lr(), method="sigmoid", cv=folds, ensemble=False, n_jobs=2)
-    calibrated.fit(X, y, sample_weight=weights)
+    # CalibratedClassifierCV(method="sigmoid", cv=folds, ensemble=False), from the out-of-fold scores above
+    calibrated = calibrated_from_scores(_relevance_lr().fit(X, y, sample_weight=weights), scores, y, weights)
     probability = calibrated.calibrated_classifiers_[0].calibrators[0].predict(scores)
     rows = Rows(probability, np.array(table.kinds), np.array(table.title_view), np.array(table.weight, dtype=float),
                 np.array(table.feed, dtype=bool))

@@ -407,6 +407,35 @@ def test_operating_point_budget_and_target(model):
     assert (titles >= default["threshold_title_only"]).mean() >= 0.95
 
 
+def test_train_calibration_is_what_the_stock_calibrated_classifier_fits():
+    """Training builds CalibratedClassifierCV(method="sigmoid", cv=folds, ensemble=False) from the
+    out-of-fold scores it computes anyway; if scikit-learn changes how that class calibrates, this fails."""
+    from scipy import sparse
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import cross_val_predict
+
+    from classifier.folds import GroupFolds
+    from classifier.model import calibrated_from_scores
+
+    rng = np.random.RandomState(1)
+    X = sparse.random(600, 40, density=0.2, format="csr", random_state=rng)
+    y = (X[:, :5].sum(axis=1).A.ravel() + rng.rand(600) > 1.2).astype(int)
+    weights, groups = rng.choice([1.0, 2.0, 4.0], 600), rng.randint(0, 300, 600)
+    folds = list(GroupFolds(5, shuffle=True, random_state=0).split(X, y, groups))
+
+    def lr():
+        return LogisticRegression(C=4.0, solver="liblinear", random_state=0)
+
+    stock = CalibratedClassifierCV(lr(), method="sigmoid", cv=folds, ensemble=False).fit(X, y, sample_weight=weights)
+    scores = cross_val_predict(lr(), X, y, cv=folds, method="decision_function", params={"sample_weight": weights})
+    ours = calibrated_from_scores(lr().fit(X, y, sample_weight=weights), scores, y, weights)
+    theirs, mine = stock.calibrated_classifiers_[0], ours.calibrated_classifiers_[0]
+    assert (theirs.calibrators[0].a_, theirs.calibrators[0].b_) == (mine.calibrators[0].a_, mine.calibrators[0].b_)
+    assert np.array_equal(theirs.estimator.coef_, mine.estimator.coef_)
+    assert np.array_equal(stock.predict_proba(X), ours.predict_proba(X))
+
+
 def test_train_folds_are_the_stock_stratified_group_folds():
     """Training's faster splitter gives scikit-learn's StratifiedGroupKFold folds exactly (many small
     groups, a few large ones, two and three classes, rare positives)."""
