@@ -161,8 +161,6 @@ def evaluate_command(ctx: Context, split: str | None, until: str | None, judgeme
 
     Example: bot evaluate --split 2026-01-01 --judgements bench/judgements.csv --sections bench/sections-judged.csv
     """
-    import csv
-
     from bot.base.progress import progress_line
     from bot.jobs.classify import labelled, library_errors
     from bot.lists import awesome
@@ -187,17 +185,7 @@ def evaluate_command(ctx: Context, split: str | None, until: str | None, judgeme
     if not dated:
         raise InputError("no stored paper has a listing date", "import listings with `bot fetch --from-file`")
     split = (parse_day(split, "--split") or date.fromisoformat(dated[len(dated) * 3 // 4])).isoformat()
-
-    def read_csv(path: str | None, column: str) -> dict[str, str] | None:
-        if not path:
-            return None
-        try:
-            with open(path, newline="", encoding="utf-8") as handle:
-                return {row["arxiv_id"]: row[column] for row in csv.DictReader(handle)}
-        except (OSError, KeyError, UnicodeDecodeError) as exc:
-            raise InputError(f"cannot read {path}: {exc}", f"expected a CSV with columns arxiv_id,{column}") from None
-
-    judged, sections = read_csv(judgements, "judgement"), read_csv(sections_csv, "section")
+    judged, sections = _read_column(judgements, "judgement"), _read_column(sections_csv, "section")
     rule = OperatingRule(config.classifier.target_recall, config.classifier.proposals_per_1000)
     with library_errors(), progress_line("evaluating") as progress:
         lexicon = lexicon_io.load(config.classifier.lexicon) if config.classifier.lexicon else None
@@ -212,6 +200,19 @@ def evaluate_command(ctx: Context, split: str | None, until: str | None, judgeme
     written = write(report, folder)
     click.echo(markdown(report))
     click.echo("wrote " + ", ".join(str(p) for p in written))
+
+
+def _read_column(path: str | None, column: str) -> dict[str, str] | None:
+    """arXiv id -> ``column`` of a CSV with a header (None: no file given); one line if it cannot be read."""
+    import csv
+
+    if not path:
+        return None
+    try:
+        with open(path, newline="", encoding="utf-8") as handle:
+            return {row["arxiv_id"]: row[column] for row in csv.DictReader(handle)}
+    except (OSError, KeyError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read {path}: {exc}", f"expected a CSV with columns arxiv_id,{column}") from None
 
 
 def _classify_one(ctx: Context, arxiv_id: str):
