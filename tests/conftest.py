@@ -100,16 +100,9 @@ def seed_text() -> str:
 NEEDS_NO_SHARED_DATA = {"test_workflows.py", "test_readme.py", "test_config.py"}
 
 
-SLOWEST_FIRST = ("test_wheel.py", "test_topic.py", "test_feedback.py")  # files of one long test or fixture
-
-
 def pytest_collection_modifyitems(config, items):
-    """The files whose tests wait on one long step run first: the workers take whole files in this
-    order, and one of them last would leave the other worker idle at the end.  Without ../shared/data
-    beside the checkout (e.g. on GitHub's CI), the tests that replay real data are skipped; .ci/run sets
-    REQUIRE_SHARED_DATA=1, so there a missing folder fails the run."""
-    order = {name: index for index, name in enumerate(SLOWEST_FIRST)}
-    items.sort(key=lambda item: order.get(item.path.name, len(order)))  # stable: the others as collected
+    """Without ../shared/data beside the checkout (e.g. on GitHub's CI), the tests that replay real
+    data are skipped; .ci/run sets REQUIRE_SHARED_DATA=1, so there a missing folder fails the run."""
     if SHARED.is_dir():
         return
     if os.environ.get("REQUIRE_SHARED_DATA"):
