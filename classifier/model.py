@@ -184,10 +184,10 @@ def _estimator(arrays, part: str) -> LogisticRegression:
 def calibrated_from_scores(estimator: LogisticRegression, scores: np.ndarray, y: np.ndarray,
                            sample_weight: np.ndarray) -> CalibratedClassifierCV:
     """What ``CalibratedClassifierCV(estimator, method="sigmoid", cv=folds, ensemble=False).fit(X, y,
-    sample_weight=...)`` fits, from its two inputs computed once: ``estimator`` fitted on every row, and
-    its out-of-fold decision values on the same folds (training needs those anyway, for the operating
-    point: the stock class would fit the five folds a second time).  A test compares it with the stock
-    class, attribute for attribute.
+    sample_weight=...)`` fits for labels 0/1 (training's), from its two inputs computed once:
+    ``estimator`` fitted on every row, and its out-of-fold decision values on the same folds (training
+    needs those anyway, for the operating point: the stock class would fit the five folds a second
+    time).  A test compares it with the stock class, attribute for attribute.
 
     Example: calibrated_from_scores(lr.fit(X, y, sample_weight=w), oof_scores, y, w).predict_proba(X)
     """
