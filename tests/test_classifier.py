@@ -436,6 +436,33 @@ def test_train_calibration_is_what_the_stock_calibrated_classifier_fits():
     assert np.array_equal(stock.predict_proba(X), ours.predict_proba(X))
 
 
+def test_train_relevance_model_is_the_stock_calibrated_classifier_on_its_rows(entries, corpus):
+    """Training's calibrated model is what CalibratedClassifierCV(method="sigmoid", cv=its folds,
+    ensemble=False) fits on the same rows, labels and weights (a learned lexicon: the branch that sets
+    hidden positives aside and refits runs too)."""
+    from sklearn.calibration import CalibratedClassifierCV
+
+    from classifier.labels import label_arrays
+    from classifier.topic import learn
+    from classifier.train import _fit_relevance, _folds, _relevance_lr, relevance_rows
+
+    background = [Doc(p["id"], p["title"], p["abstract"]) for p in corpus.values()
+                  if "2025-09-10" <= p["listing_date"] <= "2025-09-12"]
+    lexicon = learn([(d.title, d.abstract) for d in entries], [(d.title, d.abstract) for d in background]).as_dict()
+    fit = _fit_relevance(relevance_rows(entries, background, [], [], lexicon), lexicon)
+    assert fit.hidden.any()  # the refit branch ran
+    y, weights = label_arrays(fit.table.kinds)
+    X = fit.features.transform(fit.table.texts)
+    folds = _folds(X, y, np.array(fit.table.groups))
+    stock = CalibratedClassifierCV(_relevance_lr(), method="sigmoid", cv=folds, ensemble=False)
+    stock.fit(X, y, sample_weight=weights)
+    theirs, ours = stock.calibrated_classifiers_[0], fit.calibrated.calibrated_classifiers_[0]
+    # the same to the last bits (the matrix rebuilt here may order a row's columns otherwise: rounding)
+    assert np.allclose([theirs.calibrators[0].a_, theirs.calibrators[0].b_],
+                       [ours.calibrators[0].a_, ours.calibrators[0].b_], rtol=1e-9, atol=0)
+    assert np.allclose(theirs.estimator.coef_, ours.estimator.coef_, rtol=1e-9, atol=1e-12)
+
+
 def test_train_folds_are_the_stock_stratified_group_folds():
     """Training's faster splitter gives scikit-learn's StratifiedGroupKFold folds exactly (many small
     groups, a few large ones, two and three classes, rare positives)."""
