@@ -36,6 +36,13 @@ def test_init_never_overwrites_without_force(bot, tmp_path):
     assert (tmp_path / "config.yaml").read_text() != "mine\n"
 
 
+def test_init_never_replaces_a_dangling_config_link_without_force(bot, tmp_path):
+    (tmp_path / "config.yaml").symlink_to(tmp_path / "elsewhere" / "config.yaml")  # its target is gone
+    result = bot("init", "--list", FIXTURES / "numbered.md", "--offline", "--output", tmp_path)
+    assert result.exit_code == 2 and "exists" in result.err and result.out == ""
+    assert (tmp_path / "config.yaml").is_symlink() and not (tmp_path / ".github").exists()
+
+
 def test_init_categories_come_from_the_bundled_papers(bot, tmp_path):
     result = bot("init", "--list", SEED_README, "--repo", "o/l", "--offline", "--output", tmp_path)
     assert result.exit_code == 0

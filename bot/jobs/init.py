@@ -251,7 +251,7 @@ def check_targets(folder: Path, names=FILES, force: bool = False) -> None:
         if blocked is not None or target.is_dir():
             what = f"{blocked} is not a folder" if blocked is not None else f"{target} is a folder"
             raise InputError(f"cannot write {target}: {what}", "pass another --output")
-    existing = [p for p in targets if p.exists()]
+    existing = [p for p in targets if p.exists() or p.is_symlink()]  # a dangling link is a file too
     if existing and not force:
         raise InputError(f"{existing[0]} exists", "use --force to overwrite, or --output another folder")
 
