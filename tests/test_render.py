@@ -180,3 +180,6 @@ def test_evaluate_likeness_reads_crlf_lists_and_arxiv_dois_like_the_bot_writes_t
                           record("2509.00009", "New")) == ["https://github.com/a/b"]
     assert invented_links("[Code](https://github.com/a/b)",
                           record("2509.00009", "New", abstract="Code: https://github.com/a/b")) == []
+    badge = "[![Stars](https://badgen.net/github/stars/a/c)](https://github.com/a/c)"  # an image inside a link
+    assert invented_links(badge, record("2509.00009", "New")) == ["https://github.com/a/c",
+                                                                  "https://badgen.net/github/stars/a/c"]

@@ -3,9 +3,10 @@
 Runs in ``bot evaluate`` (and ``bench/bench_entries.py`` counts invented links the same way).  For
 each entry of the list whose paper is given (``bot evaluate``: the papers of its test period): these
 entries are taken out of the list, the bot writes each paper's entry into what is left, in the
-entry's own section (placement is measured apart), and the two texts are compared (``difflib`` ratio, 1.0 = the same text).  A link of the
-bot's entry that is neither the arXiv link nor in the paper's record (abstract, comment) is an
-invented link: there must be none.  Pure: texts and records in, figures out.  Example::
+entry's own section (placement is measured apart), and the two texts are compared (``difflib``
+ratio, 1.0 = the same text).  A link of the bot's entry (a badge's image too) that is neither the
+arXiv link nor in the paper's record (abstract, comment) is an invented link: there must be none.
+Pure: texts and records in, figures out.  Example::
 
     rows = likeness(parse(readme_text), {p.id: p for p in store_papers})
     per_section, overall = summary(rows); per_section["Segmentation"]["median"]  # 0.93
@@ -14,17 +15,15 @@ invented link: there must be none.  Pure: texts and records in, figures out.  Ex
 from __future__ import annotations
 
 import difflib
-import re
 import statistics
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from bot.base.ids import ARXIV_URL
 from bot.lists.awesome import AwesomeList, parse
+from bot.lists.inline import LINK
 from bot.propose.proposals import Proposal
 from bot.propose.render import render_entry
-
-LINK = re.compile(r"\]\(([^)\s]+)\)")
-
 
 @dataclass(frozen=True)
 class Likeness:
@@ -43,8 +42,16 @@ def invented_links(line: str, paper) -> list[str]:
     Example: invented_links("[Code](https://github.com/a/b)", paper_without_that_url) == ["https://github.com/a/b"]
     """
     record = f"{paper.abstract or ''} {paper.comment or ''}"
-    return [t for t in LINK.findall(line)
-            if not ARXIV_URL.search(t) and "img.shields.io" not in t and t not in record]
+    return [t for t in _targets(line) if t and not ARXIV_URL.search(t) and "img.shields.io" not in t
+            and t not in record]
+
+
+def _targets(text: str) -> Iterator[str]:
+    """Every link target of a Markdown text as the list reader reads links, with the images inside a
+    link's label (a badge: ``[![Stars](image)](repository)``)."""
+    for found in LINK.finditer(text):
+        yield found.group(3)
+        yield from _targets(found.group(1))
 
 
 def likeness(document: AwesomeList, papers: dict) -> list[Likeness]:
