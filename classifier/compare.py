@@ -16,10 +16,11 @@ when at least ``GROW_AT`` of them were accepted (there is more to find), by
 were (the last papers in are rejected); never out of the list's pace bounds by
 moving.  A model whose budget was not placed on the
 feed (a sampled background) passes none on: the list's pace decides.  The
-maintainers' ``classifier.proposals_per_1000`` overrides it.  (Measured: the recent
-decisions are mostly the model in use's own proposals, ranked well, so the
-margin is nearly always all rejected: the budget steps down to the pace floor
-and has not been seen to grow; docs/backtest.md.)
+maintainers' ``classifier.proposals_per_1000`` overrides it.  (Measured in the
+backtests, docs/backtest.md: where the recent decisions are all the model in
+use's own proposals, ranked well, their margin is nearly always rejected, so
+the budget steps down to the pace floor; it grows when the maintainers add
+papers by hand that the model in use ranked low.)
 
 **Keep or replace measures what maintainers feel** (``keep_or_replace``): both
 models are judged on the *recent decisions*, those the model in use was not
