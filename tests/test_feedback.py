@@ -17,8 +17,9 @@ from bot.base.decision import Decision
 from bot.jobs.classify import background_docs, train_and_compare, training_docs, verdicts
 from bot.lists.awesome import parse
 from bot.papers.paper import Paper
+from classifier.train import Doc
 from classifier import lexicon as lexicon_io
-from classifier.compare import Recent, keep_or_replace, recent
+from classifier.compare import GROW, MIN_DECISIONS, SHRINK, Recent, held_budget, keep_or_replace, recent
 
 CONFIG = SimpleNamespace(classifier=SimpleNamespace(lexicon=str(ROOT / "lexicon.yaml"), target_recall=0.98,
                                                     proposals_per_1000=None))
@@ -119,3 +120,24 @@ def test_train_keep_or_replace_without_recent_decisions_uses_the_evaluation_set(
     negatives = [(d.title, d.abstract) for d in rounds.data.background[:300]]
     decision = keep_or_replace(old, old, positives, negatives, 0, Recent())
     assert decision.replace and "evaluation set" in decision.reason
+
+
+def test_train_budget_grows_when_maintainers_add_papers_it_ranked_low_and_shrinks_when_the_last_in_are_rejected(rounds):
+    """The budget a retrained model inherits moves on the recent decisions the model in use ranked lowest:
+    papers the maintainers added by hand that it would not have proposed say there is more to find; its
+    own proposals rejected at the bottom say it proposes too many; too few decisions move nothing."""
+    old = rounds.old
+    base, wide = old.meta["metrics"]["budget_per_1000"], (1.0, 1000.0)
+    later = [Paper(p.id, p.title, p.abstract) for p in rounds.later]
+    found = sorted(zip((v.probability for v in verdicts(old, later, explain=False)), later), key=lambda x: x[0])
+    def docs(papers):
+        return [Doc(p.id, p.title, p.abstract) for _, p in papers]
+    low, high = docs(found[:6]), docs(found[-12:])
+    grown, why = held_budget(old, Recent(positives=low + high[6:], negatives=high[:6]), wide)
+    assert grown == pytest.approx(base * GROW, abs=0.01) and "more to find" in why
+    shrunk, why = held_budget(old, Recent(positives=high[6:], negatives=low + high[:6]), wide)
+    assert shrunk == pytest.approx(base * SHRINK, abs=0.01) and "rejected" in why
+    held, why = held_budget(old, Recent(positives=low[:MIN_DECISIONS // 2], negatives=high[:MIN_DECISIONS // 2 - 1]),
+                            wide)
+    assert held == pytest.approx(base, abs=0.01)
+    assert held_budget(old, Recent(positives=low + high[6:], negatives=high[:6]), (base, base))[0] == base  # bounds
