@@ -141,3 +141,17 @@ def test_train_budget_grows_when_maintainers_add_papers_it_ranked_low_and_shrink
                             wide)
     assert held == pytest.approx(base, abs=0.01)
     assert held_budget(old, Recent(positives=low + high[6:], negatives=high[:6]), (base, base))[0] == base  # bounds
+
+
+def test_train_a_rejected_paper_the_maintainers_listed_later_is_a_positive_only():
+    """A maintainer closes the bot's pull request, then adds one of its papers by hand (here by title,
+    in a line without its arXiv link): the list is what they meant, so training learns it once, as an
+    entry, not also as a rejection."""
+    document = parse(SEED_README.read_text())
+    entry = next(e for e in document.entries if e.arxiv_id)
+    other = Decision("2509.99999", False, None, "A paper nobody listed")
+    by_id = Decision(entry.arxiv_id, False, None, entry.title)
+    by_title = Decision("2509.88888", False, None, entry.title.upper())
+    data = training_docs(document, {}, {d.id: d for d in (other, by_id, by_title)}, {})
+    assert [d.id for d in data.rejected] == ["2509.99999"]
+    assert sum(d.id == entry.arxiv_id for d in data.entries) == 1

@@ -89,7 +89,8 @@ def training_docs(document: AwesomeList, papers: dict[str, Paper], decisions: di
                   proposed: dict[str, str]) -> TrainingData:
     """The labelled documents, as a pure function: the list's entries (abstracts from ``papers``) and
     the maintainers' ``decisions`` (by id); an accepted paper that is in the list is an entry, one the
-    maintainers placed in another section than the bot proposed (``proposed``: id -> section) is *moved*.
+    maintainers placed in another section than the bot proposed (``proposed``: id -> section) is *moved*;
+    a rejected paper the maintainers listed later (by id or title) is an entry only, never both.
     Used by ``labelled`` (decisions from the store) and by `bot backtest` (simulated decisions)."""
     from classifier.train import Doc  # training code: imported where it is used (a cold classify needs none)
 
@@ -111,7 +112,7 @@ def training_docs(document: AwesomeList, papers: dict[str, Paper], decisions: di
 
     ordered = [decisions[i] for i in sorted(decisions)]
     chosen = [doc(d) for d in ordered if d.accepted and d.id not in listed]
-    refused = [doc(d) for d in ordered if not d.accepted]
+    refused = [doc(d) for d in ordered if not d.accepted and not document.contains(d.id, d.title)]  # listed since
     return TrainingData(entries, [], refused, chosen)
 
 
