@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from pathlib import Path
 
 from arxiv_fixtures import Reply, day_listing, rss20
 from conftest import DAYS, ROOT, SEED_README, TOKEN
@@ -464,3 +465,41 @@ def test_run_github_dripping_bytes_is_cut_at_the_deadline(world, github, bot, tm
     result = bot("--config", cfg.source, "run")
     assert result.exit_code == 1 and "Traceback" not in result.err
     assert "DeadlineExceeded after 1 attempt " in result.err, result.err[-500:]  # github.retries: 0, the deadline named
+
+
+def test_run_local_list_with_crlf_line_endings_changes_only_the_added_lines(world, tmp_path, monkeypatch):
+    """A list written with CRLF (Windows) line endings: the proposal keeps them, and taking the bot's
+    entries out again gives the maintainers' file byte for byte."""
+    from bot.base.config import load_config
+
+    serve, config = world
+    monkeypatch.delenv("TEST_GH_TOKEN")
+    crlf = tmp_path / "crlf.md"
+    crlf.write_bytes(SEED_README.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
+    source = Path(config().source)
+    source.write_text(source.read_text().replace(f"local_copy: {SEED_README}", f"local_copy: {crlf}"))
+    cfg = load_config(source)
+    assert cfg.list.local_copy == crlf
+    report = run(cfg)
+    assert {p.id for p in report.proposed} == set(DAYS["2025-09-18"])
+    written = (cfg.output.path / "README.md").read_bytes()
+    assert written.count(b"\n") == written.count(b"\r\n")  # every line ends as the maintainers' do
+    removed = [line for line in difflib.ndiff(crlf.read_bytes().decode().splitlines(True),
+                                              written.decode().splitlines(True)) if line.startswith("- ")]
+    assert not removed  # no line of theirs changed
+
+
+def test_run_local_entry_relinked_to_the_journal_version_is_not_a_rejection(world, monkeypatch):
+    """A maintainer points a proposed entry at the journal version (the README: "change a link ...
+    keeps your commits"): still proposed, never recorded as rejected."""
+    serve, config = world
+    monkeypatch.delenv("TEST_GH_TOKEN")
+    cfg = config()
+    run(cfg)
+    readme = cfg.output.path / "README.md"
+    readme.write_text(readme.read_text().replace("https://arxiv.org/abs/2509.13576", "https://doi.org/10.1109/TMI.1"))
+    report = run(cfg)
+    assert report.published.rejected == {}
+    with Store(cfg.store.path) as store:
+        assert "2509.13576" not in store.decisions()
+    assert "https://doi.org/10.1109/TMI.1" in readme.read_text()

@@ -23,7 +23,7 @@ def read_list_text(path: str | Path) -> str:
     Example: read_list_text("README.md") -> "# Awesome ...\\n"
     """
     try:
-        return Path(path).read_text(encoding="utf-8")
+        return Path(path).read_bytes().decode("utf-8")  # as written: CRLF stays CRLF
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read list {path}: {getattr(exc, 'strerror', None) or exc}",
                          "check the path (a UTF-8 Markdown file)") from None

@@ -54,7 +54,7 @@ def _list_and_truth(ctx: Context, list_path: str | None, truth_path: str | None,
     start_text, list_source = read_list(ctx, list_path)
     if truth_path:
         try:
-            truth = truth_from_list(Path(truth_path).read_text(encoding="utf-8"), truth_path)
+            truth = truth_from_list(Path(truth_path).read_bytes().decode("utf-8"), truth_path)
         except (OSError, UnicodeDecodeError) as exc:
             raise InputError(f"cannot read the truth {truth_path}: {getattr(exc, 'strerror', None) or exc}",
                              "give a later version of the list (a UTF-8 Markdown file)") from None

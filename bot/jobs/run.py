@@ -110,7 +110,7 @@ def make_publisher(config, kind: str | None, output: Path | None = None, dry_run
         if config.list.local_copy is None:
             raise BotError("the local publisher needs list.local_copy in the config", "set it to a README path")
         try:
-            text = Path(config.list.local_copy).read_text(encoding="utf-8")
+            text = Path(config.list.local_copy).read_bytes().decode("utf-8")  # CRLF stays CRLF
         except (OSError, UnicodeDecodeError) as exc:
             raise BotError(f"cannot read list.local_copy {config.list.local_copy}: "
                            f"{getattr(exc, 'strerror', None) or exc}") from None

@@ -104,10 +104,13 @@ class LocalPublisher:
         return branch.marker.ids() & parse(branch.head_text).arxiv_ids()
 
     def feedback(self) -> Feedback:
+        """Rejected: the papers deleted from the folder's README (a paper whose link a maintainer changed,
+        to the journal version say, is found by its title, as the planner finds it: still proposed)."""
         branch = self._branch()
-        present = parse(branch.head_text).arxiv_ids()
-        return Feedback.rejecting({**{r.id: r.section for r in branch.marker.rejected},
-                                   **{p.id: p.section for p in branch.marker.proposals if p.id not in present}},
+        head = parse(branch.head_text)
+        known = branch.marker.ids() | parse(self.list_text).arxiv_ids()
+        gone = {p.id: p.section for p in branch.marker.proposals if head.find(p.id, p.title, known) is None}
+        return Feedback.rejecting({**{r.id: r.section for r in branch.marker.rejected}, **gone},
                                   "deleted from the local proposal")
 
     def preview(self, proposals: list[Proposal], model: str) -> tuple[Published, str, str]:
@@ -131,7 +134,7 @@ class LocalPublisher:
 
 def _read(path: Path) -> str | None:
     try:
-        return path.read_text(encoding="utf-8")
+        return path.read_bytes().decode("utf-8")  # as written: CRLF stays CRLF
     except OSError:
         return None
 
