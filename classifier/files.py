@@ -1,5 +1,6 @@
-"""Writing files atomically: the one implementation, used by the model files here and by the bot's
-storage (``bot.base.files``), so a reader never sees half a file.  Imports nothing heavy.
+"""Files people and the bot write: atomic writes (the one implementation, used by the model files
+here and by the bot's storage, ``bot.base.files``, so a reader never sees half a file), and where a
+YAML file people edit (the config, a lexicon) holds a date that is no day.  Imports nothing heavy.
 
 Example: atomic_write(Path("model/meta.json"), b"{}")
 """
@@ -7,8 +8,12 @@ Example: atomic_write(Path("model/meta.json"), b"{}")
 from __future__ import annotations
 
 import os
+import re
 import tempfile
+from datetime import date
 from pathlib import Path
+
+YAML_DATE = re.compile(r"(?<![\w.-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\w.-])")  # what YAML reads as a date
 
 
 def atomic_write(path: str | Path, data: bytes) -> None:
@@ -26,3 +31,18 @@ def atomic_write(path: str | Path, data: bytes) -> None:
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def no_day(text: str) -> str:
+    """Where a YAML text holds an unquoted date that is no day, which YAML cannot read (it stops with a
+    ValueError, without a line): ' at line 3: 2025-02-30 is no date', or '' when there is none.
+
+    Example: no_day("holidays: [2025-02-30]") == " at line 1: 2025-02-30 is no date"
+    """
+    for number, line in enumerate(text.splitlines(), 1):
+        for found in YAML_DATE.finditer(line.split(" #")[0]):
+            try:
+                date(int(found[1]), int(found[2]), int(found[3]))
+            except ValueError:
+                return f" at line {number}: {found[0]} is no date"
+    return ""

@@ -31,6 +31,7 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 from .errors import LexiconError
+from .files import no_day
 
 ROLES = ("method", "domain")
 LISTS = ("variants", "suffixes", "not_preceded_by", "not_followed_by", "confounders", "matches", "rejects")
@@ -158,6 +159,9 @@ def load(path: str | Path) -> Lexicon:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise LexiconError(f"{path}: bad YAML{at}: {getattr(exc, 'problem', None) or 'invalid YAML'}") from None
+    except ValueError:  # a date that is no day: YAML names neither the line nor the value
+        raise LexiconError(f"{path}: bad YAML{no_day(text) or ': a value YAML cannot read'}",
+                           'quote the value ("2025-13-01")') from None
     return from_dict(raw, str(path))
 
 

@@ -99,6 +99,11 @@ def test_train_command_config_naming_a_missing_or_broken_lexicon_is_one_line(tmp
     broken.write_text("method:\n  - phrase: '(?<!heat )diffusion'\n")
     result = bot("--config", write_config(tmp_path, classifier__lexicon=str(broken)), "train", "--offline")
     assert result.exit_code == 2 and "broken.yaml: method[0].phrase" in result.err
+    undated = tmp_path / "undated.yaml"
+    undated.write_text("method:\n  - phrase: diffusion\n    examples: [2025-13-01]\n")
+    result = bot("--config", write_config(tmp_path, classifier__lexicon=str(undated)), "train", "--offline")
+    assert result.exit_code == 2 and "undated.yaml: bad YAML at line 3: 2025-13-01 is no date" in result.err
+    assert result.err.count("\n") == 1
 
 
 def test_config_inline_lexicon_is_refused_with_a_pointer_to_the_file(tmp_path):

@@ -29,6 +29,7 @@ import yaml
 
 from bot.base.checks import branch_name, http_url, known_zone, placeholders, repo_path
 from bot.base.errors import ConfigError
+from classifier.files import no_day
 
 
 def _key(default: Any = MISSING, factory: Any = MISSING, *, check=None, before=None, **limits):
@@ -328,6 +329,9 @@ def _read_mapping(path: Path, named_by: Path | None = None) -> dict:
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or "invalid YAML"
         raise ConfigError(f"{path}: bad YAML{where}: {problem}") from None
+    except ValueError:  # a date that is no day: YAML names neither the line nor the value
+        raise ConfigError(f"{path}: bad YAML{no_day(text) or ': a value YAML cannot read'}",
+                          'write a real date, or quote the value ("2025-02-30")') from None
     if not isinstance(raw, dict):
         if named_by is not None:
             raise ConfigError(f"{named_by}: 'extends' names {path}, which is not a config mapping")
