@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from arxiv_fixtures import Reply, day_listing, rss20
 from conftest import DAYS, ROOT, SEED_README, TOKEN
 
@@ -218,3 +219,23 @@ def test_run_judges_each_paper_once_a_new_model_fills_its_budget_with_new_papers
     day18 = {paper["id"] for paper, _ in day_listing("2025-09-18", "cs.CV")}
     assert report.classified > 0 and branch_ids(github) - first  # the new day's papers: judged by the new model
     assert not (branch_ids(github) - first) & day18
+
+
+@pytest.mark.parametrize("args", [["--dry-run"], ["--publisher", "local"]])
+def test_run_output_inside_a_file_is_one_line_exit_2_before_any_work(world, tmp_path, bot, args):
+    serve, config = world
+    cfg = config()
+    (tmp_path / "afile").write_text("x")
+    result = bot("--config", cfg.source, "run", *args, "--output", tmp_path / "afile" / "sub")
+    assert result.exit_code == 2 and result.err.count("\n") == 1, result.err
+    assert f"--output {tmp_path / 'afile' / 'sub'} is inside {tmp_path / 'afile'}, which is a file" in result.err
+    assert "papers announced" not in result.out  # nothing was fetched or classified
+    assert not Path(cfg.store.path).exists()
+
+
+def test_evaluate_output_inside_a_file_is_one_line_exit_2_before_any_work(world, tmp_path, bot):
+    serve, config = world
+    cfg = config()
+    (tmp_path / "afile").write_text("x")
+    result = bot("--config", cfg.source, "evaluate", "--split", "2025-09-18", "--output", tmp_path / "afile" / "sub")
+    assert result.exit_code == 2 and result.err.count("\n") == 1 and "which is a file" in result.err, result.err

@@ -9,6 +9,7 @@ reader sees the old content or the new, never half of it.  JSON Lines files
 from __future__ import annotations
 
 import gzip
+import os
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,6 +28,31 @@ def read_list_text(path: str | Path) -> str:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read list {path}: {getattr(exc, 'strerror', None) or exc}",
                          "check the path (a UTF-8 Markdown file)") from None
+
+
+def writable_folder(folder: str | Path, what: str = "--output", files: tuple[str, ...] = ()) -> Path:
+    """Before any work: ``folder`` can take files (a folder, or one that can be made in a folder this
+    process may write, whose ``files`` are not folders), else a one-line error (exit 2) naming ``what``
+    (the option or config key that gave it).
+
+    Example: writable_folder("out/evaluation", "--output", ("report.md",))
+    """
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"{what} {folder} is a file, not a folder", f"give a folder as {what}")
+    parent = folder
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir():
+        raise InputError(f"{what} {folder} is inside {parent}, which is a file", f"give a folder as {what}")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise InputError(f"cannot write into {parent} ({what} {folder}): permission denied",
+                         "give a folder you can write")
+    for name in files:
+        if (folder / name).is_dir():
+            raise InputError(f"{folder / name} is a folder: the file cannot be written there",
+                             f"remove it, or give another {what}")
+    return folder
 
 
 def jsonl_lines(path: str | Path, progress=None) -> Iterator[tuple[int, str | None, str | None]]:

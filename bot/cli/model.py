@@ -161,6 +161,7 @@ def evaluate_command(ctx: Context, split: str | None, until: str | None, judgeme
 
     Example: bot evaluate --split 2026-01-01 --judgements bench/judgements.csv --sections bench/sections-judged.csv
     """
+    from bot.base.files import writable_folder
     from bot.base.progress import progress_line
     from bot.jobs.classify import labelled, library_errors
     from bot.lists import awesome
@@ -172,6 +173,8 @@ def evaluate_command(ctx: Context, split: str | None, until: str | None, judgeme
     from classifier.operating import OperatingRule
 
     config = ctx.config
+    folder = writable_folder(Path(output) if output else config.output.path / "evaluation",
+                             "--output" if output else "output.path", ("report.md", "report.json"))
     document = awesome.parse(read_list(ctx, list_path)[0])
     listed = {e.arxiv_id for e in document.entries if e.arxiv_id}
     papers, in_list = [], []
@@ -196,7 +199,6 @@ def evaluate_command(ctx: Context, split: str | None, until: str | None, judgeme
     per_section, overall = summary(likeness(document, {p.id: p for p in in_list
                                                        if tested(p.listing_date, split, report.get("until"))}))
     report["entries"] = {"per_section": per_section, "all": overall}
-    folder = Path(output) if output else config.output.path / "evaluation"
     written = write(report, folder)
     click.echo(markdown(report))
     click.echo("wrote " + ", ".join(str(p) for p in written))

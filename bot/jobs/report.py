@@ -34,6 +34,7 @@ import tempfile
 from pathlib import Path
 
 from bot.base.errors import InputError
+from bot.base.files import writable_folder
 from bot.jobs.backtest import Backtest
 
 MEASURES = [("papers_read", "papers read", "{:d}"), ("proposed", "proposed", "{:d}"), ("accepted", "accepted", "{:d}"),
@@ -190,20 +191,7 @@ REPORT_FILES = ("report.json", "report.md", "decisions.jsonl", "recall_by_propos
 def check_folder(folder: Path, modes: list[str]) -> None:
     """Before a replay: the report can be written there (a folder, or one that can be made, whose report
     files are not folders), else a one-line error (exit 2) and nothing replayed or written."""
-    folder = Path(folder)
-    if folder.exists() and not folder.is_dir():
-        raise InputError(f"--output {folder} is a file, not a folder", "give a folder for the report")
-    parent = folder
-    while not parent.exists():
-        parent = parent.parent
-    if not parent.is_dir():
-        raise InputError(f"--output {folder} is inside {parent}, which is a file", "give a folder for the report")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise InputError(f"cannot write the report into {parent}: permission denied", "give a folder you can write")
-    for name in REPORT_FILES + tuple(f"list-{mode}.md" for mode in modes):
-        if (folder / name).is_dir():
-            raise InputError(f"{folder / name} is a folder: the report cannot be written there",
-                             "remove it, or give another --output")
+    writable_folder(folder, "--output", REPORT_FILES + tuple(f"list-{mode}.md" for mode in modes))
 
 
 def _plots(data: dict, records: dict[str, list[dict]]) -> dict[str, bytes]:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.base.errors import BotError, PublishError
+from bot.base.files import writable_folder
 from bot.base.secrets import github_token
 from bot.jobs.classify import ensure_model, verdicts
 from bot.lists import awesome
@@ -118,10 +119,19 @@ def make_publisher(config, kind: str | None, output: Path | None = None, dry_run
         source = LocalPublisher(folder, text, config.github.max_entries, config.github.pr_template)
     if not dry_run:
         return source
-    preview = Path(output) if output is not None else config.output.path / "dry-run"
-    if preview.resolve() == Path(config.output.path).resolve():
-        preview = preview / "dry-run"  # the local proposal lives there: a dry run leaves it alone
-    return DryRunPublisher(source, preview)
+    return DryRunPublisher(source, written_folder(config, kind, output, dry_run))
+
+
+def written_folder(config, kind: str, output: Path | None, dry_run: bool) -> Path | None:
+    """The folder a run writes: a dry run's preview (``output``, default ``<output.path>/dry-run``, never
+    the local proposal's folder), the local proposal (``output``, default ``output.path``), or None
+    (GitHub: nothing written here)."""
+    if dry_run:
+        preview = Path(output) if output is not None else config.output.path / "dry-run"
+        if preview.resolve() == Path(config.output.path).resolve():
+            preview = preview / "dry-run"  # the local proposal lives there: a dry run leaves it alone
+        return preview
+    return (Path(output) if output is not None else config.output.path) if kind == "local" else None
 
 
 def select(papers: list[Paper], found: list[Verdict], document, open_ids: set[str], rejected: set[str],
@@ -174,6 +184,9 @@ def run(config, *, dry_run: bool = False, publisher: str | None = None, output: 
     A failure of GitHub is a ``problem:`` of the report (exit 1), after what did work."""
     report = RunReport()
     token = github_token(config)  # read once; a mis-pasted token stops the run here, before any work
+    folder = written_folder(config, publisher or ("github" if token else "local"), output, dry_run)
+    if folder is not None:  # a folder that cannot take the files stops the run here too
+        writable_folder(folder, "--output" if output is not None else "output.path", ("README.md", "pull-request.md"))
     options = {"api": ArxivAPI.from_config(config), **(ingest_options or {})}  # one arXiv client a run
     with run_lock(Path(config.store.path).parent), Store(config.store.path) as store:
         report.ingest = daily(config, store, **options)
