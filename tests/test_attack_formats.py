@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import pytest
+from conftest import SEED_README
 
 from bot.base.ids import ARXIV_URL, arxiv_ids_in
 from bot.lists.awesome import parse
@@ -548,3 +549,14 @@ def test_list_check_a_name_column_holding_the_titles_stays_the_title():
     assert [e.title for e in document.entries] == ["Diffusion Guided Multi-Task 3D Policy Learning",
                                                    "Generative Image Dynamics for Robots"]
     assert [e.arxiv_id for e in document.entries] == ["2403.04115", "2309.07906"]
+
+
+def test_list_check_of_a_named_file_needs_no_config(bot, tmp_path, monkeypatch):
+    """Checking a list before `bot init` (the README's order): no config.yaml anywhere."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BOT_CONFIG", raising=False)
+    (tmp_path / "README.md").write_bytes(SEED_README.read_bytes())
+    result = bot("list", "check", "README.md")
+    assert result.exit_code == 0, result.err
+    assert "README.md: 176 entries" in result.out and "round-trip: byte-identical" in result.out
+    assert not (tmp_path / "config.yaml").exists()

@@ -483,3 +483,11 @@ def test_train_folds_are_the_stock_stratified_group_folds():
         stock = [test for _, test in StratifiedGroupKFold(5, shuffle=True, random_state=trial).split(X, y, groups)]
         ours = [test for _, test in GroupFolds(5, shuffle=True, random_state=trial).split(X, y, groups)]
         assert [t.tolist() for t in ours] == [t.tolist() for t in stock]
+
+
+def test_evaluate_command_until_not_after_split_names_both_dates(tmp_path, corpus, bot):
+    config = write_config(tmp_path)
+    store_papers_since(tmp_path, corpus, "2026-06-25")
+    result = bot("--config", config, "evaluate", "--split", "2026-06-28", "--until", "2026-06-01")
+    assert result.exit_code == 2 and result.err.count("\n") == 1, result.err
+    assert "--until 2026-06-01 is not after --split 2026-06-28" in result.err

@@ -38,6 +38,14 @@ def test_serve_bad_cron_is_a_config_error():
         cron_trigger("every day", "UTC")
 
 
+@pytest.mark.parametrize("runs", ["0", "-1"])
+def test_serve_max_runs_below_one_is_refused_at_once(runs):
+    """Else it would wait for the schedule and run until killed (here: until the timeout fails the test)."""
+    result = subprocess.run([sys.executable, "-m", "bot", "--config", str(ROOT / "config.yaml"), "serve",
+                             "--max-runs", runs], capture_output=True, text=True, timeout=30, cwd=ROOT)
+    assert result.returncode == 2 and "--max-runs" in result.stderr and result.stderr.count("\n") == 1, result.stderr
+
+
 class Report:
     def __init__(self, failed):
         self.failed = failed

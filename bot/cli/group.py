@@ -53,9 +53,13 @@ def cli(ctx: click.Context, config_path: str) -> None:
 
 
 def read_list(ctx: Context, path: str | None) -> tuple[str, str]:
-    """The list's text and where it came from: PATH, the configured local copy, or GitHub."""
+    """The list's text and where it came from: PATH (no config needed), the configured local copy, or GitHub."""
+    from bot.base.files import read_list_text
+
+    if path is not None:
+        return read_list_text(path), path
     config = ctx.config
-    if path is None and config.list.local_copy is None:
+    if config.list.local_copy is None:
         from bot.base.secrets import github_token
 
         token = github_token(config)
@@ -66,11 +70,7 @@ def read_list(ctx: Context, path: str | None) -> tuple[str, str]:
 
         publisher = GitHubPublisher(config, token)
         return publisher.base_text(), f"{config.list.repo}@{config.list.branch}:{config.list.path}"
-    if path is None:
-        path = str(config.list.local_copy)
-    from bot.base.files import read_list_text
-
-    return read_list_text(path), path
+    return read_list_text(config.list.local_copy), str(config.list.local_copy)
 
 
 def parse_day(value: str | None, option: str):

@@ -156,7 +156,8 @@ def run_command(ctx: Context, dry_run: bool, publisher: str | None, output: str 
 
 
 @cli.command("serve")
-@click.option("--max-runs", type=int, help="Stop after this many runs (default: run until SIGINT/SIGTERM).")
+@click.option("--max-runs", type=click.IntRange(min=1),
+              help="Stop after this many runs, at least 1 (default: run until SIGINT/SIGTERM).")
 @pass_context
 def serve_command(ctx: Context, max_runs: int | None) -> None:
     """Run the main job on the schedule of the config (schedule.cron, schedule.timezone).

@@ -188,6 +188,8 @@ def evaluate_command(ctx: Context, split: str | None, until: str | None, judgeme
     if not dated:
         raise InputError("no stored paper has a listing date", "import listings with `bot fetch --from-file`")
     split = (parse_day(split, "--split") or date.fromisoformat(dated[len(dated) * 3 // 4])).isoformat()
+    if until and parse_day(until, "--until").isoformat() <= split:
+        raise InputError(f"--until {until} is not after --split {split}", "give a test period: --split, then --until")
     judged, sections = _read_column(judgements, "judgement"), _read_column(sections_csv, "section")
     rule = OperatingRule(config.classifier.target_recall, config.classifier.proposals_per_1000)
     with library_errors(), progress_line("evaluating") as progress:
