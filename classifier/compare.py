@@ -29,9 +29,11 @@ papers added to the list since).  The model in use scores them as it is; the
 new one by its out-of-fold probabilities (cross-fitted: the fold that scores a
 paper did not learn from it).  At each model's own thresholds: precision
 (accepted among the decided papers it would propose), recall of the accepted
-papers, and proposals per 1,000 papers of the recent feed.  The new model is
+papers, and proposals per 1,000 papers of the recent feed (the same papers for
+both: the new model by its out-of-fold probabilities of them).  The new model is
 refused when it ranks them worse (average precision of the accepted over the
-rejected lower by more than ``AP_SLACK``), when it proposes more at no better
+rejected lower by more than ``AP_SLACK``, and in ``SURE`` of paired resamples of
+the decisions: not one swapped pair), when it proposes more at no better
 precision, or when it would miss more than ``RECALL_SLACK`` of the accepted
 papers (the model in use proposed them all, so their recall favours it: only a
 large loss counts).  With fewer than ``MIN_DECISIONS`` recent decisions the
@@ -58,6 +60,7 @@ from .predict import classify_texts
 TOLERANCE = 0.005  # average precision the fallback rule forgives (training noise between two fits)
 MIN_DECISIONS = 10  # recent decisions needed to judge on them (and to move the budget)
 AP_SLACK = 0.02  # average precision on the recent decisions the new model may lose (noise between two fits)
+BOOTSTRAP, SURE, RANDOM_STATE = 200, 0.9, 0  # paired resamples of the recent decisions; "worse" in this share
 RECALL_SLACK = 0.25  # share of the accepted papers: the model in use proposed them all, by construction
 MARGIN = 1 / 3  # the least probable share of the recent decisions: what the budget let in last
 GROW_AT, GROW = 0.5, 1.25  # most of the margin accepted: there is more to find
@@ -68,11 +71,11 @@ MIN_MARGIN = 5  # recent decisions in the margin needed to shrink the budget
 @dataclass
 class Recent:
     """What happened since the model in use was trained: decided papers it never learned from, and the
-    recent feed (title, abstract) its proposals were drawn from."""
+    recent feed its proposals were drawn from."""
 
     positives: list = field(default_factory=list)  # Docs: accepted, or added to the list since
     negatives: list = field(default_factory=list)  # Docs: rejected since
-    feed: list[tuple[str, str]] = field(default_factory=list)
+    feed: list = field(default_factory=list)  # Docs: the feed papers listed since (or the recent feed)
 
     @property
     def decisions(self) -> int:
@@ -88,12 +91,17 @@ def recent(old: Model | None, entries: list, accepted: list, rejected: list, fee
                   [d for d in rejected if d.id not in seen], feed)
 
 
-def rate(model: Model, feed: list[tuple[str, str]]) -> float | None:
-    """Proposals per 1,000 papers of ``feed`` at the model's own thresholds (None: no feed)."""
+def rate(model: Model, feed: list, out_of_fold: bool = False) -> float | None:
+    """Proposals per 1,000 papers of ``feed`` (Docs) at the model's own thresholds (None: no feed);
+    ``out_of_fold``: by the probabilities training gave each paper it learned from (``model.cv``)."""
     if not feed:
         return None
-    found = classify_texts(model, [t for t, _ in feed], [a or None for _, a in feed], explain=False)
-    return 1000 * sum(v.relevant for v in found) / len(found)
+    cv = model.cv if out_of_fold and model.cv else {}
+    unknown = [d for d in feed if d.id not in cv]
+    found = classify_texts(model, [d.title for d in unknown], [d.abstract or None for d in unknown], explain=False)
+    flagged = sum(v.relevant for v in found) + sum(
+        cv[d.id] >= (model.threshold if d.abstract else model.threshold_title_only) for d in feed if d.id in cv)
+    return 1000 * flagged / len(feed)
 
 
 def held_budget(old: Model, now: Recent, bounds: tuple[float, float]) -> tuple[float, str] | None:
@@ -183,8 +191,9 @@ def _on_decisions(probability: np.ndarray, flagged: np.ndarray, truth: np.ndarra
                  decisions=len(truth))
 
 
-def judge_recent(new: Model, old: Model, now: Recent) -> tuple[Score, Score]:
-    """(new, old) on the recent decisions: the new model by its out-of-fold probabilities."""
+def judge_recent(new: Model, old: Model, now: Recent) -> tuple[Score, Score, tuple]:
+    """(new, old) on the recent decisions: the new model by its out-of-fold probabilities, both on the
+    same recent feed; and (truth, new probabilities, old probabilities) of the decisions."""
     docs = now.positives + now.negatives
     truth = np.array([True] * len(now.positives) + [False] * len(now.negatives))
     found = classify_texts(old, [d.title for d in docs], [d.abstract or None for d in docs], explain=False)
@@ -192,9 +201,22 @@ def judge_recent(new: Model, old: Model, now: Recent) -> tuple[Score, Score]:
     old_flags = np.array([v.relevant for v in found], dtype=bool)
     new_p = np.array([(new.cv or {}).get(d.id, 0.0) for d in docs])
     new_t = np.array([new.threshold if d.abstract else new.threshold_title_only for d in docs])
-    new_rate = float(new.meta["metrics"]["proposals_per_1000_background_cv"]) if now.feed else None
-    return (_on_decisions(new_p, new_p >= new_t, truth, new_rate),
-            _on_decisions(old_p, old_flags, truth, rate(old, now.feed)))
+    return (_on_decisions(new_p, new_p >= new_t, truth, rate(new, now.feed, out_of_fold=True)),
+            _on_decisions(old_p, old_flags, truth, rate(old, now.feed)), (truth, new_p, old_p))
+
+
+def ranks_worse(truth: np.ndarray, new_p: np.ndarray, old_p: np.ndarray) -> bool:
+    """Whether the new model ranks the decided papers worse beyond the noise of a few decisions: lower
+    average precision, by more than ``AP_SLACK``, on all of them and in at least ``SURE`` of ``BOOTSTRAP``
+    paired resamples of them (fixed seed).  One swapped pair among a dozen decisions is not enough."""
+    def gap(rows) -> float:
+        return average_precision_score(truth[rows], old_p[rows]) - average_precision_score(truth[rows], new_p[rows])
+
+    if gap(np.arange(len(truth))) <= AP_SLACK:
+        return False
+    draws = np.random.default_rng(RANDOM_STATE).integers(0, len(truth), (BOOTSTRAP, len(truth)))
+    gaps = [gap(rows) for rows in draws if 0 < truth[rows].sum() < len(rows)]
+    return bool(gaps) and float(np.mean([g > 0 for g in gaps])) >= SURE
 
 
 def keep_or_replace(new: Model, old: Model | None, positives: list, negatives: list, n_rejected: int,
@@ -203,10 +225,9 @@ def keep_or_replace(new: Model, old: Model | None, positives: list, negatives: l
     if old is None:
         return Decision(True, "no saved model", score(new, positives, negatives, n_rejected), None)
     if now is not None and now.decisions >= MIN_DECISIONS and new.cv is not None:
-        new_score, old_score = judge_recent(new, old, now)
+        new_score, old_score, ranked = judge_recent(new, old, now)
         figures = f"new: {new_score.line()}; in use: {old_score.line()}"
-        if (new_score.average_precision is not None and old_score.average_precision is not None
-                and new_score.average_precision < old_score.average_precision - AP_SLACK):
+        if new_score.average_precision is not None and ranks_worse(*ranked):
             return Decision(False, f"it ranks the recent decisions worse ({figures})", new_score, old_score)
         if now.positives and new_score.recall < old_score.recall - RECALL_SLACK:
             return Decision(False, f"it finds far fewer of the accepted papers ({figures})", new_score, old_score)

@@ -280,11 +280,16 @@ def _metrics(fit: _Relevance, chosen: dict, pace, rule: OperatingRule, examples,
 
 
 def _out_of_fold(fit: _Relevance) -> dict[str, float]:
-    """A labelled paper's out-of-fold probability, read as the bot reads it (its full text first)."""
+    """Each paper's out-of-fold probability, read as the bot reads it (its full text first); a paper
+    labelled by the maintainers or the list before its background row."""
     cv: dict[str, float] = {}
-    for group, kind, title_only, p in zip(fit.table.groups, fit.table.kinds, fit.table.title_view, fit.probability):
-        if kind in ("list", "accepted", "rejected") and (not title_only or group not in cv):
-            cv[group] = float(p)
+    rows = list(zip(fit.table.groups, fit.table.kinds, fit.table.title_view, fit.probability))
+    for labelled in (True, False):
+        done = set(cv)
+        for group, kind, title_only, p in rows:
+            if (kind in ("list", "accepted", "rejected")) == labelled and group not in done and (
+                    not title_only or group not in cv):
+                cv[group] = float(p)
     return cv
 
 

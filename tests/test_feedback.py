@@ -19,7 +19,8 @@ from bot.lists.awesome import parse
 from bot.papers.paper import Paper
 from classifier.train import Doc
 from classifier import lexicon as lexicon_io
-from classifier.compare import GROW, MIN_DECISIONS, SHRINK, Recent, held_budget, keep_or_replace, recent
+from classifier.compare import (GROW, MIN_DECISIONS, SHRINK, Recent, held_budget, keep_or_replace, ranks_worse,
+                                recent)
 
 CONFIG = SimpleNamespace(classifier=SimpleNamespace(lexicon=str(ROOT / "lexicon.yaml"), target_recall=0.98,
                                                     proposals_per_1000=None))
@@ -91,7 +92,7 @@ def test_train_keep_or_replace_decides_on_the_recent_decisions(rounds):
 def test_train_keep_or_replace_refuses_a_model_that_proposes_more_at_no_better_precision(rounds):
     old, data = rounds.old, rounds.data
     now = recent(old, data.entries, data.accepted, data.rejected,
-                 [(d.title, d.abstract) for d in data.background if d.abstract and d.date >= "2025-09-01"])
+                 [d for d in data.background if d.abstract and d.date >= "2025-09-01"])
     assert now.decisions == len(rounds.accepted) + len(rounds.rejected)  # the list's entries were learned
 
     def copy_of(model, threshold):
@@ -106,10 +107,11 @@ def test_train_keep_or_replace_refuses_a_model_that_proposes_more_at_no_better_p
     same.meta["metrics"]["proposals_per_1000_background_cv"] = 1.0
     assert keep_or_replace(same, old, [], [], 0, now).replace
     flood = copy_of(old, old.threshold / 4)
-    flood.meta["metrics"]["proposals_per_1000_background_cv"] = 200.0
     decision = keep_or_replace(flood, old, [], [], 0, now)
     assert not decision.replace and "proposes more at no better precision" in decision.reason
-    assert "200.00 proposals per 1,000" in decision.reason  # the figures are printed
+    both = [rate(model, now.feed) for model in (flood, old)]  # the same feed papers for both
+    assert both[0] > both[1] * 1.05
+    assert f"{both[0]:.2f} proposals per 1,000" in decision.reason  # the figures are printed
     strict = copy_of(old, 0.9999)  # finds none of the accepted papers
     assert "finds far fewer of the accepted papers" in keep_or_replace(strict, old, [], [], 0, now).reason
 
@@ -155,3 +157,18 @@ def test_train_a_rejected_paper_the_maintainers_listed_later_is_a_positive_only(
     data = training_docs(document, {}, {d.id: d for d in (other, by_id, by_title)}, {})
     assert [d.id for d in data.rejected] == ["2509.99999"]
     assert sum(d.id == entry.arxiv_id for d in data.entries) == 1
+
+
+def test_train_keep_or_replace_does_not_refuse_a_model_for_one_swapped_pair_among_a_dozen_decisions():
+    """Six accepted and six rejected papers: the model in use ranks them perfectly; a new model that swaps
+    the lowest accepted with the highest rejected loses some average precision (noise), one that ranks the
+    rejected papers above the accepted ones is worse."""
+    import numpy as np
+
+    truth = np.array([True] * 6 + [False] * 6)
+    old = np.linspace(0.9, 0.1, 12)
+    swapped = old.copy()
+    swapped[[5, 6]] = swapped[[6, 5]]
+    assert not ranks_worse(truth, swapped, old)
+    assert ranks_worse(truth, old[::-1].copy(), old)
+    assert not ranks_worse(truth, old, old)

@@ -202,7 +202,7 @@ def train_and_compare(config, data: TrainingData, old, lexicon: Lexicon | None =
     is_recent = recent_feed(data.background)
     feed = [d for d in data.background if d.feed and d.abstract and d.date and is_recent(d)]
     unseen = [d for d in feed if old is not None and d.date[:10] > old.meta.get("feed_until", "9999")]
-    feed = [(d.title, d.abstract) for d in (unseen if len(unseen) >= MIN_UNSEEN else feed)]
+    feed = unseen if len(unseen) >= MIN_UNSEEN else feed
     now = recent(old, data.entries, data.accepted, data.rejected, feed)
     budget = None
     if old is not None and config.classifier.proposals_per_1000 is None:
