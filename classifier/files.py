@@ -13,7 +13,9 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-YAML_DATE = re.compile(r"(?<![\w.-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\w.-])")  # what YAML reads as a date
+# what YAML reads as a date or a timestamp (2025-02-30, 2025-02-30T10:00:00Z), unquoted
+YAML_DATE = re.compile(r"(?:^|[\[{,]|:\s|-\s)\s*(\d{4})-(\d{1,2})-(\d{1,2})(?=\s*$|\s*[,\]}]|[Tt ]\d)")
+QUOTED_OR_COMMENT = re.compile(r"""'[^']*'|"(?:[^"\\]|\\.)*"|(?:^|\s)#.*""")  # YAML reads no date there
 
 
 def atomic_write(path: str | Path, data: bytes) -> None:
@@ -40,9 +42,9 @@ def no_day(text: str) -> str:
     Example: no_day("holidays: [2025-02-30]") == " at line 1: 2025-02-30 is no date"
     """
     for number, line in enumerate(text.splitlines(), 1):
-        for found in YAML_DATE.finditer(line.split(" #")[0]):
+        for found in YAML_DATE.finditer(QUOTED_OR_COMMENT.sub(" ", line)):
             try:
                 date(int(found[1]), int(found[2]), int(found[3]))
             except ValueError:
-                return f" at line {number}: {found[0]} is no date"
+                return f" at line {number}: {found[1]}-{found[2]}-{found[3]} is no date"
     return ""

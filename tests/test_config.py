@@ -38,7 +38,8 @@ def test_config_relative_paths_follow_the_config_file(tmp_path):
     (GOOD.replace("{category}", "{cat}"), "'arxiv.rss_url'"),
     (GOOD.replace("list:\n", "list:\n  repo_typo: x\n"), "unknown key 'list.repo_typo'"),
     ("list: [unclosed\n", "bad YAML at line 2"),
-    (GOOD + "\n# a holiday that is no day, unquoted\nserve: {skip: [2025-02-30]}\n", r"bad YAML at line \d+: 2025-02-30 is no date"),
+    (GOOD + "\n# 2025-02-30 in a comment is no value\nserve: {skip: [2026-02-30]}\n",  # the line of the value
+     r"bad YAML at line \d+: 2026-02-30 is no date"),
     (GOOD.replace("  branch: main ", "  branch: 'dev 2' "), "'list.branch': is not a branch name git accepts"),
     (GOOD.replace("  branch: bot/new-papers ", "  branch: bot/../x "), "'github.branch'"),
     (GOOD.replace("  path: README.md ", "  path: ../README.md "), "'list.path': is not a path inside"),

@@ -157,6 +157,10 @@ def test_train_a_rejected_paper_the_maintainers_listed_later_is_a_positive_only(
     data = training_docs(document, {}, {d.id: d for d in (other, by_id, by_title)}, {})
     assert [d.id for d in data.rejected] == ["2509.99999"]
     assert sum(d.id == entry.arxiv_id for d in data.entries) == 1
+    # only the list's entries count: a rejected paper merely named in a comment stays a rejection
+    commented = parse(SEED_README.read_text() + "\n<!-- not for this list: [A paper nobody listed]"
+                      "(https://arxiv.org/abs/2509.99999) -->\n")
+    assert [d.id for d in training_docs(commented, {}, {other.id: other}, {}).rejected] == ["2509.99999"]
 
 
 def test_train_keep_or_replace_does_not_refuse_a_model_for_one_swapped_pair_among_a_dozen_decisions():

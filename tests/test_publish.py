@@ -503,3 +503,23 @@ def test_run_local_entry_relinked_to_the_journal_version_is_not_a_rejection(worl
     with Store(cfg.store.path) as store:
         assert "2509.13576" not in store.decisions()
     assert "https://doi.org/10.1109/TMI.1" in readme.read_text()
+
+
+def test_run_local_two_alike_titles_one_relinked_one_deleted_rejects_only_the_deleted(tmp_path):
+    """Part I and Part II of a paper are proposed; the maintainer points Part I at its journal version
+    and deletes Part II: Part II is rejected, Part I still proposed (one entry stands for one paper)."""
+    from datetime import date
+
+    from bot.publish.targets import LocalPublisher
+
+    base = SEED_README.read_text()
+    title = "Diffusion Priors for Sparse-View CT Reconstruction: Part {}"
+    papers = [Proposal("2509.00001", title.format("I, Theory"), "Reconstruction", authors=["A. One"],
+                       date=date(2025, 9, 1)),
+              Proposal("2509.00002", title.format("II, Practice"), "Reconstruction", authors=["B. Two"],
+                       date=date(2025, 9, 1))]
+    LocalPublisher(tmp_path, base).publish(papers, "m")
+    readme = tmp_path / "README.md"
+    text = readme.read_text().replace(block(readme.read_text(), "2509.00002"), "")
+    readme.write_text(text.replace("https://arxiv.org/abs/2509.00001", "https://doi.org/10.1109/TMI.2"))
+    assert LocalPublisher(tmp_path, base).feedback().rejected == {"2509.00002": "Reconstruction"}

@@ -239,3 +239,25 @@ def test_evaluate_output_inside_a_file_is_one_line_exit_2_before_any_work(world,
     (tmp_path / "afile").write_text("x")
     result = bot("--config", cfg.source, "evaluate", "--split", "2025-09-18", "--output", tmp_path / "afile" / "sub")
     assert result.exit_code == 2 and result.err.count("\n") == 1 and "which is a file" in result.err, result.err
+
+
+@pytest.mark.parametrize("where", ["the list's own folder", "a link to nothing"])
+def test_run_output_that_would_overwrite_the_list_or_leads_nowhere_is_refused_before_any_work(world, tmp_path, bot,
+                                                                                              where):
+    serve, config = world
+    cfg = config()
+    own = tmp_path / "mylist"
+    own.mkdir()
+    (own / "README.md").write_bytes(SEED_README.read_bytes())
+    source = Path(cfg.source)
+    source.write_text(source.read_text().replace(f"local_copy: {SEED_README}", f"local_copy: {own / 'README.md'}"))
+    out = own
+    if where == "a link to nothing":
+        out = tmp_path / "dangling"
+        out.symlink_to(tmp_path / "nowhere")
+    for args in (["--dry-run"], ["--publisher", "local"]):
+        result = bot("--config", source, "run", *args, "--output", out)
+        assert result.exit_code == 2 and result.err.count("\n") == 1, result.err
+        assert ("holds the list itself" if where == "the list's own folder" else "a link to nothing") in result.err
+    assert (own / "README.md").read_bytes() == SEED_README.read_bytes()
+    assert not Path(cfg.store.path).exists()  # nothing fetched

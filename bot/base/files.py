@@ -38,6 +38,8 @@ def writable_folder(folder: str | Path, what: str = "--output", files: tuple[str
     Example: writable_folder("out/evaluation", "--output", ("report.md",))
     """
     folder = Path(folder)
+    if folder.is_symlink() and not folder.exists():
+        raise InputError(f"{what} {folder} is a link to nothing ({os.readlink(folder)})", f"give a folder as {what}")
     if folder.exists() and not folder.is_dir():
         raise InputError(f"{what} {folder} is a file, not a folder", f"give a folder as {what}")
     parent = folder

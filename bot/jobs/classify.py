@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from bot.base.decision import Decision
 from bot.base.errors import ConfigError, FetchError, InputError, ListFormatError, ModelError
 from bot.lists.awesome import AwesomeList
+from bot.lists.listfields import normalize_title
 from bot.papers.paper import Paper, read_jsonl
 from bot.propose.proposals import Proposal
 from bot.propose.render import render_entry, where
@@ -112,7 +113,9 @@ def training_docs(document: AwesomeList, papers: dict[str, Paper], decisions: di
 
     ordered = [decisions[i] for i in sorted(decisions)]
     chosen = [doc(d) for d in ordered if d.accepted and d.id not in listed]
-    refused = [doc(d) for d in ordered if not d.accepted and not document.contains(d.id, d.title)]  # listed since
+    live = {e.title_key for e in document.entries}  # the list's entries, not ids in comments or prose
+    refused = [doc(d) for d in ordered if not d.accepted and d.id not in listed
+               and normalize_title(d.title or "") not in live]  # listed since: an entry only
     return TrainingData(entries, [], refused, chosen)
 
 

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.base.errors import BotError, PublishError
+from bot.base.errors import BotError, InputError, PublishError
 from bot.base.files import writable_folder
 from bot.base.secrets import github_token
 from bot.jobs.classify import ensure_model, verdicts
@@ -186,7 +186,12 @@ def run(config, *, dry_run: bool = False, publisher: str | None = None, output: 
     token = github_token(config)  # read once; a mis-pasted token stops the run here, before any work
     folder = written_folder(config, publisher or ("github" if token else "local"), output, dry_run)
     if folder is not None:  # a folder that cannot take the files stops the run here too
-        writable_folder(folder, "--output" if output is not None else "output.path", ("README.md", "pull-request.md"))
+        what = "--output" if output is not None else "output.path"
+        writable_folder(folder, what, ("README.md", "pull-request.md"))
+        own = config.list.local_copy
+        if own is not None and (Path(folder) / "README.md").resolve() == Path(own).resolve():
+            raise InputError(f"{what} {folder} holds the list itself ({own}): the bot would write over it",
+                             "give another folder")
     options = {"api": ArxivAPI.from_config(config), **(ingest_options or {})}  # one arXiv client a run
     with run_lock(Path(config.store.path).parent), Store(config.store.path) as store:
         report.ingest = daily(config, store, **options)

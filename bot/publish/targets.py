@@ -27,6 +27,7 @@ from typing import Protocol
 
 from bot.base.files import atomic_write
 from bot.lists.awesome import parse
+from bot.lists.listfields import normalize_title
 from bot.propose.proposals import Feedback, Marker, Proposal, pull_request_body, read_marker
 from bot.propose.rolling import Branch, Plan, plan
 
@@ -109,7 +110,14 @@ class LocalPublisher:
         branch = self._branch()
         head = parse(branch.head_text)
         known = branch.marker.ids() | parse(self.list_text).arxiv_ids()
-        gone = {p.id: p.section for p in branch.marker.proposals if head.find(p.id, p.title, known) is None}
+        exact = head.arxiv_ids() | head.title_keys()
+        claimed, gone = set(), {}  # one entry is one paper: exact matches first, then the nearly-same titles
+        for paper in sorted(branch.marker.proposals, key=lambda p: {p.id, normalize_title(p.title)}.isdisjoint(exact)):
+            entry = head.find(paper.id, paper.title, known)
+            if entry is None or entry.start in claimed:
+                gone[paper.id] = paper.section
+            else:
+                claimed.add(entry.start)
         return Feedback.rejecting({**{r.id: r.section for r in branch.marker.rejected}, **gone},
                                   "deleted from the local proposal")
 
