@@ -23,6 +23,7 @@ from bot.jobs.run import run
 from bot.lists.awesome import parse
 from bot.papers.store import Store
 from bot.propose.proposals import Marker, Proposal, marker, read_marker
+from bot.propose.rolling import Branch, plan
 
 BRANCH = "bot/new-papers"
 HAND_ENTRY = ("**A Paper Added By Hand** \\\n*Ann Maintainer* \\\n[1st Sep., 2025] [arXiv, 2025] \\\n"
@@ -523,3 +524,22 @@ def test_run_local_two_alike_titles_one_relinked_one_deleted_rejects_only_the_de
     text = readme.read_text().replace(block(readme.read_text(), "2509.00002"), "")
     readme.write_text(text.replace("https://arxiv.org/abs/2509.00001", "https://doi.org/10.1109/TMI.2"))
     assert LocalPublisher(tmp_path, base).feedback().rejected == {"2509.00002": "Reconstruction"}
+
+
+def test_run_github_two_alike_titles_one_relinked_one_deleted_rejects_only_the_deleted():
+    """The same on the bot's branch (the planner, as `bot run` calls it with what the branch's commits
+    say): Part I relinked by a maintainer stays proposed, Part II whose lines a person removed is rejected."""
+    from datetime import date
+
+    base = SEED_README.read_text()
+    title = "Diffusion Priors for Sparse-View CT Reconstruction: Part {}"
+    papers = [Proposal("2509.00001", title.format("I, Theory"), "Reconstruction", authors=["A. One"],
+                       date=date(2025, 9, 1)),
+              Proposal("2509.00002", title.format("II, Practice"), "Reconstruction", authors=["B. Two"],
+                       date=date(2025, 9, 1))]
+    first = plan(Branch(base, base), papers, 25)
+    head = first.text.replace(block(first.text, "2509.00002"), "")
+    head = head.replace("https://arxiv.org/abs/2509.00001", "https://doi.org/10.1109/TMI.2")
+    again = plan(Branch(base, head, Marker(first.proposals), ["2509.00001", "2509.00002"], {"2509.00002"}), [], 25)
+    assert again.newly_rejected == {"2509.00002": "Reconstruction"}
+    assert [p.id for p in again.proposals] == ["2509.00001"] and "https://doi.org/10.1109/TMI.2" in again.text

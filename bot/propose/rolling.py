@@ -36,6 +36,7 @@ import merge3
 from bot.base.errors import ListFormatError, PublishError
 from bot.base.ids import is_arxiv_id
 from bot.lists.awesome import AwesomeList, Entry, parse
+from bot.lists.listfields import normalize_title
 from bot.propose.insert import insert_entries
 from bot.propose.proposals import Marker, Proposal
 from bot.propose.render import where
@@ -250,9 +251,19 @@ def _what_stays(branch: Branch, head: AwesomeList, base: AwesomeList, previous: 
     kept: dict[str, Entry] = {}
     ours: set[int] | None = None  # the lines the branch added since it met the base (computed when needed)
     known = set(branch.bot_added) | set(previous) | set(rejected)
-    for paper_id in dict.fromkeys(list(branch.bot_added) + list(previous)):
-        title = branch.edited.get(paper_id) or (previous[paper_id].title if paper_id in previous else None)
+
+    def title_of(paper_id: str) -> str | None:
+        return branch.edited.get(paper_id) or (previous[paper_id].title if paper_id in previous else None)
+
+    exact = head.arxiv_ids() | head.title_keys()  # one entry is one paper: exact matches claim theirs first
+    papers = sorted(dict.fromkeys(list(branch.bot_added) + list(previous)),
+                    key=lambda i: {i, normalize_title(title_of(i) or "")}.isdisjoint(exact))
+    claimed: set[int] = set()
+    for paper_id in papers:
+        title = title_of(paper_id)
         entry = head.find(paper_id, title, known | base.arxiv_ids())  # by id, or (its link changed) by title
+        entry = None if entry is None or entry.start in claimed else entry
+        claimed |= {entry.start} if entry is not None else set()
         if base.contains(paper_id, title) or copies[paper_id] > 1:  # a maintainer listed it too
             ours = branch_only(parse(branch.ancestor_text or branch.base_text), head) if ours is None else ours
             taken = _copies_to_take_back(head, paper_id, ours, branch.bot_copies.get(paper_id), base.contains(paper_id, title))
