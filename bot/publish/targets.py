@@ -27,7 +27,6 @@ from typing import Protocol
 
 from bot.base.files import atomic_write
 from bot.lists.awesome import parse
-from bot.lists.listfields import normalize_title
 from bot.propose.proposals import Feedback, Marker, Proposal, pull_request_body, read_marker
 from bot.propose.rolling import Branch, Plan, plan
 
@@ -105,19 +104,10 @@ class LocalPublisher:
         return branch.marker.ids() & parse(branch.head_text).arxiv_ids()
 
     def feedback(self) -> Feedback:
-        """Rejected: the papers deleted from the folder's README (a paper whose link a maintainer changed,
-        to the journal version say, is found by its title, as the planner finds it: still proposed)."""
+        """Rejected: the papers deleted from the folder's README, read as the planner reads a branch (a paper
+        whose link a maintainer changed, to the journal version say, is found by its title: still proposed)."""
         branch = self._branch()
-        head = parse(branch.head_text)
-        known = branch.marker.ids() | parse(self.list_text).arxiv_ids()
-        exact = head.arxiv_ids() | head.title_keys()
-        claimed, gone = set(), {}  # one entry is one paper: exact matches first, then the nearly-same titles
-        for paper in sorted(branch.marker.proposals, key=lambda p: {p.id, normalize_title(p.title)}.isdisjoint(exact)):
-            entry = head.find(paper.id, paper.title, known)
-            if entry is None or entry.start in claimed:
-                gone[paper.id] = paper.section
-            else:
-                claimed.add(entry.start)
+        gone = plan(branch, [], self.limit).newly_rejected
         return Feedback.rejecting({**{r.id: r.section for r in branch.marker.rejected}, **gone},
                                   "deleted from the local proposal")
 
