@@ -16,6 +16,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from arxiv_fixtures import Reply, day_listing, rss20
 from conftest import DAYS, ROOT, SEED_README, TOKEN
 
@@ -526,20 +527,41 @@ def test_run_local_two_alike_titles_one_relinked_one_deleted_rejects_only_the_de
     assert LocalPublisher(tmp_path, base).feedback().rejected == {"2509.00002": "Reconstruction"}
 
 
-def test_run_github_two_alike_titles_one_relinked_one_deleted_rejects_only_the_deleted():
-    """The same on the bot's branch (the planner, as `bot run` calls it with what the branch's commits
-    say): Part I relinked by a maintainer stays proposed, Part II whose lines a person removed is rejected."""
+def _parts() -> list[Proposal]:
     from datetime import date
 
-    base = SEED_README.read_text()
     title = "Diffusion Priors for Sparse-View CT Reconstruction: Part {}"
-    papers = [Proposal("2509.00001", title.format("I, Theory"), "Reconstruction", authors=["A. One"],
-                       date=date(2025, 9, 1)),
-              Proposal("2509.00002", title.format("II, Practice"), "Reconstruction", authors=["B. Two"],
-                       date=date(2025, 9, 1))]
+    return [Proposal("2509.00001", title.format("I"), "Reconstruction", authors=["A. One"], date=date(2025, 9, 1)),
+            Proposal("2509.00002", title.format("II"), "Reconstruction", authors=["B. Two"], date=date(2025, 9, 1))]
+
+
+@pytest.mark.parametrize("order", [[0, 1], [1, 0]])
+def test_run_github_two_alike_titles_one_relinked_one_deleted_rejects_only_the_deleted(order):
+    """The same on the bot's branch (the planner, as `bot run` calls it with what the branch's commits
+    say), whatever the order of the proposals: Part I, relinked and with a word of its title fixed by a
+    maintainer, stays proposed and first in the table; Part II, whose lines a person removed, is rejected."""
+    base, papers = SEED_README.read_text(), [_parts()[i] for i in order]
     first = plan(Branch(base, base), papers, 25)
     head = first.text.replace(block(first.text, "2509.00002"), "")
     head = head.replace("https://arxiv.org/abs/2509.00001", "https://doi.org/10.1109/TMI.2")
-    again = plan(Branch(base, head, Marker(first.proposals), ["2509.00001", "2509.00002"], {"2509.00002"}), [], 25)
+    head = head.replace("Diffusion Priors for Sparse-View CT Reconstruction: Part I", "Diffusion Prior for Sparse-View CT "
+                        "Reconstruction: Part I")
+    ids = [p.id for p in papers]
+    again = plan(Branch(base, head, Marker(first.proposals), ids, {"2509.00002"}), [], 25)
     assert again.newly_rejected == {"2509.00002": "Reconstruction"}
     assert [p.id for p in again.proposals] == ["2509.00001"] and "https://doi.org/10.1109/TMI.2" in again.text
+
+
+def test_run_github_an_entry_commented_out_does_not_take_the_kept_papers_entry():
+    """Part I commented out by a maintainer, Part II relinked with a word of its title fixed: Part II
+    stays proposed, Part I (removed by a person) is rejected."""
+    base, papers = SEED_README.read_text(), _parts()
+    first = plan(Branch(base, base), papers, 25)
+    part_one = block(first.text, "2509.00001")
+    head = first.text.replace(part_one, "<!--\n" + part_one + "-->\n")
+    head = head.replace("https://arxiv.org/abs/2509.00002", "https://doi.org/10.1109/TMI.3")
+    head = head.replace("Diffusion Priors for Sparse-View CT Reconstruction: Part II", "Diffusion Prior for Sparse-View "
+                        "CT Reconstruction: Part II")
+    again = plan(Branch(base, head, Marker(first.proposals), [p.id for p in papers], {"2509.00001"}), [], 25)
+    assert [p.id for p in again.proposals] == ["2509.00002"]
+    assert again.newly_rejected == {"2509.00001": "Reconstruction"}

@@ -253,8 +253,8 @@ def test_run_output_that_would_overwrite_the_list_or_leads_nowhere_is_refused_be
     source.write_text(source.read_text().replace(f"local_copy: {SEED_README}", f"local_copy: {own / 'README.md'}"))
     out = own
     if where == "a link to nothing":
-        out = tmp_path / "dangling"
-        out.symlink_to(tmp_path / "nowhere")
+        (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")
+        out = tmp_path / "dangling" / "sub"  # under it, too
     for args in (["--dry-run"], ["--publisher", "local"]):
         result = bot("--config", source, "run", *args, "--output", out)
         assert result.exit_code == 2 and result.err.count("\n") == 1, result.err

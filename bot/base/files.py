@@ -38,12 +38,13 @@ def writable_folder(folder: str | Path, what: str = "--output", files: tuple[str
     Example: writable_folder("out/evaluation", "--output", ("report.md",))
     """
     folder = Path(folder)
-    if folder.is_symlink() and not folder.exists():
-        raise InputError(f"{what} {folder} is a link to nothing ({os.readlink(folder)})", f"give a folder as {what}")
     if folder.exists() and not folder.is_dir():
         raise InputError(f"{what} {folder} is a file, not a folder", f"give a folder as {what}")
     parent = folder
     while not parent.exists():
+        if parent.is_symlink():  # a link to nothing: no folder can be made there
+            raise InputError(f"{what} {folder}: {parent} is a link to nothing ({os.readlink(parent)})",
+                             f"give a folder as {what}")
         parent = parent.parent
     if not parent.is_dir():
         raise InputError(f"{what} {folder} is inside {parent}, which is a file", f"give a folder as {what}")

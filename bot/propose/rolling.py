@@ -252,18 +252,11 @@ def _what_stays(branch: Branch, head: AwesomeList, base: AwesomeList, previous: 
     ours: set[int] | None = None  # the lines the branch added since it met the base (computed when needed)
     known = set(branch.bot_added) | set(previous) | set(rejected)
 
-    def title_of(paper_id: str) -> str | None:
-        return branch.edited.get(paper_id) or (previous[paper_id].title if paper_id in previous else None)
-
-    exact = head.arxiv_ids() | head.title_keys()  # one entry is one paper: exact matches claim theirs first
-    papers = sorted(dict.fromkeys(list(branch.bot_added) + list(previous)),
-                    key=lambda i: {i, normalize_title(title_of(i) or "")}.isdisjoint(exact))
-    claimed: set[int] = set()
-    for paper_id in papers:
-        title = title_of(paper_id)
-        entry = head.find(paper_id, title, known | base.arxiv_ids())  # by id, or (its link changed) by title
-        entry = None if entry is None or entry.start in claimed else entry
-        claimed |= {entry.start} if entry is not None else set()
+    titles = {i: branch.edited.get(i) or (previous[i].title if i in previous else None)
+              for i in dict.fromkeys(list(branch.bot_added) + list(previous))}
+    owned = _entries_of(head, titles, known | base.arxiv_ids())
+    for paper_id, title in titles.items():
+        entry = owned.get(paper_id)
         if base.contains(paper_id, title) or copies[paper_id] > 1:  # a maintainer listed it too
             ours = branch_only(parse(branch.ancestor_text or branch.base_text), head) if ours is None else ours
             taken = _copies_to_take_back(head, paper_id, ours, branch.bot_copies.get(paper_id), base.contains(paper_id, title))
@@ -282,6 +275,24 @@ def _what_stays(branch: Branch, head: AwesomeList, base: AwesomeList, previous: 
         else:
             result.notes.append(f"{paper_id} is no longer on the branch (not removed by a person): not rejected")
     return kept, duplicates, ours
+
+
+def _entries_of(head: AwesomeList, titles: dict[str, str | None], others: set[str]) -> dict[str, Entry]:
+    """The entry of each of the bot's papers (id -> title) on the branch: by id, or (its link changed) by
+    title; one entry is one paper, the one it matches best (its id, else the closest title; ties: the
+    first), so a deleted paper never lives on in a near-same title's entry."""
+    found = {i: head.find(i, title, others) for i, title in titles.items()}
+
+    def closeness(paper_id: str) -> float:
+        entry = found[paper_id]
+        if entry.arxiv_id == paper_id:
+            return 2.0
+        return difflib.SequenceMatcher(None, normalize_title(titles[paper_id] or ""), entry.title_key).ratio()
+
+    owner: dict[int, str] = {}
+    for paper_id in sorted((i for i in found if found[i] is not None), key=closeness, reverse=True):
+        owner.setdefault(found[paper_id].start, paper_id)
+    return {i: entry for i, entry in found.items() if entry is not None and owner[entry.start] == i}
 
 
 def _kept_proposals(branch: Branch, kept: dict[str, Entry], previous: dict, new: list[Proposal]) -> list[Proposal]:
