@@ -126,6 +126,23 @@ class AwesomeList:
             return True
         return bool(title) and normalize_title(title) in self.title_keys()
 
+    def entries_of(self, titles: dict[str, str | None], others: set[str]) -> dict[str, Entry]:
+        """The entry of each paper (id -> title) by ``find``, one entry for one paper: the one it matches
+        best (its id, else the closest title; ties: the first), so that a paper deleted from the list
+        never lives on in the entry of a near-same title.  Example: doc.entries_of({"2509.00001": None}, set())"""
+        found = {i: self.find(i, title, others) for i, title in titles.items()}
+
+        def closeness(paper_id: str) -> float:
+            entry = found[paper_id]
+            if entry.arxiv_id == paper_id:
+                return 2.0
+            return difflib.SequenceMatcher(None, normalize_title(titles[paper_id] or ""), entry.title_key).ratio()
+
+        owner: dict[int, str] = {}
+        for paper_id in sorted((i for i in found if found[i] is not None), key=closeness, reverse=True):
+            owner.setdefault(found[paper_id].start, paper_id)
+        return {i: entry for i, entry in found.items() if entry is not None and owner[entry.start] == i}
+
     def find(self, arxiv_id: str | None, title: str | None, others: set[str] = frozenset()) -> Entry | None:
         """The live entry of a paper: by arXiv id, else by its title, exactly or as a maintainer
         may have fixed it (nearly the same words), among entries that are no paper of ``others``

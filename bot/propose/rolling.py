@@ -36,7 +36,6 @@ import merge3
 from bot.base.errors import ListFormatError, PublishError
 from bot.base.ids import is_arxiv_id
 from bot.lists.awesome import AwesomeList, Entry, parse
-from bot.lists.listfields import normalize_title
 from bot.propose.insert import insert_entries
 from bot.propose.proposals import Marker, Proposal
 from bot.propose.render import where
@@ -254,7 +253,7 @@ def _what_stays(branch: Branch, head: AwesomeList, base: AwesomeList, previous: 
 
     titles = {i: branch.edited.get(i) or (previous[i].title if i in previous else None)
               for i in dict.fromkeys(list(branch.bot_added) + list(previous))}
-    owned = _entries_of(head, titles, known | base.arxiv_ids())
+    owned = head.entries_of(titles, known | base.arxiv_ids())
     for paper_id, title in titles.items():
         entry = owned.get(paper_id)
         if base.contains(paper_id, title) or copies[paper_id] > 1:  # a maintainer listed it too
@@ -275,24 +274,6 @@ def _what_stays(branch: Branch, head: AwesomeList, base: AwesomeList, previous: 
         else:
             result.notes.append(f"{paper_id} is no longer on the branch (not removed by a person): not rejected")
     return kept, duplicates, ours
-
-
-def _entries_of(head: AwesomeList, titles: dict[str, str | None], others: set[str]) -> dict[str, Entry]:
-    """The entry of each of the bot's papers (id -> title) on the branch: by id, or (its link changed) by
-    title; one entry is one paper, the one it matches best (its id, else the closest title; ties: the
-    first), so a deleted paper never lives on in a near-same title's entry."""
-    found = {i: head.find(i, title, others) for i, title in titles.items()}
-
-    def closeness(paper_id: str) -> float:
-        entry = found[paper_id]
-        if entry.arxiv_id == paper_id:
-            return 2.0
-        return difflib.SequenceMatcher(None, normalize_title(titles[paper_id] or ""), entry.title_key).ratio()
-
-    owner: dict[int, str] = {}
-    for paper_id in sorted((i for i in found if found[i] is not None), key=closeness, reverse=True):
-        owner.setdefault(found[paper_id].start, paper_id)
-    return {i: entry for i, entry in found.items() if entry is not None and owner[entry.start] == i}
 
 
 def _kept_proposals(branch: Branch, kept: dict[str, Entry], previous: dict, new: list[Proposal]) -> list[Proposal]:
