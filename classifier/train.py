@@ -282,15 +282,12 @@ def _metrics(fit: _Relevance, chosen: dict, pace, rule: OperatingRule, examples,
 def _out_of_fold(fit: _Relevance) -> dict[str, float]:
     """Each paper's out-of-fold probability, read as the bot reads it (its full text first); a paper
     labelled by the maintainers or the list before its background row."""
-    cv: dict[str, float] = {}
-    rows = list(zip(fit.table.groups, fit.table.kinds, fit.table.title_view, fit.probability))
-    for labelled in (True, False):
-        done = set(cv)
-        for group, kind, title_only, p in rows:
-            if (kind in ("list", "accepted", "rejected")) == labelled and group not in done and (
-                    not title_only or group not in cv):
-                cv[group] = float(p)
-    return cv
+    cv: dict[str, tuple[tuple[bool, bool], float]] = {}
+    for group, kind, title_only, p in zip(fit.table.groups, fit.table.kinds, fit.table.title_view, fit.probability):
+        rank = (kind in ("list", "accepted", "rejected"), not title_only)
+        if group not in cv or rank > cv[group][0] or (rank == cv[group][0] and not title_only):
+            cv[group] = (rank, float(p))
+    return {group: p for group, (_, p) in cv.items()}
 
 
 def train(entries: list[Doc], background: list[Doc], lexicon: Lexicon | dict, *, rejected: list[Doc] = (),

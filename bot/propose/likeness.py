@@ -25,6 +25,7 @@ from bot.lists.inline import LINK
 from bot.propose.proposals import Proposal
 from bot.propose.render import render_entry
 
+
 @dataclass(frozen=True)
 class Likeness:
     """One list entry against the entry the bot writes for the same paper."""
