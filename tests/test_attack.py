@@ -14,6 +14,7 @@ from test_publish import BRANCH, block, counts, pull_marker, rejected_in_store
 
 from bot.jobs.run import run
 from bot.lists.awesome import parse
+from bot.papers.store import Store
 
 
 def in_background(target):
@@ -601,6 +602,34 @@ def test_run_decisions_survive_a_description_tidied_of_its_marker(world, github)
     again = {p.id for p in report.proposed} & set(DAYS["2025-09-18"])
     assert not again, f"proposed again: {again}"
     assert set(DAYS["2025-09-18"]) <= rejected_in_store(config("other"))
+
+
+def test_run_merged_without_its_marker_keeps_relinked_and_moved_papers_accepted(world, github):
+    """A maintainer links one paper's journal version in place, and moves another to a different
+    section linking its journal version in the same commit; tidies the description (the hidden marker
+    goes with it) and merges.  A fresh store, reading only GitHub, learns both as accepted, in the
+    section they are in now, and proposes neither again."""
+    serve, config = world
+    run(config())
+    text = github.file(BRANCH)
+    kept, moved = block(text, "2509.13576"), block(text, "2509.13525")
+    text = text.replace(kept, kept.replace("https://arxiv.org/abs/2509.13576", "https://doi.org/10.1109/TMI.2025.1"))
+    text = text.replace(moved, "")
+    relinked = moved.replace("https://arxiv.org/abs/2509.13525", "https://doi.org/10.1109/TMI.2025.2")
+    assert relinked != moved and "### Denoising\n" in text
+    text = text.replace("### Denoising\n", "### Denoising\n\n" + relinked.rstrip("\n") + "\n", 1)
+    github.commit_file(BRANCH, text, "Journal versions; this one is denoising")
+    github.pulls[0]["body"] = "Thanks!"
+    github.merge(1)
+    serve("2025-09-19")
+    report = run(config("other"))  # a fresh store: only GitHub can tell
+    assert not report.failed, report.lines()
+    assert not set(DAYS["2025-09-18"]) & rejected_in_store(config("other"))
+    assert not {p.id for p in report.proposed} & set(DAYS["2025-09-18"])
+    with Store(config("other").store.path) as store:
+        accepted = store.decisions("accepted")
+    assert set(DAYS["2025-09-18"]) <= set(accepted)
+    assert accepted["2509.13525"].section == "Denoising", accepted
 
 
 def _while_classifying(monkeypatch, act) -> None:

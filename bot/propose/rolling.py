@@ -143,9 +143,10 @@ def branch_only(base: AwesomeList, head: AwesomeList) -> set[int]:
 
 
 def rewritten_in_place(before: AwesomeList, after: AwesomeList, gone: set[str]) -> dict[str, str]:
-    """Of the papers ``gone`` from ``before``, those whose entry a person replaced by another entry at
-    the same place, in the same section, that names no arXiv paper of its own (a published version:
-    its title and DOI): id -> that entry's title."""
+    """Of the papers ``gone`` from ``before``, those whose entry a person replaced by another entry
+    that names no arXiv paper of its own (a published version: its title and DOI): id -> that entry's
+    title.  Either at the same place, in the same section, or -- moved in the same edit -- anywhere
+    else under the same title or one a person fixed (``AwesomeList.entries_of``)."""
     found: dict[str, str] = {}
     if not gone:
         return found
@@ -159,6 +160,11 @@ def rewritten_in_place(before: AwesomeList, after: AwesomeList, gone: set[str]) 
                and not before.contains(e.arxiv_id, e.title)]
         if len(old) == len(new):  # entry for entry, in order
             found.update({o.arxiv_id: n.title for o, n in zip(old, new) if o.label == n.label})
+    titles = {e.arxiv_id: e.title for e in before.entries if e.arxiv_id in gone - set(found)}
+    text = "".join(before.lines)
+    for paper_id, entry in after.entries_of(titles, listed - set(titles)).items():
+        if not entry.arxiv_id and "".join(after.lines[entry.start:entry.end]) not in text:  # written by this edit
+            found[paper_id] = entry.title
     return found
 
 

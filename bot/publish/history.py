@@ -82,12 +82,12 @@ class History:
         added = list(dict.fromkeys(bot_added([c.message for c in commits if is_bot_commit(c.message)])))
         if not added:
             return None
-        removed, _ = self.people_edits(commits, set(added))
+        removed, edited = self.people_edits(commits, set(added))
         head = self.gh.file(pull.head_sha, self.path)
         document = parse(head[0]) if head else None
         entries = {e.arxiv_id: e for e in document.entries if e.arxiv_id} if document else {}
-        proposals = [Proposal(i, entries[i].title if i in entries else "", entries[i].label if i in entries else None)
-                     for i in added if i not in removed]
+        proposals = [Proposal(i, entries[i].title if i in entries else edited.get(i, ""),
+                              entries[i].label if i in entries else None) for i in added if i not in removed]
         rejected = [Proposal(i, "", None) for i in added if i in removed]
         return Marker(proposals, rejected)
 
