@@ -212,7 +212,7 @@ def _fit_relevance(table: TrainingRows, lexicon_dict: dict) -> _Relevance:
     features = relevance_features(lexicon_dict)
     X = features.fit_transform(table.texts)
     folds = _folds(X, y, groups_arr)
-    scores = cross_val_predict(_relevance_lr(), X, y, cv=folds, method="decision_function", n_jobs=2,
+    scores = cross_val_predict(_relevance_lr(), X, y, cv=folds, method="decision_function",
                                params={"sample_weight": weights})
     learned = str(lexicon_dict.get("source", "")).startswith("learned")
     hidden = _hidden_positives(scores, kinds_arr, view, groups_arr) if learned else np.zeros(len(y), dtype=bool)
@@ -225,7 +225,7 @@ def _fit_relevance(table: TrainingRows, lexicon_dict: dict) -> _Relevance:
         table = TrainingRows(*(list(np.array(getattr(table, name), dtype=object)[keep])
                                for name in ("texts", "kinds", "groups", "title_view", "weight", "feed")))
         folds = _folds(X, y, groups_arr)
-        scores = cross_val_predict(_relevance_lr(), X, y, cv=folds, method="decision_function", n_jobs=2,
+        scores = cross_val_predict(_relevance_lr(), X, y, cv=folds, method="decision_function",
                                    params={"sample_weight": weights})
     table.kinds, table.title_view = [str(k) for k in table.kinds], [bool(v) for v in table.title_view]
     # CalibratedClassifierCV(method="sigmoid", cv=folds, ensemble=False), from the out-of-fold scores above
