@@ -31,7 +31,7 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 from .errors import LexiconError
-from .files import no_day
+from .files import load_yaml, no_day
 
 ROLES = ("method", "domain")
 LISTS = ("variants", "suffixes", "not_preceded_by", "not_followed_by", "confounders", "matches", "rejects")
@@ -154,7 +154,7 @@ def load(path: str | Path) -> Lexicon:
     except OSError as exc:
         raise LexiconError(f"cannot read lexicon file {path}: {exc.strerror}") from None
     try:
-        raw = yaml.safe_load(text)
+        raw = load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

@@ -29,7 +29,7 @@ import yaml
 
 from bot.base.checks import branch_name, http_url, known_zone, placeholders, repo_path
 from bot.base.errors import ConfigError
-from classifier.files import no_day
+from classifier.files import load_yaml, no_day
 
 
 def _key(default: Any = MISSING, factory: Any = MISSING, *, check=None, before=None, **limits):
@@ -295,19 +295,6 @@ def _describe(error: dict[str, Any]) -> str:
     return f"'{where}': {message[:1].lower()}{message[1:]} (got {shown[:60]})"
 
 
-def _load_yaml(text: str):
-    """``yaml.safe_load`` through libyaml when PyYAML has it (ten times faster); a text libyaml
-    refuses is read again by the pure-Python parser, whose error (line, column and wording) is
-    the one reported, so that messages do not depend on how PyYAML was built."""
-    fast = getattr(yaml, "CSafeLoader", None)
-    if fast is not None:
-        try:
-            return yaml.load(text, Loader=fast)  # a safe loader
-        except yaml.YAMLError:
-            pass
-    return yaml.safe_load(text)
-
-
 def _read_mapping(path: Path, named_by: Path | None = None) -> dict:
     """One config file as a mapping, with one-line errors naming the file."""
     try:
@@ -323,7 +310,7 @@ def _read_mapping(path: Path, named_by: Path | None = None) -> dict:
     except OSError as exc:
         raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
     try:
-        raw = _load_yaml(text)
+        raw = load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
