@@ -44,7 +44,7 @@ from datetime import date
 
 import numpy as np
 
-from .counts import Background, log_odds_z, text_grams
+from .counts import WORD, Background, log_odds_z, text_grams
 from .domain import (
     METHOD_TIE,
     MIN_ENRICHMENT,
@@ -124,10 +124,20 @@ def _count(entries: Sequence[tuple[str, str]], background: Sequence[tuple[str, s
         list_df.update(found)
         list_grams.append(found)
     back_field = [f"{t} . {a}" if use_abstracts else t for t, a in background]
-    back_df: Counter = Counter()
-    for text in back_field:
-        back_df.update(text_grams(text)[1])
-    return _Counts(list_texts, list_grams, list_df, forms, back_field, back_df)
+    return _Counts(list_texts, list_grams, list_df, forms, back_field, _background_df(back_field, list_df))
+
+
+def _background_df(texts: list[str], grams: Counter) -> Counter:
+    """How many of the texts name each of the list's grams, as ``text_grams`` reads them: only the
+    list's grams are ever looked up, and they passed its filters (stop words, digits) already."""
+    words = {g for g in grams if " " not in g}
+    pairs = {tuple(g.split(" ")) for g in grams if " " in g}
+    found: Counter = Counter()
+    for text in texts:
+        lower = list(map(str.lower, WORD.findall(text)))
+        found.update(words.intersection(lower))
+        found.update(" ".join(p) for p in pairs.intersection(zip(lower, lower[1:])))
+    return found
 
 
 def _candidates(counts: _Counts) -> tuple[list[str], list[str], set[str], str]:
