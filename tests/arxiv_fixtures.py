@@ -27,12 +27,17 @@ _CACHE: dict[str, list[dict]] = {}
 
 
 def load_papers(limit_days: set[str] | None = None) -> list[dict]:
-    """The real papers of ../shared/data/arxiv (cached per process)."""
+    """The real papers of ../shared/data/arxiv (cached per process), or those of some listing days."""
     if "all" not in _CACHE:
         with gzip.open(PAPERS, "rt", encoding="utf-8") as handle:
             _CACHE["all"] = [json.loads(line) for line in handle]
-    papers = _CACHE["all"]
-    return [p for p in papers if limit_days is None or p["listing_date"] in limit_days]
+        for paper in _CACHE["all"]:
+            _CACHE.setdefault(paper["listing_date"], []).append(paper)
+    if limit_days is None:
+        return list(_CACHE["all"])
+    if len(limit_days) == 1:  # one day's listing, as the feeds replay it: from the index, in the same order
+        return list(_CACHE.get(next(iter(limit_days)), []))
+    return [p for p in _CACHE["all"] if p["listing_date"] in limit_days]
 
 
 def complete_days(category: str = "cs.CV", coverage: str = "new+cross") -> list[str]:

@@ -9,6 +9,11 @@ from pathlib import Path
 
 import pytest
 
+# one BLAS thread per process: the test workers already keep both cores busy, and numpy's default
+# (a thread per core in every worker and every `bot` it starts) spends a sixth of the suite's CPU
+# time on threads waiting for each other.  Set before numpy is imported; inherited by subprocesses.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "data"
 SEED_README = SHARED / "list" / "README-seed.md"
@@ -100,9 +105,18 @@ def seed_text() -> str:
 NEEDS_NO_SHARED_DATA = {"test_workflows.py", "test_readme.py", "test_config.py"}
 
 
+# the files that take longest (seconds of one worker, 2026-12-07), handed to the workers first: a file's
+# tests run on one worker, and a long file handed out last would run alone at the end
+SLOWEST_FIRST = ["test_wheel.py", "test_attack.py", "test_init.py", "test_publish.py", "test_classifier.py",
+                 "test_feedback.py", "test_run.py", "test_topic.py", "test_serve.py"]
+
+
 def pytest_collection_modifyitems(config, items):
-    """Without ../shared/data beside the checkout (e.g. on GitHub's CI), the tests that replay real
-    data are skipped; .ci/run sets REQUIRE_SHARED_DATA=1, so there a missing folder fails the run."""
+    """The slowest files first (the order of the rest kept).  Without ../shared/data beside the
+    checkout (e.g. on GitHub's CI), the tests that replay real data are skipped; .ci/run sets
+    REQUIRE_SHARED_DATA=1, so there a missing folder fails the run."""
+    rank = {name: i for i, name in enumerate(SLOWEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
     if SHARED.is_dir():
         return
     if os.environ.get("REQUIRE_SHARED_DATA"):
