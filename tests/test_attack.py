@@ -586,6 +586,24 @@ def test_run_keeps_the_maintainers_text_in_the_description(world, github):
     assert body.count("| # | paper |") == 1  # one table, the bot's, updated
 
 
+def test_run_description_whose_marker_a_maintainer_deleted_keeps_one_table(world, github):
+    """A maintainer deletes only the hidden marker from the description (and writes a note below it):
+    the next run writes its table in place of its old one, not a second table above or below it, and
+    the note stays."""
+    serve, config = world
+    run(config())
+    pull = github.pulls[0]
+    pull["body"] = re.sub(r"<!-- awesome-list-bot \{.*?\} -->", "", pull["body"], flags=re.S) + "\n\nSigned: us\n"
+    assert pull_marker(github) is None
+    serve("2025-09-19")
+    report = run(config())
+    assert report.published.action == "updated", report.lines()
+    body = github.pulls[0]["body"]
+    assert body.count("| # | paper |") == 1, body
+    assert body.rstrip().endswith("Signed: us")
+    assert pull_marker(github).ids() == set(DAYS["2025-09-18"] + DAYS["2025-09-19"])
+
+
 def test_run_decisions_survive_a_description_tidied_of_its_marker(world, github):
     """A maintainer deletes a paper, tidies the description (the hidden marker goes with it) and closes
     the pull request: the bot's commits and the maintainer's deletion still say what happened, so no

@@ -30,6 +30,7 @@ from bot.lists.awesome import AwesomeList
 
 MARKER_PREFIX = "<!-- awesome-list-bot "
 START = "<!-- awesome-list-bot:start -->"  # the bot's part of the description runs from here to the marker
+SIGNED = "<sub>Opened by awesome-list-bot "  # the line above the marker (pull_request.md.j2)
 MARKER = re.compile(r"<!-- awesome-list-bot (\{.*?\}) -->", re.DOTALL)
 TEMPLATE = Path(__file__).parents[1] / "templates" / "pull_request.md.j2"
 MAX_BODY = 60_000  # GitHub refuses descriptions over 65,536 characters
@@ -77,11 +78,18 @@ class Proposal:
 def with_maintainers_text(old: str | None, new: str) -> str:
     """The new description ``new`` (the bot's part: ``START`` .. marker) with what people wrote around
     the bot's part of ``old`` kept: a note above or below the table survives every run.  An old
-    description without ``START`` (an older bot's) is the bot's up to its marker; one without a marker
-    (a person removed it) is kept whole, above the bot's new part."""
+    description without ``START`` (an older bot's) is the bot's up to its marker.  One without a marker
+    (a person removed it): the bot's part runs from ``START`` to its signature line (``SIGNED``), when
+    both are still there; else the old description is kept whole, above the bot's new part."""
     old = old or ""
     found = MARKER.search(old)
     if found is None:
+        start, signed = old.rfind(START), old.rfind(SIGNED)
+        if 0 <= start < signed:
+            end = old.find("\n", signed)
+            end = len(old) if end < 0 else end + 1
+            after = old[end:]
+            return f"{old[:start]}{new.rstrip()}{after}" if after.strip() else f"{old[:start]}{new}"
         return f"{old.rstrip()}\n\n{new}" if old.strip() else new
     start = old.rfind(START, 0, found.start())
     before = old[:start] if start >= 0 else ""
