@@ -586,6 +586,39 @@ def test_run_keeps_the_maintainers_text_in_the_description(world, github):
     assert body.count("| # | paper |") == 1  # one table, the bot's, updated
 
 
+BRONCHO = ("**BronchoCrafter: A Depth Estimation Model for Bronchoscopy Videos Using Diffusion Priors** \\\n"
+           "*Zoe Other, Yan Else* \\\n[3rd Mar., 2025] [IEEE TMI, 2025] \\\n"
+           "[[Paper](https://doi.org/10.1109/TMI.2025.77)]\n\n")  # another paper, a title 0.91 like ColonCrafter's
+
+
+@pytest.mark.parametrize("edit", ["deleted beside another paper's new entry", "deleted, then restored"])
+def test_run_merged_without_its_marker_tells_a_deletion_from_an_edit(world, github, edit):
+    """Without the marker a fresh store reads the commits: ColonCrafter deleted while another paper of
+    a near title is added under Denoising stays rejected; deleted and restored in a second commit
+    (a slip undone) is accepted."""
+    serve, config = world
+    run(config())
+    text = github.file(BRANCH)
+    gone = text.replace(block(text, "2509.13525"), "")
+    if edit == "deleted, then restored":
+        github.commit_file(BRANCH, gone, "Oops")
+        github.commit_file(BRANCH, text, "Undo oops")
+    else:
+        github.commit_file(BRANCH, gone.replace("### Denoising\n", "### Denoising\n\n" + BRONCHO.rstrip("\n") + "\n", 1),
+                           "Not ColonCrafter; BronchoCrafter (TMI) instead")
+    github.pulls[0]["body"] = "Thanks!"
+    github.merge(1)
+    serve("2025-09-19")
+    report = run(config("other"))
+    assert not report.failed, report.lines()
+    with Store(config("other").store.path) as store:
+        accepted, rejected = store.decisions("accepted"), store.decisions("rejected")
+    if edit == "deleted, then restored":
+        assert "2509.13525" in accepted and "2509.13525" not in rejected
+    else:
+        assert "2509.13525" in rejected and "2509.13525" not in accepted, accepted.get("2509.13525")
+
+
 def test_run_description_whose_marker_a_maintainer_deleted_keeps_one_table(world, github):
     """A maintainer deletes only the hidden marker from the description (and writes a note below it):
     the next run writes its table in place of its old one, not a second table above or below it, and

@@ -142,32 +142,6 @@ def branch_only(base: AwesomeList, head: AwesomeList) -> set[int]:
     return set(range(len(head.lines))) - shared
 
 
-def rewritten_in_place(before: AwesomeList, after: AwesomeList, gone: set[str]) -> dict[str, str]:
-    """Of the papers ``gone`` from ``before``, those whose entry a person replaced by another entry
-    that names no arXiv paper of its own (a published version: its title and DOI): id -> that entry's
-    title.  Either at the same place, in the same section, or -- moved in the same edit -- anywhere
-    else under the same title or one a person fixed (``AwesomeList.entries_of``)."""
-    found: dict[str, str] = {}
-    if not gone:
-        return found
-    matcher = difflib.SequenceMatcher(None, before.lines, after.lines, autojunk=False)
-    listed = before.arxiv_ids()
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag != "replace":
-            continue
-        old = [e for e in before.entries if e.arxiv_id in gone and i1 <= e.start < i2]
-        new = [e for e in after.entries if j1 <= e.start < j2 and (not e.arxiv_id or e.arxiv_id not in listed)
-               and not before.contains(e.arxiv_id, e.title)]
-        if len(old) == len(new):  # entry for entry, in order
-            found.update({o.arxiv_id: n.title for o, n in zip(old, new) if o.label == n.label})
-    titles = {e.arxiv_id: e.title for e in before.entries if e.arxiv_id in gone - set(found)}
-    text = "".join(before.lines)
-    for paper_id, entry in after.entries_of(titles, listed - set(titles)).items():
-        if not entry.arxiv_id and "".join(after.lines[entry.start:entry.end]) not in text:  # written by this edit
-            found[paper_id] = entry.title
-    return found
-
-
 def remove_entries(document: AwesomeList, entries: list[Entry], added: set[int]) -> str:
     """The text without these entries, each with the blank line that was added with it, if any
     (``added``: indices of the lines the branch added; a blank line that was there before stays)."""

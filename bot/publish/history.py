@@ -11,7 +11,7 @@ from __future__ import annotations
 from bot.lists.awesome import AwesomeList, parse
 from bot.propose.commits import bot_added, is_bot_commit
 from bot.propose.proposals import Feedback, Marker, Proposal, feedback, read_marker
-from bot.propose.rolling import rewritten_in_place
+from bot.propose.rewrites import rewritten_in_place
 from bot.publish.github import Commit, GitHubRepo, Pull
 
 
@@ -86,6 +86,7 @@ class History:
         head = self.gh.file(pull.head_sha, self.path)
         document = parse(head[0]) if head else None
         entries = {e.arxiv_id: e for e in document.entries if e.arxiv_id} if document else {}
+        removed -= set(entries)  # back by the end: moved in two commits, or a deletion reverted
         proposals = [Proposal(i, entries[i].title if i in entries else edited.get(i, ""),
                               entries[i].label if i in entries else None) for i in added if i not in removed]
         rejected = [Proposal(i, "", None) for i in added if i in removed]

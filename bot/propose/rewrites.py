@@ -1,0 +1,91 @@
+"""Which papers a person *rewrote* rather than removed: an arXiv entry replaced by the same paper's
+published version (its title, maybe fixed, and a DOI), in place or moved to another section in the
+same edit.  Pure functions over parsed lists; used by the GitHub history (``bot.publish.history``)
+to tell a maintainer's edit from a rejection, commit by commit.
+
+The same paper: nearly the same title (the closest one wins, and it must be closer than any other
+entry the list already had), the same authors where both entries name them, and not another part
+or edition of a series (titles that differ in a number: 'Part I' / 'Part II').  At the same place
+a new title is allowed (a journal may retitle), but not new authors.
+
+Example: rewritten_in_place(parse(before), parse(after), {"2509.13525"}) == {"2509.13525": "Title"}
+"""
+
+from __future__ import annotations
+
+import difflib
+
+from bot.lists.awesome import AwesomeList, Entry
+from bot.lists.listfields import normalize_title
+
+SAME_TITLE = 0.9  # difflib ratio of the normalised titles
+NUMBERS = {"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"}
+
+
+def rewritten_in_place(before: AwesomeList, after: AwesomeList, gone: set[str]) -> dict[str, str]:
+    """Of the papers ``gone`` from ``before``, those whose entry a person replaced by another entry
+    that names no arXiv paper of its own, of the same paper: id -> that entry's title.  Either at the
+    same place, in the same section, or -- moved in the same edit -- anywhere else."""
+    found: dict[str, str] = {}
+    if not gone:
+        return found
+    matcher = difflib.SequenceMatcher(None, before.lines, after.lines, autojunk=False)
+    listed = before.arxiv_ids()
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag != "replace":
+            continue
+        old = [e for e in before.entries if e.arxiv_id in gone and i1 <= e.start < i2]
+        new = [e for e in after.entries if j1 <= e.start < j2 and (not e.arxiv_id or e.arxiv_id not in listed)
+               and not before.contains(e.arxiv_id, e.title)]
+        if len(old) == len(new):  # entry for entry, in order
+            found.update({o.arxiv_id: n.title for o, n in zip(old, new) if o.label == n.label and same_authors(o, n)
+                          and not numbered_apart(o, n)})
+    return found | _moved(before, after, gone - set(found))
+
+
+def _moved(before: AwesomeList, after: AwesomeList, gone: set[str]) -> dict[str, str]:
+    """The gone papers whose entry this edit wrote elsewhere under the same paper's title."""
+    text = "".join(before.lines)
+    olds = [e for e in before.entries if e.arxiv_id in gone]
+    others = [e for e in before.entries if e.arxiv_id not in gone]
+    fresh = [e for e in after.entries if not e.arxiv_id and "".join(after.lines[e.start:e.end]) not in text]
+    pairs = []
+    for new in fresh:
+        nearest_other = max((_closeness(new, o) for o in others), default=0.0)
+        pairs += [(score, old, new) for old in olds if (score := _closeness(old, new)) >= SAME_TITLE
+                  and score > nearest_other and same_authors(old, new) and not numbered_apart(old, new)]
+    found: dict[str, str] = {}
+    taken: set[int] = set()
+    for _, old, new in sorted(pairs, key=lambda pair: -pair[0]):  # the closest first, one to one
+        if old.arxiv_id not in found and new.start not in taken:
+            found[old.arxiv_id] = new.title
+            taken.add(new.start)
+    return found
+
+
+def _closeness(a: Entry, b: Entry) -> float:
+    return difflib.SequenceMatcher(None, a.title_key, b.title_key, autojunk=False).ratio()
+
+
+def _names(entry: Entry) -> set[tuple[str, str]]:
+    """(surname, first initial) of each author, as far as the list's format names them."""
+    keys = set()
+    for name in entry.authors:
+        words = normalize_title(name).split()
+        if words[-2:] == ["et", "al"]:
+            words = words[:-2]
+        if words:
+            keys.add((words[-1], words[0][:1]))
+    return keys
+
+
+def same_authors(a: Entry, b: Entry) -> bool:
+    """Half the authors of the shorter list in common; True when either entry names none (the list's
+    format has no authors: the title decides).  Example: same_authors(arxiv_entry, journal_entry)"""
+    ours, theirs = _names(a), _names(b)
+    return not ours or not theirs or 2 * len(ours & theirs) >= min(len(ours), len(theirs))
+
+
+def numbered_apart(a: Entry, b: Entry) -> bool:
+    """Whether the titles differ in a number (another part, edition or version of a series)."""
+    return any(word.isdigit() or word in NUMBERS for word in set(a.title_key.split()) ^ set(b.title_key.split()))

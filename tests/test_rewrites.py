@@ -1,0 +1,85 @@
+"""Telling a maintainer's edit from a rejection, one commit at a time: an arXiv entry replaced by the
+same paper's journal version (in place or moved) is rewritten; a deletion beside another paper's new
+entry is not, however alike the titles (cases an adversarial review of the history raised)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.lists.awesome import parse
+from bot.propose.rewrites import rewritten_in_place
+
+LIST = "# L\n\n## Papers\n\n### Reconstruction\n\n{rec}### Denoising\n\n{den}"
+MRI = "A Diffusion Model for Accelerated MRI Reconstruction"
+PET = "A Diffusion Model for Accelerated PET Reconstruction"
+CT = "A Diffusion Model for Accelerated CT Reconstruction"  # as near to MRI as two titles of one group get
+PART = "Diffusion Priors for Sparse-View CT Reconstruction: Part {}"
+LONG = "Score-Based Diffusion Models for Undersampled Cardiac Magnetic Resonance Imaging Reconstruction"
+
+
+def entry(title: str, link: str, authors: str = "Ann Author, Bo Builder") -> str:
+    return f"**{title}** \\\n*{authors}* \\\n[1st Sep., 2025] [arXiv, 2025] \\\n[[Paper]({link})]\n\n"
+
+
+OLD_REC = entry("Old Reconstruction Paper", "https://arxiv.org/abs/2301.00001", "Cy Old")
+OLD_DEN = entry("Old Denoising Paper", "https://arxiv.org/abs/2301.00002", "Di Old")
+
+
+def doc(rec: str = "", den: str = ""):
+    return parse(LIST.format(rec=rec + OLD_REC, den=den + OLD_DEN))
+
+
+def arxiv(title: str, number: str, authors: str = "Ann Author, Bo Builder") -> str:
+    return entry(title, f"https://arxiv.org/abs/2509.{number}", authors)
+
+
+def journal(title: str, number: str, authors: str = "Ann Author, Bo Builder") -> str:
+    return entry(title, f"https://doi.org/10.1109/TMI.2025.{number}", authors)
+
+
+@pytest.mark.parametrize("where", ["in place", "moved"])
+def test_run_journal_version_of_the_same_paper_is_a_rewrite(where):
+    before = doc(rec=arxiv(MRI, "00001"))
+    after = doc(rec=journal(MRI + " (TMI)", "1")) if where == "in place" else doc(den=journal(MRI, "1"))
+    assert rewritten_in_place(before, after, {"2509.00001"}) == {"2509.00001": after.find(None, MRI).title}
+
+
+@pytest.mark.parametrize("case", ["other authors moved", "other authors in place", "another part", "longer title, others"])
+def test_run_deletion_beside_another_papers_new_entry_is_no_rewrite(case):
+    before = doc(rec=arxiv(PART.format("II") if case == "another part" else MRI, "00001"))
+    after = {"other authors moved": doc(den=journal(PET, "9", "Zoe Other")),
+             "other authors in place": doc(rec=journal("Totally Unrelated Segmentation Network", "9", "Zoe Other")),
+             "another part": doc(den=journal(PART.format("I"), "1")),
+             "longer title, others": doc(den=journal(MRI + " with Motion", "2", "Zoe Other"))}[case]
+    assert rewritten_in_place(before, after, {"2509.00001"}) == {}
+
+
+@pytest.mark.parametrize("titles", [(PART.format("II"), PART.format("I")), (MRI, CT)])
+def test_run_deletion_while_an_older_entry_of_a_near_title_is_edited_is_no_rewrite(titles):
+    ours, theirs = titles
+    older = journal(theirs, "1")
+    before = doc(rec=arxiv(ours, "00002") + older)
+    after = doc(rec=older.replace("TMI.2025.1", "TMI.2025.7"))
+    assert rewritten_in_place(before, after, {"2509.00002"}) == {}
+
+
+def test_run_both_parts_moved_and_relinked_each_find_their_own_entry():
+    before = doc(rec=arxiv(PART.format("I"), "00001") + arxiv(PART.format("II"), "00002"))
+    fixed = "Diffusion Prior for Sparse-View CT Reconstruction: Part {}"
+    after = doc(den=journal(fixed.format("I"), "1") + journal(fixed.format("II"), "2"))
+    assert rewritten_in_place(before, after, {"2509.00001", "2509.00002"}) == {
+        "2509.00001": fixed.format("I"), "2509.00002": fixed.format("II")}
+
+
+def test_run_two_near_titles_moved_and_relinked_each_find_the_closest():
+    before = doc(rec=arxiv(MRI, "00001") + arxiv(CT, "00002"))
+    after = doc(den=journal(CT + "s", "2") + journal(MRI + "s", "1"))  # in the other order, each title fixed
+    assert rewritten_in_place(before, after, {"2509.00001", "2509.00002"}) == {
+        "2509.00001": MRI + "s", "2509.00002": CT + "s"}
+
+
+def test_run_part_two_moved_and_relinked_beside_part_one_is_a_rewrite():
+    older = journal(PART.format("I"), "1")
+    before = doc(rec=arxiv(PART.format("II"), "00002") + older)
+    after = doc(rec=older, den=journal("Diffusion Prior for Sparse-View CT Reconstruction: Part II", "2"))
+    assert set(rewritten_in_place(before, after, {"2509.00002"})) == {"2509.00002"}
