@@ -38,7 +38,9 @@ def atomic_write(path: str | Path, data: bytes) -> None:
 def load_yaml(text: str):
     """``yaml.safe_load`` through libyaml when PyYAML has it (ten times faster); a text libyaml
     refuses is read again by the pure-Python parser, whose error (line, column and wording) is
-    the one reported, so that messages do not depend on how PyYAML was built.
+    the one reported, so that messages do not depend on how PyYAML was built.  libyaml is the more
+    lenient of the two (a tab as a separator, ``method:\t[...]``, is read, where the pure parser
+    refuses it): a file either reads, it never reads differently.
 
     Example: load_yaml("method: [diffusion]") == {"method": ["diffusion"]}
     """

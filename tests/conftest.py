@@ -111,16 +111,21 @@ SLOWEST_FIRST = ["test_wheel.py", "test_attack.py", "test_init.py", "test_publis
                  "test_feedback.py", "test_run.py", "test_topic.py", "test_serve.py"]
 
 
+def pytest_configure(config):
+    """.ci/run sets REQUIRE_SHARED_DATA=1: there a missing ../shared/data stops the run at once, with
+    one line (before the test workers start: an exit inside a worker is an internal error)."""
+    if not SHARED.is_dir() and os.environ.get("REQUIRE_SHARED_DATA"):
+        pytest.exit(f"{SHARED} is missing: the tests replay real data from it", returncode=1)
+
+
 def pytest_collection_modifyitems(config, items):
-    """The slowest files first (the order of the rest kept).  Without ../shared/data beside the
-    checkout (e.g. on GitHub's CI), the tests that replay real data are skipped; .ci/run sets
-    REQUIRE_SHARED_DATA=1, so there a missing folder fails the run."""
+    """The slowest files first (the order of the rest kept; `--no-loadscope-reorder` in pyproject.toml
+    keeps xdist from sorting the files by their number of tests instead).  Without ../shared/data
+    beside the checkout (e.g. on GitHub's CI), the tests that replay real data are skipped."""
     rank = {name: i for i, name in enumerate(SLOWEST_FIRST)}
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
     if SHARED.is_dir():
         return
-    if os.environ.get("REQUIRE_SHARED_DATA"):
-        pytest.exit(f"{SHARED} is missing: the tests replay real data from it", returncode=1)
     skip = pytest.mark.skip(reason=f"needs the real data in {SHARED}")
     for item in items:
         if item.path.name not in NEEDS_NO_SHARED_DATA:

@@ -54,6 +54,17 @@ def test_run_deletion_beside_another_papers_new_entry_is_no_rewrite(case):
     assert rewritten_in_place(before, after, {"2509.00001"}) == {}
 
 
+@pytest.mark.parametrize("fixed", [False, True])
+def test_run_list_without_authors_needs_all_but_a_fixed_word_of_the_title(fixed):
+    plain = "# L\n\n## Segmentation\n\n{seg}- [Old One](https://arxiv.org/abs/2301.00001)\n\n## Registration\n\n{reg}" \
+            "- [Old Two](https://arxiv.org/abs/2301.00002)\n"
+    ours = "Diffusion Models for Medical Image Segmentation with Uncertainty"
+    theirs = ours.replace("Models", "Model") if fixed else ours.replace("Segmentation", "Registration")
+    before = parse(plain.format(seg=f"- [{ours}](https://arxiv.org/abs/2509.00001)\n", reg=""))
+    after = parse(plain.format(seg="", reg=f"- [{theirs}](https://doi.org/10.1/x)\n"))
+    assert rewritten_in_place(before, after, {"2509.00001"}) == ({"2509.00001": theirs} if fixed else {})
+
+
 @pytest.mark.parametrize("titles", [(PART.format("II"), PART.format("I")), (MRI, CT)])
 def test_run_deletion_while_an_older_entry_of_a_near_title_is_edited_is_no_rewrite(titles):
     ours, theirs = titles

@@ -19,6 +19,7 @@ from bot.lists.awesome import AwesomeList, Entry
 from bot.lists.listfields import normalize_title
 
 SAME_TITLE = 0.9  # difflib ratio of the normalised titles
+SAME_TITLE_UNSIGNED = 0.97  # ... when neither entry names its authors: a fixed word, not another topic
 NUMBERS = {"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"}
 
 
@@ -52,7 +53,7 @@ def _moved(before: AwesomeList, after: AwesomeList, gone: set[str]) -> dict[str,
     pairs = []
     for new in fresh:
         nearest_other = max((_closeness(new, o) for o in others), default=0.0)
-        pairs += [(score, old, new) for old in olds if (score := _closeness(old, new)) >= SAME_TITLE
+        pairs += [(score, old, new) for old in olds if (score := _closeness(old, new)) >= _needed(old, new)
                   and score > nearest_other and same_authors(old, new) and not numbered_apart(old, new)]
     found: dict[str, str] = {}
     taken: set[int] = set()
@@ -61,6 +62,11 @@ def _moved(before: AwesomeList, after: AwesomeList, gone: set[str]) -> dict[str,
             found[old.arxiv_id] = new.title
             taken.add(new.start)
     return found
+
+
+def _needed(a: Entry, b: Entry) -> float:
+    """How alike two titles must be to be one paper's: stricter when no authors can be compared."""
+    return SAME_TITLE if _names(a) and _names(b) else SAME_TITLE_UNSIGNED
 
 
 def _closeness(a: Entry, b: Entry) -> float:
