@@ -619,6 +619,25 @@ def test_run_merged_without_its_marker_tells_a_deletion_from_an_edit(world, gith
         assert "2509.13525" in rejected and "2509.13525" not in accepted, accepted.get("2509.13525")
 
 
+def test_run_deletion_beside_another_papers_near_title_is_a_rejection(world, github):
+    """The marker kept: ColonCrafter deleted while another paper of a near title (other authors) is
+    added under Denoising is a rejection at once, is not proposed again, and stays one after the merge,
+    for this store and for a fresh one."""
+    serve, config = world
+    run(config())
+    text = github.file(BRANCH)
+    github.commit_file(BRANCH, text.replace(block(text, "2509.13525"), "").replace(
+        "### Denoising\n", "### Denoising\n\n" + BRONCHO.rstrip("\n") + "\n", 1), "BronchoCrafter (TMI) instead")
+    report = run(config())
+    assert "2509.13525" in report.published.rejected, report.lines()
+    github.merge(1)
+    serve("2025-09-19")
+    for store in ("store", "other"):
+        report = run(config(store))
+        assert not report.failed and "2509.13525" not in {p.id for p in report.proposed}, report.lines()
+        assert "2509.13525" in rejected_in_store(config(store))
+
+
 def test_run_description_whose_marker_a_maintainer_deleted_keeps_one_table(world, github):
     """A maintainer deletes only the hidden marker from the description (and writes a note below it):
     the next run writes its table in place of its old one, not a second table above or below it, and

@@ -94,3 +94,15 @@ def test_run_part_two_moved_and_relinked_beside_part_one_is_a_rewrite():
     before = doc(rec=arxiv(PART.format("II"), "00002") + older)
     after = doc(rec=older, den=journal("Diffusion Prior for Sparse-View CT Reconstruction: Part II", "2"))
     assert set(rewritten_in_place(before, after, {"2509.00002"})) == {"2509.00002"}
+
+
+@pytest.mark.parametrize("listed, found", [(MRI + " (MICCAI 2025)", True), (PART.format("I"), False),
+                                           (PET, False)])
+def test_run_find_by_title_takes_a_fixed_title_not_another_paper(listed, found):
+    """How the bot finds its entry again after a maintainer's edit (and how feedback finds a merged
+    paper): a venue and year added to the title is the same paper; another part of a series, or a
+    near title by other authors, is not."""
+    ours = PART.format("II") if listed == PART.format("I") else MRI
+    document = doc(den=journal(listed, "1", "Zoe Other" if listed == PET else "Ann Author, Bo Builder"))
+    entry = document.find("2509.00001", ours, set(), ["Ann Author", "Bo Builder"])
+    assert (entry is not None and entry.title == listed) == found

@@ -29,7 +29,7 @@ from functools import cached_property, lru_cache
 from bot.base.errors import ListFormatError
 from bot.base.ids import arxiv_ids_in, normalize_arxiv_id
 from bot.lists.comments import comment_view
-from bot.lists.listfields import normalize_title, parse_date
+from bot.lists.listfields import normalize_title, numbered_apart, parse_date, same_authors
 from bot.lists.scan import HEADING, Entry, Heading, heading_of, scan
 
 YEAR_HEADING = re.compile(r"^\W*(?:19|20)\d{2}\W*$")
@@ -126,11 +126,13 @@ class AwesomeList:
             return True
         return bool(title) and normalize_title(title) in self.title_keys()
 
-    def entries_of(self, titles: dict[str, str | None], others: set[str]) -> dict[str, Entry]:
-        """The entry of each paper (id -> title) by ``find``, one entry for one paper: the one it matches
-        best (its id, else the closest title; ties: the first), so that a paper deleted from the list
-        never lives on in the entry of a near-same title.  Example: doc.entries_of({"2509.00001": None}, set())"""
-        found = {i: self.find(i, title, others) for i, title in titles.items()}
+    def entries_of(self, titles: dict[str, str | None], others: set[str],
+                   authors: dict[str, list[str]] | None = None) -> dict[str, Entry]:
+        """The entry of each paper (id -> title; its authors where known) by ``find``, one entry for one
+        paper: the one it matches best (its id, else the closest title; ties: the first), so that a
+        paper deleted from the list never lives on in the entry of a near-same title.
+        Example: doc.entries_of({"2509.00001": None}, set())"""
+        found = {i: self.find(i, title, others, (authors or {}).get(i, ())) for i, title in titles.items()}
 
         def closeness(paper_id: str) -> float:
             entry = found[paper_id]
@@ -143,15 +145,18 @@ class AwesomeList:
             owner.setdefault(found[paper_id].start, paper_id)
         return {i: entry for i, entry in found.items() if entry is not None and owner[entry.start] == i}
 
-    def find(self, arxiv_id: str | None, title: str | None, others: set[str] = frozenset()) -> Entry | None:
+    def find(self, arxiv_id: str | None, title: str | None, others: set[str] = frozenset(),
+             authors: list[str] = ()) -> Entry | None:
         """The live entry of a paper: by arXiv id, else by its title, exactly or as a maintainer
         may have fixed it (nearly the same words), among entries that are no paper of ``others``
-        (ids known to be other papers).  None when there is none, or more than one such title."""
+        (ids known to be other papers), of the same ``authors`` where both name them, and not another
+        part of a series.  None when there is none, or more than one such title."""
         found = next((e for e in self.entries if arxiv_id and e.arxiv_id == arxiv_id), None)
         if found is not None or not title:
             return found
         key = normalize_title(title)
-        strangers = [e for e in self.entries if not (e.arxiv_id and (e.arxiv_id in others or e.arxiv_id == arxiv_id))]
+        strangers = [e for e in self.entries if not (e.arxiv_id and (e.arxiv_id in others or e.arxiv_id == arxiv_id))
+                     and same_authors(authors, e.authors) and not numbered_apart(title, e.title)]
         exact = [e for e in strangers if e.title_key == key]
         close = exact or [e for e in strangers
                           if difflib.SequenceMatcher(None, key, e.title_key[:len(key) + 10]).ratio() >= 0.9]

@@ -249,3 +249,30 @@ def short_title(label: str, url: str) -> bool:
     return (PAPER_URL.match(url.strip()) is not None and len(words) == 2 and len(plain) >= 10
             and not VENUE.match(plain) and not date_parts(plain)
             and not any(re.sub(r"[^\w]", "", w.lower()) in SHORT_LABELS for w in words))
+
+
+NUMBERS = {"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"}
+
+
+def _author_words(names) -> set[str]:
+    return {w for name in names for w in normalize_title(name).split() if len(w) > 1 and w not in ("et", "al", "and")}
+
+
+def same_authors(a, b) -> bool:
+    """Whether two author lists (as written in a list or on arXiv: 'Haodong Li', 'H. Li', 'Li et al.')
+    share half the names of the shorter one; True when either is empty (nothing to tell them apart).
+
+    Example: same_authors(["Haodong Li", "Shuo Han"], ["H. Li", "S. Han"]) and not same_authors(["Zoe Other"], ["Li"])
+    """
+    ours, theirs = _author_words(a), _author_words(b)
+    return not ours or not theirs or 2 * len(ours & theirs) >= min(len(ours), len(theirs))
+
+
+def numbered_apart(a: str, b: str) -> bool:
+    """Whether one title's number is another's in the other title: another part, edition or version
+    of a series.  A number added ('(MICCAI 2025)') is a fixed title, not another paper.
+
+    Example: numbered_apart("CT: Part I", "CT: Part II") and not numbered_apart("CT", "CT (MICCAI 2025)")
+    """
+    ours, theirs = ({w for w in normalize_title(t).split() if w.isdigit() or w in NUMBERS} for t in (a, b))
+    return bool(ours - theirs) and bool(theirs - ours)

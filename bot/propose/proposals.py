@@ -37,6 +37,7 @@ MAX_BODY = 60_000  # GitHub refuses descriptions over 65,536 characters
 TITLE_CELL = 300  # characters of a title shown in the table
 MARKER_PACK = 8_000  # characters of marker JSON above which it is stored compressed
 TITLE_MARK = 200  # characters of a title kept in the marker (to recognise an entry whose link changed)
+MARK_AUTHORS = 3  # ... and its first authors (to tell it from another paper of a near title)
 
 
 @dataclass
@@ -116,7 +117,9 @@ class Marker:
 def marker(proposals: list[Proposal], rejected: list[Proposal] = (), labelled: bool = False) -> str:
     data = {"version": 2, "labelled": labelled,
             "proposals": [{"id": p.id, "section": p.section, "title": p.title[:TITLE_MARK],
-                           "probability": round(p.probability, 3)} for p in proposals],
+                           "probability": round(p.probability, 3)}
+                          | ({"authors": [a[:40] for a in p.authors[:MARK_AUTHORS]]} if p.authors else {})
+                          for p in proposals],
             "rejected": [{"id": r.id, "section": r.section} for r in rejected]}
     text = json.dumps(data, ensure_ascii=True, sort_keys=True)
     if len(text) > MARKER_PACK:  # a long-lived pull request with many rejections: pack it
@@ -138,7 +141,8 @@ def read_marker(body: str | None) -> Marker | None:
         if "packed" in data:
             data = json.loads(zlib.decompress(base64.b64decode(data["packed"], validate=True)))
         proposals = [Proposal(str(p["id"]), str(p.get("title") or p["id"]), p.get("section"),
-                              float(p.get("probability") or 0.0)) for p in data.get("proposals", [])]
+                              float(p.get("probability") or 0.0), authors=[str(a) for a in p.get("authors") or []])
+                     for p in data.get("proposals", [])]
         rejected = [Proposal(str(r["id"]), str(r.get("title") or ""), r.get("section"))
                     for r in data.get("rejected", [])]
         return Marker(proposals, rejected, bool(data.get("labelled")))
@@ -227,7 +231,7 @@ def feedback(found: Marker, merged: bool, current_list: AwesomeList) -> Feedback
     accepted: dict[str, Decision] = {}
     others = found.ids() | found.rejected_ids()
     for item in found.proposals:
-        entry = current_list.find(item.id, item.title, others) if merged else None
+        entry = current_list.find(item.id, item.title, others, item.authors) if merged else None
         if entry is not None:  # in the list, maybe with its title fixed or its link changed
             accepted[item.id] = Decision(item.id, True, entry.label or item.section, item.title, source)
         elif merged and current_list.contains(item.id, item.title):

@@ -16,11 +16,10 @@ from __future__ import annotations
 import difflib
 
 from bot.lists.awesome import AwesomeList, Entry
-from bot.lists.listfields import normalize_title
+from bot.lists.listfields import numbered_apart, same_authors
 
 SAME_TITLE = 0.9  # difflib ratio of the normalised titles
 SAME_TITLE_UNSIGNED = 0.97  # ... when neither entry names its authors: a fixed word, not another topic
-NUMBERS = {"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"}
 
 
 def rewritten_in_place(before: AwesomeList, after: AwesomeList, gone: set[str]) -> dict[str, str]:
@@ -39,8 +38,8 @@ def rewritten_in_place(before: AwesomeList, after: AwesomeList, gone: set[str]) 
         new = [e for e in after.entries if j1 <= e.start < j2 and (not e.arxiv_id or e.arxiv_id not in listed)
                and not before.contains(e.arxiv_id, e.title)]
         if len(old) == len(new):  # entry for entry, in order
-            found.update({o.arxiv_id: n.title for o, n in zip(old, new) if o.label == n.label and same_authors(o, n)
-                          and not numbered_apart(o, n)})
+            found.update({o.arxiv_id: n.title for o, n in zip(old, new) if o.label == n.label
+                          and same_authors(o.authors, n.authors) and not numbered_apart(o.title, n.title)})
     return found | _moved(before, after, gone - set(found))
 
 
@@ -54,7 +53,8 @@ def _moved(before: AwesomeList, after: AwesomeList, gone: set[str]) -> dict[str,
     for new in fresh:
         nearest_other = max((_closeness(new, o) for o in others), default=0.0)
         pairs += [(score, old, new) for old in olds if (score := _closeness(old, new)) >= _needed(old, new)
-                  and score > nearest_other and same_authors(old, new) and not numbered_apart(old, new)]
+                  and score > nearest_other and same_authors(old.authors, new.authors)
+                  and not numbered_apart(old.title, new.title)]
     found: dict[str, str] = {}
     taken: set[int] = set()
     for _, old, new in sorted(pairs, key=lambda pair: -pair[0]):  # the closest first, one to one
@@ -66,32 +66,8 @@ def _moved(before: AwesomeList, after: AwesomeList, gone: set[str]) -> dict[str,
 
 def _needed(a: Entry, b: Entry) -> float:
     """How alike two titles must be to be one paper's: stricter when no authors can be compared."""
-    return SAME_TITLE if _names(a) and _names(b) else SAME_TITLE_UNSIGNED
+    return SAME_TITLE if a.authors and b.authors else SAME_TITLE_UNSIGNED
 
 
 def _closeness(a: Entry, b: Entry) -> float:
     return difflib.SequenceMatcher(None, a.title_key, b.title_key, autojunk=False).ratio()
-
-
-def _names(entry: Entry) -> set[tuple[str, str]]:
-    """(surname, first initial) of each author, as far as the list's format names them."""
-    keys = set()
-    for name in entry.authors:
-        words = normalize_title(name).split()
-        if words[-2:] == ["et", "al"]:
-            words = words[:-2]
-        if words:
-            keys.add((words[-1], words[0][:1]))
-    return keys
-
-
-def same_authors(a: Entry, b: Entry) -> bool:
-    """Half the authors of the shorter list in common; True when either entry names none (the list's
-    format has no authors: the title decides).  Example: same_authors(arxiv_entry, journal_entry)"""
-    ours, theirs = _names(a), _names(b)
-    return not ours or not theirs or 2 * len(ours & theirs) >= min(len(ours), len(theirs))
-
-
-def numbered_apart(a: Entry, b: Entry) -> bool:
-    """Whether the titles differ in a number (another part, edition or version of a series)."""
-    return any(word.isdigit() or word in NUMBERS for word in set(a.title_key.split()) ^ set(b.title_key.split()))

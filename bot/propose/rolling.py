@@ -233,7 +233,7 @@ def _what_stays(branch: Branch, head: AwesomeList, base: AwesomeList, previous: 
 
     titles = {i: branch.edited.get(i) or (previous[i].title if i in previous else None)
               for i in dict.fromkeys(list(branch.bot_added) + list(previous))}
-    owned = head.entries_of(titles, known | base.arxiv_ids())
+    owned = head.entries_of(titles, known | base.arxiv_ids(), {i: p.authors for i, p in previous.items()})
     for paper_id, title in titles.items():
         entry = owned.get(paper_id)
         if base.contains(paper_id, title) or copies[paper_id] > 1:  # a maintainer listed it too
@@ -268,7 +268,8 @@ def _kept_proposals(branch: Branch, kept: dict[str, Entry], previous: dict, new:
             out.append(replace(known, section=entry.label, title=entry.title if edited else known.title))
         else:
             title = entry.title if edited or old is None or not old.title else old.title
-            out.append(Proposal(paper_id, title, entry.label or "", old.probability if old else 0.0))
+            out.append(Proposal(paper_id, title, entry.label or "", old.probability if old else 0.0,
+                                authors=old.authors if old else []))
     return out
 
 

@@ -97,7 +97,7 @@ class History:
         (a run that added them as it was being merged): those were never decided."""
         if not pull.merged:
             return found
-        absent = [p for p in found.proposals if current.find(p.id, p.title, found.ids()) is None
+        absent = [p for p in found.proposals if current.find(p.id, p.title, found.ids(), p.authors) is None
                   and not current.contains(p.id, p.title)]
         if not absent:
             return found
