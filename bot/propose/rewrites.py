@@ -45,16 +45,20 @@ def rewritten_in_place(before: AwesomeList, after: AwesomeList, gone: set[str]) 
 
 def _moved(before: AwesomeList, after: AwesomeList, gone: set[str]) -> dict[str, str]:
     """The gone papers whose entry this edit wrote elsewhere under the same paper's title."""
+    if not gone:
+        return {}
     text = "".join(before.lines)
     olds = [e for e in before.entries if e.arxiv_id in gone]
     others = [e for e in before.entries if e.arxiv_id not in gone]
     fresh = [e for e in after.entries if not e.arxiv_id and "".join(after.lines[e.start:e.end]) not in text]
     pairs = []
     for new in fresh:
-        nearest_other = max((_closeness(new, o) for o in others), default=0.0)
-        pairs += [(score, old, new) for old in olds if (score := _closeness(old, new)) >= _needed(old, new)
-                  and score > nearest_other and same_authors(old.authors, new.authors)
-                  and not numbered_apart(old.title, new.title)]
+        alike = [(score, old) for old in olds if (score := _closeness(old, new, _needed(old, new)))
+                 and same_authors(old.authors, new.authors) and not numbered_apart(old.title, new.title)]
+        if alike:  # and no entry the list had is as close: that one was edited
+            floor = min(score for score, _ in alike)
+            nearest_other = max((_closeness(new, o, floor) for o in others), default=0.0)
+            pairs += [(score, old, new) for score, old in alike if score > nearest_other]
     found: dict[str, str] = {}
     taken: set[int] = set()
     for _, old, new in sorted(pairs, key=lambda pair: -pair[0]):  # the closest first, one to one
@@ -69,5 +73,11 @@ def _needed(a: Entry, b: Entry) -> float:
     return SAME_TITLE if a.authors and b.authors else SAME_TITLE_UNSIGNED
 
 
-def _closeness(a: Entry, b: Entry) -> float:
-    return difflib.SequenceMatcher(None, a.title_key, b.title_key, autojunk=False).ratio()
+def _closeness(a: Entry, b: Entry, floor: float) -> float:
+    """The titles' difflib ratio when it is at least ``floor``, else 0 (the cheap bounds first: a long
+    list has thousands of entries to compare with)."""
+    matcher = difflib.SequenceMatcher(None, a.title_key, b.title_key, autojunk=False)
+    if matcher.real_quick_ratio() < floor or matcher.quick_ratio() < floor:
+        return 0.0
+    ratio = matcher.ratio()
+    return ratio if ratio >= floor else 0.0
