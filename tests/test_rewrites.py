@@ -96,13 +96,21 @@ def test_run_part_two_moved_and_relinked_beside_part_one_is_a_rewrite():
     assert set(rewritten_in_place(before, after, {"2509.00002"})) == {"2509.00002"}
 
 
-@pytest.mark.parametrize("listed, found", [(MRI + " (MICCAI 2025)", True), (PART.format("I"), False),
-                                           (PET, False)])
-def test_run_find_by_title_takes_a_fixed_title_not_another_paper(listed, found):
+@pytest.mark.parametrize("ours, listed, found", [
+    (MRI, MRI + " (MICCAI 2025)", True), (PART.format("1"), PART.format("I"), True),
+    (PART.format("II"), PART.format("I"), False), (MRI, PET, False), (MRI.replace("MRI", "2D MRI"), MRI.replace("MRI", "3D MRI"), False)])
+def test_run_find_by_title_takes_a_fixed_title_not_another_paper(ours, listed, found):
     """How the bot finds its entry again after a maintainer's edit (and how feedback finds a merged
-    paper): a venue and year added to the title is the same paper; another part of a series, or a
-    near title by other authors, is not."""
-    ours = PART.format("II") if listed == PART.format("I") else MRI
+    paper): a venue and year added to the title, or a part's number written in Roman, is the same
+    paper; another part of a series, another dimension, or a near title by other authors is not."""
     document = doc(den=journal(listed, "1", "Zoe Other" if listed == PET else "Ann Author, Bo Builder"))
     entry = document.find("2509.00001", ours, set(), ["Ann Author", "Bo Builder"])
     assert (entry is not None and entry.title == listed) == found
+
+
+def test_run_find_by_title_never_takes_an_entry_of_another_arxiv_paper():
+    """The same group's follow-up, listed with its own arXiv id under a near title, is not the bot's
+    deleted paper."""
+    document = doc(den=arxiv(CT, "00002"))
+    assert document.find("2509.00001", MRI, set(), ["Ann Author", "Bo Builder"]) is None
+    assert document.find(None, MRI, set(), ["Ann Author", "Bo Builder"]) is not None  # a title alone: it may be

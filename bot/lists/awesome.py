@@ -149,13 +149,13 @@ class AwesomeList:
              authors: list[str] = ()) -> Entry | None:
         """The live entry of a paper: by arXiv id, else by its title, exactly or as a maintainer
         may have fixed it (nearly the same words), among entries that are no paper of ``others``
-        (ids known to be other papers), of the same ``authors`` where both name them, and not another
-        part of a series.  None when there is none, or more than one such title."""
+        (ids known to be other papers; with ``arxiv_id``: no entry of another arXiv paper), of the same
+        ``authors`` where both name them, and not another part of a series.  None when there is none, or more than one such title."""
         found = next((e for e in self.entries if arxiv_id and e.arxiv_id == arxiv_id), None)
         if found is not None or not title:
             return found
         key = normalize_title(title)
-        strangers = [e for e in self.entries if not (e.arxiv_id and (e.arxiv_id in others or e.arxiv_id == arxiv_id))
+        strangers = [e for e in self.entries if not (e.arxiv_id and (arxiv_id or e.arxiv_id in others))
                      and same_authors(authors, e.authors) and not numbered_apart(title, e.title)]
         exact = [e for e in strangers if e.title_key == key]
         close = exact or [e for e in strangers

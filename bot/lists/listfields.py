@@ -251,7 +251,8 @@ def short_title(label: str, url: str) -> bool:
             and not any(re.sub(r"[^\w]", "", w.lower()) in SHORT_LABELS for w in words))
 
 
-NUMBERS = {"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"}
+ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8", "ix": "9", "x": "10"}
+NUMBER = re.compile(r"v?\d+[a-z]*")  # 2, 1000, 2d, 3d, v2: what tells parts, versions and dimensions apart
 
 
 def _author_words(names) -> set[str]:
@@ -272,7 +273,13 @@ def numbered_apart(a: str, b: str) -> bool:
     """Whether one title's number is another's in the other title: another part, edition or version
     of a series.  A number added ('(MICCAI 2025)') is a fixed title, not another paper.
 
-    Example: numbered_apart("CT: Part I", "CT: Part II") and not numbered_apart("CT", "CT (MICCAI 2025)")
+    Example: numbered_apart("CT: Part I", "CT: Part 2") and not numbered_apart("CT: Part I", "CT (MICCAI 2025): Part 1")
     """
-    ours, theirs = ({w for w in normalize_title(t).split() if w.isdigit() or w in NUMBERS} for t in (a, b))
+    ours, theirs = (_numbers(t) for t in (a, b))
     return bool(ours - theirs) and bool(theirs - ours)
+
+
+def _numbers(title: str) -> set[str]:
+    """The numbers of a title as words ('Part I' and 'Part 1' alike; '1,000' is 1000; '3D', 'v2')."""
+    words = normalize_title(re.sub(r"(?<=\d),(?=\d{3}\b)", "", title)).split()
+    return {ROMAN.get(w, w) for w in words if w in ROMAN or NUMBER.fullmatch(w)}
