@@ -1,6 +1,7 @@
 """Files people and the bot write: atomic writes (the one implementation, used by the model files
 here and by the bot's storage, ``bot.base.files``, so a reader never sees half a file), and where a
-YAML file people edit (the config, a lexicon) holds a date that is no day, and reading such a file.  Imports nothing heavy.
+YAML file people edit (the config, a lexicon) holds a date that is no day, and reading such a file.
+Imports nothing heavy.
 
 Example: atomic_write(Path("model/meta.json"), b"{}")
 """

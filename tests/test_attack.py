@@ -604,8 +604,8 @@ def test_run_merged_without_its_marker_tells_a_deletion_from_an_edit(world, gith
         github.commit_file(BRANCH, gone, "Oops")
         github.commit_file(BRANCH, text, "Undo oops")
     else:
-        github.commit_file(BRANCH, gone.replace("### Denoising\n", "### Denoising\n\n" + BRONCHO.rstrip("\n") + "\n", 1),
-                           "Not ColonCrafter; BronchoCrafter (TMI) instead")
+        added = gone.replace("### Denoising\n", "### Denoising\n\n" + BRONCHO.rstrip("\n") + "\n", 1)
+        github.commit_file(BRANCH, added, "Not ColonCrafter; BronchoCrafter (TMI) instead")
     github.pulls[0]["body"] = "Thanks!"
     github.merge(1)
     serve("2025-09-19")

@@ -44,7 +44,8 @@ def test_run_journal_version_of_the_same_paper_is_a_rewrite(where):
     assert rewritten_in_place(before, after, {"2509.00001"}) == {"2509.00001": after.find(None, MRI).title}
 
 
-@pytest.mark.parametrize("case", ["other authors moved", "other authors in place", "another part", "longer title, others"])
+@pytest.mark.parametrize("case", ["other authors moved", "other authors in place", "another part",
+                                  "longer title, others"])
 def test_run_deletion_beside_another_papers_new_entry_is_no_rewrite(case):
     before = doc(rec=arxiv(PART.format("II") if case == "another part" else MRI, "00001"))
     after = {"other authors moved": doc(den=journal(PET, "9", "Zoe Other")),
@@ -98,7 +99,8 @@ def test_run_part_two_moved_and_relinked_beside_part_one_is_a_rewrite():
 
 @pytest.mark.parametrize("ours, listed, found", [
     (MRI, MRI + " (MICCAI 2025)", True), (PART.format("1"), PART.format("I"), True),
-    (PART.format("II"), PART.format("I"), False), (MRI, PET, False), (MRI.replace("MRI", "2D MRI"), MRI.replace("MRI", "3D MRI"), False)])
+    (PART.format("II"), PART.format("I"), False), (MRI, PET, False),
+    (MRI.replace("MRI", "2D MRI"), MRI.replace("MRI", "3D MRI"), False)])
 def test_run_find_by_title_takes_a_fixed_title_not_another_paper(ours, listed, found):
     """How the bot finds its entry again after a maintainer's edit (and how feedback finds a merged
     paper): a venue and year added to the title, or a part's number written in Roman, is the same

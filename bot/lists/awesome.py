@@ -150,7 +150,8 @@ class AwesomeList:
         """The live entry of a paper: by arXiv id, else by its title, exactly or as a maintainer
         may have fixed it (nearly the same words), among entries that are no paper of ``others``
         (ids known to be other papers; with ``arxiv_id``: no entry of another arXiv paper), of the same
-        ``authors`` where both name them, and not another part of a series.  None when there is none, or more than one such title."""
+        ``authors`` where both name them, and not another part of a series.  None when there is none, or
+        more than one such title."""
         found = next((e for e in self.entries if arxiv_id and e.arxiv_id == arxiv_id), None)
         if found is not None or not title:
             return found
