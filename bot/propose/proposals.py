@@ -84,17 +84,16 @@ def with_maintainers_text(old: str | None, new: str) -> str:
     both are still there; else the old description is kept whole, above the bot's new part."""
     old = old or ""
     found = MARKER.search(old)
-    if found is None:
+    if found is not None:
+        start, end = old.rfind(START, 0, found.start()), found.end()
+        before = old[:start] if start >= 0 else ""
+    else:
         start, signed = old.rfind(START), old.rfind(SIGNED)
-        if 0 <= start < signed:
-            end = old.find("\n", signed)
-            end = len(old) if end < 0 else end + 1
-            after = old[end:]
-            return f"{old[:start]}{new.rstrip()}{after}" if after.strip() else f"{old[:start]}{new}"
-        return f"{old.rstrip()}\n\n{new}" if old.strip() else new
-    start = old.rfind(START, 0, found.start())
-    before = old[:start] if start >= 0 else ""
-    after = old[found.end():]
+        if not 0 <= start < signed:
+            return f"{old.rstrip()}\n\n{new}" if old.strip() else new
+        end = old.find("\n", signed) + 1 or len(old)
+        before = old[:start]
+    after = old[end:]
     return f"{before}{new.rstrip()}{after}" if after.strip() else f"{before}{new}"
 
 
