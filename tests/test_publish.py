@@ -281,6 +281,26 @@ def test_run_remembers_deletions_on_github_with_a_fresh_store(world, github):
     assert counts(github.file("main"))["2509.13576"] == 1
 
 
+def test_run_parses_each_text_of_the_list_once(world, github, monkeypatch):
+    """A run parses the base, the branch and the commits it reads once each and passes them along:
+    no text of the list is parsed twice in one run, with a pull request to open or to update."""
+    from bot.lists import awesome
+
+    serve, config = world
+    parsed: Counter = Counter()
+    real = awesome.comment_view  # called once per parse, with the text's lines
+    monkeypatch.setattr(awesome, "comment_view", lambda lines: (parsed.update(["".join(lines)]), real(lines))[1])
+    assert run(config()).published.action == "opened"
+    assert parsed and max(parsed.values()) == 1
+    text = github.file(BRANCH)
+    github.commit_file(BRANCH, text.replace(block(text, "2509.13525"), ""), "Not this one")
+    serve("2025-09-19")
+    parsed.clear()
+    report = run(config())  # a deletion to read from the commits, new papers to add
+    assert report.published.rejected == {"2509.13525": "Reconstruction"} and report.proposed
+    assert max(parsed.values()) == 1, sorted(parsed.values())
+
+
 def test_run_a_force_push_by_a_maintainer_is_respected(world, github):
     serve, config = world
     run(config())

@@ -22,7 +22,6 @@ from bot.base.errors import BotError, InputError, PublishError
 from bot.base.files import writable_folder
 from bot.base.secrets import github_token
 from bot.jobs.classify import ensure_model, verdicts
-from bot.lists import awesome
 from bot.papers.arxiv_api import ArxivAPI
 from bot.papers.ingest import IngestReport, daily
 from bot.papers.paper import Paper
@@ -206,7 +205,7 @@ def run(config, *, dry_run: bool = False, publisher: str | None = None, output: 
 
 def propose(config, store: Store, source, report: RunReport, dry_run: bool, api: ArxivAPI | None = None) -> None:
     """Classify the candidates and publish the ones worth proposing; fills ``report``."""
-    document = awesome.parse(source.base_text())
+    document = source.base_list()
     decisions = source.feedback()  # the truth lives with the publisher; the store caches it
     store.record_decisions(decisions.decisions.values())
     model = _model(config, store, document, report, api if source.online else None)

@@ -24,7 +24,7 @@ import difflib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 from bot.base.errors import ListFormatError
 from bot.base.ids import arxiv_ids_in, normalize_arxiv_id
@@ -220,13 +220,10 @@ def require_entries(document: AwesomeList, source: str) -> None:
 
 def parse(text: str) -> AwesomeList:
     """Parse a README into headings, entries (live and commented out) and the lines not understood.
-    The same text is parsed once (a publish reads the branch, the base and the result several
-    times); treat the returned document as read-only."""
-    return _parse(text)
+    Each call parses anew: a run parses each text it reads once and passes the result along.
 
-
-@lru_cache(maxsize=16)
-def _parse(text: str) -> AwesomeList:
+    Example: parse(Path("README.md").read_text()).entries[0].section  # 'Segmentation'
+    """
     lines = text.splitlines(keepends=True)
     masked, starts_inside, unclosed = comment_view(lines)
     first = next((i for i, line in enumerate(masked) if heading_of(line.rstrip("\r\n"))), None)

@@ -27,12 +27,6 @@ def _blank_lines(entries: list[Entry], lines: list[str]) -> int:
     return min(1, gaps.most_common(1)[0][0]) if gaps else 0
 
 
-def insert_one(text: str, paper: Proposal) -> str:
-    """Insert one paper into its section; no other byte changes."""
-    document = parse(text)
-    return "".join(_inserted(document, paper, list(document.lines)))
-
-
 def _inserted(document: AwesomeList, paper: Proposal, lines: list[str]) -> list[str]:
     """``lines`` (the document's, or a copy with insertions *below* this paper's place) with the
     paper's entry inserted where ``document`` says it goes."""
@@ -75,8 +69,9 @@ def _inserted(document: AwesomeList, paper: Proposal, lines: list[str]) -> list[
 ROUNDS_FROM = 500_000  # characters: from this size a list is parsed once per round, not once per paper
 
 
-def insert_entries(text: str, papers: list[Proposal]) -> str:
+def insert_entries(text: str, papers: list[Proposal], document: AwesomeList | None = None) -> str:
     """Insert each paper into its section, in the section's order; no other byte changes.
+    ``document``: the text already parsed, when the caller has it.
 
     A list of ordinary size is parsed again after each paper.  From ``ROUNDS_FROM`` characters (a
     5,000-entry list: 1.5 s a parse) it is parsed once per *round* (see ``_round``), each paper of a
@@ -88,25 +83,26 @@ def insert_entries(text: str, papers: list[Proposal]) -> str:
     ordered = [paper for _, paper in sorted(enumerate(papers), key=lambda item: (-item[1].date.toordinal(),
                                                                                    -item[0]))]
     if len(text) < ROUNDS_FROM:  # a list of ordinary size: each paper sees every one inserted before it
-        return _one_by_one(text, ordered)
-    return _in_rounds(text, ordered)
+        return _one_by_one(text, ordered, document)
+    return _in_rounds(text, ordered, document)
 
 
-def _one_by_one(text: str, ordered: list[Proposal]) -> str:
+def _one_by_one(text: str, ordered: list[Proposal], document: AwesomeList | None) -> str:
     for paper in ordered:
-        text = insert_one(text, paper)
+        document = parse(text) if document is None else document
+        text, document = "".join(_inserted(document, paper, list(document.lines))), None
     return text
 
 
-def _in_rounds(text: str, ordered: list[Proposal]) -> str:
+def _in_rounds(text: str, ordered: list[Proposal], document: AwesomeList | None) -> str:
     while ordered:
-        document = parse(text)
+        document = parse(text) if document is None else document
         places, ordered = _round(document, ordered)
         lines = list(document.lines)
         for index in sorted(places, reverse=True):
             for paper in reversed(places[index]):  # the lowest first: each one goes above those below it
                 lines = _inserted(document, paper, lines)
-        text = "".join(lines)
+        text, document = "".join(lines), None
     return text
 
 
@@ -203,4 +199,4 @@ def _joins(document: AwesomeList, plan: Placement, earlier: list) -> bool:
     return (plan.order == "desc" and down > up) or (plan.order == "none" and up == down > 0)
 
 
-__all__ = ["ROUNDS_FROM", "insert_entries", "insert_one"]
+__all__ = ["ROUNDS_FROM", "insert_entries"]

@@ -56,6 +56,14 @@ class Branch:
     ancestor_text: str | None = None  # the list where the branch and the base last met (default: the base)
     bot_copies: dict[str, str] = field(default_factory=dict)  # id -> the entry as the bot wrote it
     edited: dict[str, str] = field(default_factory=dict)  # id -> the title of the entry a person rewrote it into
+    head: AwesomeList | None = None  # head_text parsed: by the reader that has it, else here (read-only)
+    base: AwesomeList | None = None  # base_text parsed, the same way
+
+    def __post_init__(self):
+        if self.head is None:
+            self.head = parse(self.head_text)
+        if self.base is None:
+            self.base = self.head if self.base_text == self.head_text else parse(self.base_text)
 
 
 @dataclass
@@ -237,7 +245,8 @@ def _what_stays(branch: Branch, head: AwesomeList, base: AwesomeList, previous: 
     for paper_id, title in titles.items():
         entry = owned.get(paper_id)
         if base.contains(paper_id, title) or copies[paper_id] > 1:  # a maintainer listed it too
-            ours = branch_only(parse(branch.ancestor_text or branch.base_text), head) if ours is None else ours
+            if ours is None:
+                ours = branch_only(parse(branch.ancestor_text) if branch.ancestor_text else base, head)
             taken = _copies_to_take_back(head, paper_id, ours, branch.bot_copies.get(paper_id), base.contains(paper_id, title))
             duplicates += taken
             result.removed += [paper_id] if taken else []
@@ -308,16 +317,16 @@ def plan(branch: Branch, new: list[Proposal], limit: int) -> Plan:
 
     Example: plan(Branch(text, text), proposals, limit=25).text  # the list with the new entries
     """
-    head, base = parse(branch.head_text), parse(branch.base_text)
+    head, base = branch.head, branch.base
     previous = {p.id: p for p in branch.marker.proposals}
     rejected = {r.id: r for r in branch.marker.rejected}
     result = Plan(branch.head_text, [], [])
     kept, duplicates, ours = _what_stays(branch, head, base, previous, rejected, result)
     text = remove_entries(head, duplicates, ours or set()) if duplicates else branch.head_text
-    document = parse(text)
+    document = parse(text) if duplicates else head
     result.proposals += _kept_proposals(branch, kept, previous, new)
     chosen = _choose(new, max(0, limit - len(kept)), set(kept) | set(rejected), document, base, result)
-    final = _insert(text, chosen, result)
+    final = _insert(document, chosen, result)
     if not only_added(text, final) or not only_removed(branch.head_text, text, duplicates, head):
         raise PublishError("refusing to publish: the change would alter lines of the list it did not add",
                            "this is a bug; the branch was left as it was")
@@ -339,23 +348,24 @@ def _copies_to_take_back(head: AwesomeList, paper_id: str, ours: set[int], writt
     return (exact or added[:1])[:len(entries) - 1]
 
 
-def _insert(text: str, chosen: list[Proposal], result: Plan) -> str:
+def _insert(document: AwesomeList, chosen: list[Proposal], result: Plan) -> str:
     """Insert the chosen entries; a paper whose entry would not parse back exactly once is left out."""
+    text = document.render()
     if not chosen:
         return text
-    before = Counter(e.arxiv_id for e in parse(text).entries)
-    updated = insert_entries(text, chosen)
+    before = Counter(e.arxiv_id for e in document.entries)
+    updated = insert_entries(text, chosen, document)
     if _each_once(updated, chosen, before):
         return updated
     good: list[Proposal] = []
     for proposal in chosen:  # find the culprit: insert one at a time
-        attempt = insert_entries(text, good + [proposal])
+        attempt = insert_entries(text, good + [proposal], document)
         if _each_once(attempt, good + [proposal], before):
             good.append(proposal)
         else:
             result.failed[proposal.id] = "its entry does not read back as exactly one entry"
     chosen[:] = good
-    return insert_entries(text, good) if good else text
+    return insert_entries(text, good, document) if good else text
 
 
 def _each_once(text: str, chosen: list[Proposal], before: Counter) -> bool:

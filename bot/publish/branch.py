@@ -28,10 +28,11 @@ from __future__ import annotations
 import logging
 import random
 import time
+from collections import Counter
 from dataclasses import dataclass, replace
 
 from bot.base.errors import PublishError
-from bot.lists.awesome import parse
+from bot.lists.awesome import AwesomeList, parse
 from bot.propose.commits import MERGE_BASE, START_AFRESH, TRAILER, bot_added, commit_message, is_bot_commit
 from bot.propose.proposals import (
     Feedback,
@@ -72,6 +73,9 @@ class _Reading:
     merge_base: str | None = None
     marker: Marker | None = None
     files: list[str] | None = None  # the files the branch changed since it met the base
+    base: AwesomeList | None = None  # base_text parsed (once a reading: passed along, never changed)
+    head: AwesomeList | None = None  # head_text parsed
+    branch: Branch | None = None  # the branch worked out from this reading, once
 
 
 class GitHubPublisher:
@@ -83,7 +87,7 @@ class GitHubPublisher:
         self.config, self.gh = config, GitHubRepo.from_config(config, token)
         self.base, self.branch, self.path = config.list.branch, config.github.branch, config.list.path
         self.pause = config.github.backoff
-        self._base: tuple[str, str] | None = None
+        self._base: tuple[str, str, AwesomeList] | None = None  # the base's SHA, list and list parsed
         self.history = History(self.gh, self.branch, self.path)
         self._state: _Reading | None = None  # the last reading, used once by the next publish
 
@@ -102,11 +106,19 @@ class GitHubPublisher:
             raise PublishError(f"{self.config.list.repo} has no branch {self.base}", "check list.branch")
         return sha
 
+    def _base_at(self, sha: str) -> tuple[str, str, AwesomeList]:
+        """The base at ``sha`` (read and parsed once: a commit's file never changes)."""
+        if self._base is None or self._base[0] != sha:
+            text = self._list_at(sha)[0]
+            self._base = (sha, text, parse(text))
+        return self._base
+
     def base_text(self) -> str:
-        if self._base is None:
-            sha = self._base_sha()
-            self._base = (sha, self._list_at(sha)[0])
-        return self._base[1]
+        return self.base_list().render()
+
+    def base_list(self) -> AwesomeList:
+        """The list on the base branch, parsed."""
+        return self._base[2] if self._base is not None else self._base_at(self._base_sha())[2]
 
     def _read(self) -> _Reading:
         """One consistent reading, just before writing: first the description, then the branch.  Nothing
@@ -114,17 +126,19 @@ class GitHubPublisher:
         description, unlike the file, cannot be written conditionally on what was read."""
         pulls = self.gh.pulls(self.branch, "open")
         pull = next((p for p in pulls if p.base == self.base), pulls[0] if pulls else None)
-        base_sha = self._base_sha()
-        base_sha, base_text = self._base = (base_sha, self._list_at(base_sha)[0])
+        base_sha, base_text, base = self._base_at(self._base_sha())
         if pull is None:
-            self._state = _Reading(base_sha, base_text)
+            self._state = _Reading(base_sha, base_text, base=base)
             return self._state
         head_sha = self.gh.branch_sha(self.branch) or pull.head_sha
         head_text, blob = self._list_at(head_sha)
         found = (read_marker(pull.body) if self.history.ours(pull) else None) or Marker()
         comparison = self.gh.compare(base_sha, head_sha)
         self._state = _Reading(base_sha, base_text, pull, head_sha, head_text, blob, comparison.commits,
-                             comparison.behind, comparison.merge_base, found, comparison.files)
+                               comparison.behind, comparison.merge_base, found, comparison.files, base,
+                               base if head_text == base_text else parse(head_text))
+        self.history.remember(base_sha, base)
+        self.history.remember(head_sha, self._state.head)
         return self._state
 
     def _removed_by_people(self, state: _Reading, missing: set[str], added: list[str]) -> tuple[set[str], dict]:
@@ -138,38 +152,41 @@ class GitHubPublisher:
 
     def _entries_as_the_bot_wrote_them(self, state: _Reading, added: list[str]) -> dict[str, str]:
         """For papers on the branch more than once: the entry as the bot's commit wrote it."""
-        twice = {i for i, n in _counts(state.head_text).items() if n > 1 and i in added}
+        twice = {i for i, n in Counter(e.arxiv_id for e in state.head.entries).items() if n > 1 and i in added}
         copies: dict[str, str] = {}
         for commit in state.commits:
             if not twice - set(copies):
                 break
             written = set(bot_added([commit.message])) & twice
-            found = self.gh.file(commit.sha, self.path) if written else None
-            if found is not None:
-                document = parse(found[0])
+            document = self.history.list_at(commit.sha) if written else None
+            if document is not None:
                 copies.update({e.arxiv_id: "".join(document.lines[e.start:e.end])
                                for e in document.entries if e.arxiv_id in written})
         return copies
 
     def _branch(self, state: _Reading) -> Branch:
+        """The branch as this reading shows it (worked out once a reading)."""
+        if state.branch is not None:
+            return state.branch
         added = bot_added([c.message for c in state.commits])
-        present = parse(state.head_text).arxiv_ids()
-        missing = (set(added) | state.marker.ids()) - present - state.marker.rejected_ids()
+        missing = (set(added) | state.marker.ids()) - state.head.arxiv_ids() - state.marker.rejected_ids()
         ancestor = self.gh.file(state.merge_base, self.path) if state.merge_base else None
         removed, edited = self._removed_by_people(state, missing, added) if missing else (set(), {})
-        return Branch(state.base_text, state.head_text, state.marker, added, removed,
-                      ancestor[0] if ancestor else None, self._entries_as_the_bot_wrote_them(state, added), edited)
+        state.branch = Branch(state.base_text, state.head_text, state.marker, added, removed,
+                              ancestor[0] if ancestor else None, self._entries_as_the_bot_wrote_them(state, added),
+                              edited, state.head, state.base)
+        return state.branch
 
     def feedback(self) -> Feedback:
         """Decisions from every closed pull request of the bot, then the open one's rejections."""
-        return self.history.feedback(parse(self.base_text()), self.gh.pulls(self.branch, "open"))
+        return self.history.feedback(self.base_list(), self.gh.pulls(self.branch, "open"))
 
     def open_proposals(self) -> set[str]:
         state = self._read()
         if state.pull is None:
             return set()
         branch = self._branch(state)
-        return (set(branch.bot_added) | state.marker.ids()) & parse(state.head_text).arxiv_ids()
+        return (set(branch.bot_added) | state.marker.ids()) & state.head.arxiv_ids()
 
     # --- writing -------------------------------------------------------------------------------
 
@@ -294,7 +311,9 @@ class GitHubPublisher:
                 raise PublishError(f"branch {self.branch} has commits by people and no open pull request",
                                    "open a pull request from it, merge or delete it, or set github.branch")
         head_text, blob = self._list_at(head)
-        result = plan(Branch(state.base_text, head_text, Marker(), added), proposals, self.config.github.max_entries)
+        result = plan(Branch(state.base_text, head_text, Marker(), added, base=state.base,
+                             head=state.base if head_text == state.base_text else None),
+                      proposals, self.config.github.max_entries)
         body = self._body(result, model, labelled=False)
         if not result.proposals:
             return Published("unchanged", f"{self.config.list.repo} (no open pull request)", result), head_text, body
@@ -322,13 +341,3 @@ class GitHubPublisher:
             if comparison.behind == 0:
                 return comparison.commits
         return None
-
-
-def _counts(text: str) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for entry in parse(text).entries:
-        if entry.arxiv_id:
-            counts[entry.arxiv_id] = counts.get(entry.arxiv_id, 0) + 1
-    return counts
-
-

@@ -21,6 +21,18 @@ class History:
     def __init__(self, gh: GitHubRepo, branch: str, path: str):
         self.gh, self.branch, self.path = gh, branch, path
         self._trusted: dict[int, bool] = {}
+        self._lists: dict[str, AwesomeList | None] = {}  # by commit SHA: a commit's file never changes
+
+    def remember(self, sha: str, document: AwesomeList) -> None:
+        """The list in a commit, read and parsed already by the caller."""
+        self._lists[sha] = document
+
+    def list_at(self, sha: str) -> AwesomeList | None:
+        """The list as it is in a commit, parsed once; None when the file is not there."""
+        if sha not in self._lists:
+            found = self.gh.file(sha, self.path)
+            self._lists[sha] = parse(found[0]) if found else None
+        return self._lists[sha]
 
     def ours(self, pull: Pull) -> bool:
         """Whether the bot wrote this pull request's marker: it opened it (the token's account, or
@@ -49,9 +61,8 @@ class History:
                 break
             if is_bot_commit(commit.message) or not commit.parents:
                 continue
-            before, after = self.gh.file(commit.parents[0], self.path), self.gh.file(commit.sha, self.path)
-            if before is not None:
-                old, new = parse(before[0]), parse(after[0]) if after else None
+            old, new = self.list_at(commit.parents[0]), self.list_at(commit.sha)
+            if old is not None:
                 gone = (old.arxiv_ids() - (new.arxiv_ids() if new else set())) & wanted
                 rewritten = rewritten_in_place(old, new, gone) if new else {}
                 edited.update(rewritten)
@@ -83,8 +94,7 @@ class History:
         if not added:
             return None
         removed, edited = self.people_edits(commits, set(added))
-        head = self.gh.file(pull.head_sha, self.path)
-        document = parse(head[0]) if head else None
+        document = self.list_at(pull.head_sha)
         entries = {e.arxiv_id: e for e in document.entries if e.arxiv_id} if document else {}
         removed -= set(entries)  # back by the end: moved in two commits, or a deletion reverted
         proposals = [Proposal(i, entries[i].title if i in entries else edited.get(i, ""),

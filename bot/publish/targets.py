@@ -1,7 +1,7 @@
 """Publishing: the rolling pull request on GitHub, a folder standing in for it, or a dry run.
 
 Runs at the end of ``bot run``.  Every publisher offers the same four calls,
-so ``run`` never asks which one it has: ``base_text()`` (the list now),
+so ``run`` never asks which one it has: ``base_list()`` (the list now, parsed),
 ``open_proposals()`` (ids in the open proposal), ``feedback()`` (what
 maintainers accepted and rejected, read from the publisher itself: the store
 is only a cache) and ``publish(proposals, model)``; ``preview`` computes the
@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Protocol
 
 from bot.base.files import atomic_write
-from bot.lists.awesome import parse
+from bot.lists.awesome import AwesomeList, parse
 from bot.propose.proposals import Feedback, Marker, Proposal, pull_request_body, read_marker
 from bot.propose.rolling import Branch, Plan, plan
 
@@ -72,7 +72,7 @@ class Published:
 class Publisher(Protocol):
     online: bool  # whether it reads from GitHub (then training may ask arXiv for abstracts too)
 
-    def base_text(self) -> str: ...
+    def base_list(self) -> AwesomeList: ...
     def open_proposals(self) -> set[str]: ...
     def feedback(self) -> Feedback: ...
     def publish(self, proposals: list[Proposal], model: str) -> Published: ...
@@ -88,20 +88,30 @@ class LocalPublisher:
 
     def __init__(self, folder: Path, list_text: str, limit: int = 25, template: Path | None = None):
         self.folder, self.list_text, self.limit, self.template = Path(folder), list_text, limit, template
+        self._base: AwesomeList | None = None
+        self._last: tuple[tuple[str | None, str | None], Branch] | None = None  # the folder's texts as last read
 
-    def base_text(self) -> str:
-        return self.list_text
+    def base_list(self) -> AwesomeList:
+        if self._base is None:
+            self._base = parse(self.list_text)
+        return self._base
 
     def _branch(self) -> Branch:
-        found = read_marker(_read(self.folder / "pull-request.md")) or Marker()
-        head = _read(self.folder / "README.md")
-        if head is None:  # the proposed list is gone: start it again, remembering what was rejected
-            return Branch(self.list_text, self.list_text, Marker([], found.rejected))
-        return Branch(self.list_text, head, found, [], found.ids())
+        """The folder as it is now (worked out again only when its files changed)."""
+        texts = (_read(self.folder / "pull-request.md"), _read(self.folder / "README.md"))
+        if self._last is None or self._last[0] != texts:
+            found = read_marker(texts[0]) or Marker()
+            if texts[1] is None:  # the proposed list is gone: start it again, remembering what was rejected
+                branch = Branch(self.list_text, self.list_text, Marker([], found.rejected), head=self.base_list(),
+                                base=self.base_list())
+            else:
+                branch = Branch(self.list_text, texts[1], found, [], found.ids(), base=self.base_list())
+            self._last = (texts, branch)
+        return self._last[1]
 
     def open_proposals(self) -> set[str]:
         branch = self._branch()
-        return branch.marker.ids() & parse(branch.head_text).arxiv_ids()
+        return branch.marker.ids() & branch.head.arxiv_ids()
 
     def feedback(self) -> Feedback:
         """Rejected: the papers deleted from the folder's README, read as the planner reads a branch (a paper
@@ -144,8 +154,8 @@ class DryRunPublisher:
         self.source, self.folder = source, Path(folder)
         self.online = source.online
 
-    def base_text(self) -> str:
-        return self.source.base_text()
+    def base_list(self) -> AwesomeList:
+        return self.source.base_list()
 
     def open_proposals(self) -> set[str]:
         return self.source.open_proposals()
