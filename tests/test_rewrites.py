@@ -116,3 +116,12 @@ def test_run_find_by_title_never_takes_an_entry_of_another_arxiv_paper():
     document = doc(den=arxiv(CT, "00002"))
     assert document.find("2509.00001", MRI, set(), ["Ann Author", "Bo Builder"]) is None
     assert document.find(None, MRI, set(), ["Ann Author", "Bo Builder"]) is not None  # a title alone: it may be
+
+
+@pytest.mark.parametrize("theirs, rewrite", [(PET, False), (MRI.replace("Model", "Models"), True)])
+def test_run_authors_of_only_et_al_name_no_one_so_the_title_must_match_but_a_fixed_word(theirs, rewrite):
+    """'et al.' alone tells no two papers apart: a moved entry must then match the title as closely as
+    in a list without authors (another modality is another paper)."""
+    before = doc(rec=arxiv(MRI, "00001", "et al."))
+    after = doc(den=journal(theirs, "1", "et al."))
+    assert rewritten_in_place(before, after, {"2509.00001"}) == ({"2509.00001": theirs} if rewrite else {})

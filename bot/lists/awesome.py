@@ -20,7 +20,6 @@ reported in ``warnings``.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -29,7 +28,7 @@ from functools import cached_property
 from bot.base.errors import ListFormatError
 from bot.base.ids import arxiv_ids_in, normalize_arxiv_id
 from bot.lists.comments import comment_view
-from bot.lists.listfields import normalize_title, numbered_apart, parse_date, same_authors
+from bot.lists.listfields import normalize_title, numbered_apart, parse_date, same_authors, title_closeness
 from bot.lists.scan import HEADING, Entry, Heading, heading_of, scan
 
 YEAR_HEADING = re.compile(r"^\W*(?:19|20)\d{2}\W*$")
@@ -138,7 +137,7 @@ class AwesomeList:
             entry = found[paper_id]
             if entry.arxiv_id == paper_id:
                 return 2.0
-            return difflib.SequenceMatcher(None, normalize_title(titles[paper_id] or ""), entry.title_key).ratio()
+            return title_closeness(normalize_title(titles[paper_id] or ""), entry.title_key)
 
         owner: dict[int, str] = {}
         for paper_id in sorted((i for i in found if found[i] is not None), key=closeness, reverse=True):
@@ -159,8 +158,7 @@ class AwesomeList:
         strangers = [e for e in self.entries if not (e.arxiv_id and (arxiv_id or e.arxiv_id in others))
                      and same_authors(authors, e.authors) and not numbered_apart(title, e.title)]
         exact = [e for e in strangers if e.title_key == key]
-        close = exact or [e for e in strangers
-                          if difflib.SequenceMatcher(None, key, e.title_key[:len(key) + 10]).ratio() >= 0.9]
+        close = exact or [e for e in strangers if title_closeness(key, e.title_key[:len(key) + 10], 0.9)]
         return close[0] if len(close) == 1 else None
 
 

@@ -9,6 +9,7 @@ formats any other value the same way.  Pure functions, no I/O.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -257,6 +258,27 @@ NUMBER = re.compile(r"v?\d+[a-z]*")  # 2, 1000, 2d, 3d, v2: what tells parts, ve
 
 def _author_words(names) -> set[str]:
     return {w for name in names for w in normalize_title(name).split() if len(w) > 1 and w not in ("et", "al", "and")}
+
+
+def has_authors(names) -> bool:
+    """Whether an author list names anyone ('et al.' alone names no one).
+
+    Example: has_authors(["Haodong Li"]) and not has_authors(["et al."])
+    """
+    return bool(_author_words(names))
+
+
+def title_closeness(a: str, b: str, floor: float = 0.0) -> float:
+    """How alike two title keys are (difflib's ratio, 0 to 1); 0 when under ``floor``, found by the
+    cheap upper bounds first (a long list has thousands of titles to compare with).
+
+    Example: title_closeness("diffusion models for ct", "diffusion model for ct") > 0.9
+    """
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    if floor and (matcher.real_quick_ratio() < floor or matcher.quick_ratio() < floor):
+        return 0.0
+    ratio = matcher.ratio()
+    return ratio if ratio >= floor else 0.0
 
 
 def same_authors(a, b) -> bool:

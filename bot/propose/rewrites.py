@@ -16,7 +16,7 @@ from __future__ import annotations
 import difflib
 
 from bot.lists.awesome import AwesomeList, Entry
-from bot.lists.listfields import numbered_apart, same_authors
+from bot.lists.listfields import has_authors, numbered_apart, same_authors, title_closeness
 
 SAME_TITLE = 0.9  # difflib ratio of the normalised titles
 SAME_TITLE_UNSIGNED = 0.97  # ... when neither entry names its authors: a fixed word, not another topic
@@ -53,11 +53,12 @@ def _moved(before: AwesomeList, after: AwesomeList, gone: set[str]) -> dict[str,
     fresh = [e for e in after.entries if not e.arxiv_id and "".join(after.lines[e.start:e.end]) not in text]
     pairs = []
     for new in fresh:
-        alike = [(score, old) for old in olds if (score := _closeness(old, new, _needed(old, new)))
+        alike = [(score, old) for old in olds
+                 if (score := title_closeness(old.title_key, new.title_key, _needed(old, new)))
                  and same_authors(old.authors, new.authors) and not numbered_apart(old.title, new.title)]
         if alike:  # and no entry the list had is as close: that one was edited
             floor = min(score for score, _ in alike)
-            nearest_other = max((_closeness(new, o, floor) for o in others), default=0.0)
+            nearest_other = max((title_closeness(new.title_key, o.title_key, floor) for o in others), default=0.0)
             pairs += [(score, old, new) for score, old in alike if score > nearest_other]
     found: dict[str, str] = {}
     taken: set[int] = set()
@@ -70,14 +71,4 @@ def _moved(before: AwesomeList, after: AwesomeList, gone: set[str]) -> dict[str,
 
 def _needed(a: Entry, b: Entry) -> float:
     """How alike two titles must be to be one paper's: stricter when no authors can be compared."""
-    return SAME_TITLE if a.authors and b.authors else SAME_TITLE_UNSIGNED
-
-
-def _closeness(a: Entry, b: Entry, floor: float) -> float:
-    """The titles' difflib ratio when it is at least ``floor``, else 0 (the cheap bounds first: a long
-    list has thousands of entries to compare with)."""
-    matcher = difflib.SequenceMatcher(None, a.title_key, b.title_key, autojunk=False)
-    if matcher.real_quick_ratio() < floor or matcher.quick_ratio() < floor:
-        return 0.0
-    ratio = matcher.ratio()
-    return ratio if ratio >= floor else 0.0
+    return SAME_TITLE if has_authors(a.authors) and has_authors(b.authors) else SAME_TITLE_UNSIGNED
