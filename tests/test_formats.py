@@ -13,12 +13,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 from bot.base.errors import ListFormatError
 from bot.base.ids import ARXIV_URL, arxiv_ids_in, normalize_arxiv_id
 from bot.lists.awesome import parse
 from bot.lists.by_example import signature
-from bot.propose.insert import ROUNDS_FROM, insert_entries
+from bot.propose.insert import insert_entries
 from bot.propose.proposals import Proposal
 from bot.propose.render import render_entry
 
@@ -300,31 +301,37 @@ def test_formats_bold_titles_and_bracketed_titles_stay_entries():
         "2401.00113": "Segment Anything"}
 
 
-BIG_LIST_CASES = ["bullets-authors-date.md", "table-unlearning.md", "attack/gaussians-multiline-bullets.md",
+BATCH_CASES = ["bullets-authors-date.md", "table-unlearning.md", "attack/gaussians-multiline-bullets.md",
                   "attack/speech-year-headings-ascending.md", "attack/mmfl-twoline-year-headings.md",
                   "attack/graphattack-numbered-loose.md", "attack/longcontext-dated-nested.md", "bullets-prefix-nested.md",
                   "attack/robotics3d-name-quoted.md", "attack/ondevice-escaped-prefix.md", "the bundled list"]
 
 
-@pytest.mark.parametrize("name", BIG_LIST_CASES)
-def test_insert_entries_big_list_places_papers_as_on_a_small_one(name, seed_text):
-    """A list over ROUNDS_FROM characters is parsed once per round, not once per paper: the papers
-    (a day's batch in one section, older ones, a second section) land in the same order."""
+def one_at_a_time(text: str, papers: list[Proposal]) -> str:
+    """The reference a batch is held to: each paper inserted alone, newest first, into the list as
+    the papers before it left it (the list parsed again after every paper)."""
+    for _, paper in sorted(enumerate(papers), key=lambda item: (-item[1].date.toordinal(), -item[0])):
+        text = insert_entries(text, [paper])
+    return text
+
+
+def placed(text: str) -> list[tuple]:
+    return [(e.label, e.arxiv_id) for e in parse(text).entries]
+
+
+@pytest.mark.parametrize("name", BATCH_CASES)
+def test_insert_entries_batch_lands_where_one_paper_at_a_time_would(name, seed_text):
+    """A batch is placed in rounds, one parse each, not one parse per paper: the papers (a day's
+    batch in one section, older ones, a second section) land in the order of one at a time."""
     text = seed_text if name == "the bundled list" else (FIXTURES / name).read_text(encoding="utf-8")
     labels = [label for label, _ in Counter(e.label for e in parse(text).entries).most_common(2)]
     papers = [proposal(labels[0], id=f"2509.{10000 + n}", title=f"A Paper Number {n}", date=when)
               for n, when in enumerate([date(2025, 9, 1)] * 4 + [date(2024, 5, 2), date(2021, 1, 3)])]
     papers += [proposal(labels[-1], id=f"2509.{20000 + n}", title=f"Another Paper {n}", date=date(2025, 9, 1))
                for n in range(3)]
-    archive = "\n<!-- archive\n" + "an old note about a paper, kept out of sight.\n" * (ROUNDS_FROM // 40) + "-->\n"
-    small, big = insert_entries(text, papers), insert_entries(text + archive, papers)
-    assert len(text + archive) > ROUNDS_FROM and big.endswith(archive)
-
-    def placed(result):
-        return [(e.label, e.arxiv_id) for e in parse(result).entries]
-
-    assert placed(big[:-len(archive)]) == placed(small)
-    assert {e.arxiv_id for e in parse(small).entries} >= {p.id for p in papers}
+    batch = insert_entries(text, papers)
+    assert placed(batch) == placed(one_at_a_time(text, papers))
+    assert {e.arxiv_id for e in parse(batch).entries} >= {p.id for p in papers}
 
 
 def _bullet(title: str, arxiv_id: str) -> str:
@@ -349,20 +356,24 @@ ODD_BATCHES = {
     "section-follows-the-list": ((FIXTURES / "attack" / "ondevice-escaped-prefix.md").read_text(encoding="utf-8"),
                                  [("2509.00001", "Models / Architectures Design", date(2025, 9, 2)),
                                   ("2404.00002", "Systems", date(2024, 4, 1))]),
+    # '### 2021' is a section of its own and the year heading of '## Papers' (a real list): one paper of each
+    "a-year-heading-is-also-a-section": (
+        (ROOT / "bench" / "lists" / "radiology-report-generation" / "after.md").read_text(encoding="utf-8"),
+        [("2504.88593", "2021", date(2026, 8, 17)), ("2509.20905", "Papers", date(2021, 2, 15))]),
 }
 
 
 @pytest.mark.parametrize("case", sorted(ODD_BATCHES))
-def test_insert_entries_big_list_places_odd_batches_as_on_a_small_one(case):
-    """Found by a review: on a big list, a paper went inside another entry (its place moved by an
-    insertion above it), and a paper of a section without an order of its own went elsewhere."""
+def test_insert_entries_odd_batches_land_where_one_paper_at_a_time_would(case):
+    """Found by reviews and a fuzz: a paper went inside another entry (its place moved by an insertion
+    above it), a paper of a section without an order of its own went elsewhere, and two sections'
+    papers under one heading crossed."""
     text, batch = ODD_BATCHES[case]
     papers = [proposal(section, id=arxiv_id, title=f"A Paper Numbered {arxiv_id}", date=when)
               for arxiv_id, section, when in batch]
-    archive = "\n<!-- archive\n" + "an old note, kept out of sight.\n" * (ROUNDS_FROM // 30) + "-->\n"
-    small, big = insert_entries(text, papers), insert_entries(text + archive, papers)[:-len(archive)]
-    assert [(e.label, e.arxiv_id) for e in parse(big).entries] == [(e.label, e.arxiv_id) for e in parse(small).entries]
-    assert all(line in big.splitlines() for line in text.splitlines())  # no line of the list lost or split
+    batched = insert_entries(text, papers)
+    assert placed(batched) == placed(one_at_a_time(text, papers))
+    assert all(line in batched.splitlines() for line in text.splitlines())  # no line of the list lost or split
 
 
 @pytest.mark.parametrize("spacing", ["tight", "loose"])
@@ -385,15 +396,14 @@ def test_insert_entries_section_of_bullets_and_a_table_gets_a_row_among_rows(spa
     assert document.render() == after and all(line in after.splitlines() for line in text.splitlines())
 
 
-def test_insert_entries_big_list_writes_a_year_heading_once_for_a_parent_and_its_child():
+def test_insert_entries_writes_a_year_heading_once_for_a_parent_and_its_child():
     """The list's title section and its child section share the year headings: two papers of a year
-    that has none get one heading between them, on a big list as on a small one (found by a review)."""
+    that has none get one heading between them, in a batch as one at a time (found by a review)."""
     text = ("# Awesome Scenes\n\n- [A Survey of Scene Generation](https://arxiv.org/abs/2401.00009)\n\n## Papers\n\n"
             "### 2025\n\n- [Paper About Scenes A](https://arxiv.org/abs/2503.00001)\n\n### 2024\n\n"
             "- [Paper About Scenes B](https://arxiv.org/abs/2404.00001)\n\n## Tools\n\n- [A tool](https://github.com/a/b)\n")
     papers = [proposal("Papers", id="2309.00001", title="New Paper One", date=date(2023, 9, 1)),
               proposal("Awesome Scenes", id="2309.00002", title="New Paper Two", date=date(2023, 9, 1))]
-    archive = "\n<!-- archive\n" + "an old note, kept out of sight.\n" * (ROUNDS_FROM // 30) + "-->\n"
-    small, big = insert_entries(text, papers), insert_entries(text + archive, papers)[:-len(archive)]
-    assert big.count("### 2023") == small.count("### 2023") == 1
-    assert [(e.label, e.arxiv_id) for e in parse(big).entries] == [(e.label, e.arxiv_id) for e in parse(small).entries]
+    batch, alone = insert_entries(text, papers), one_at_a_time(text, papers)
+    assert batch.count("### 2023") == alone.count("### 2023") == 1
+    assert placed(batch) == placed(alone)

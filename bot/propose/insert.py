@@ -3,8 +3,8 @@
 Runs after classification, before publishing (the rolling pull request's plan calls
 ``insert_entries``).  Pure: text in, text out; no byte of the README changes but the new entries'
 lines (and the line ending of a last line that had none).  Where an entry goes and how it is
-written come from ``render``; here they are applied to the lines, one paper after the other on a
-list of ordinary size, in rounds on a big one.
+written come from ``render``; here they are applied to the lines in rounds: each paper of a round
+placed on one parse of the list, where inserting the papers one at a time would put it.
 """
 
 from __future__ import annotations
@@ -66,35 +66,20 @@ def _inserted(document: AwesomeList, paper: Proposal, lines: list[str]) -> list[
     return lines
 
 
-ROUNDS_FROM = 500_000  # characters: from this size a list is parsed once per round, not once per paper
-
-
 def insert_entries(text: str, papers: list[Proposal], document: AwesomeList | None = None) -> str:
     """Insert each paper into its section, in the section's order; no other byte changes.
     ``document``: the text already parsed, when the caller has it.
 
-    A list of ordinary size is parsed again after each paper.  From ``ROUNDS_FROM`` characters (a
-    5,000-entry list: 1.5 s a parse) it is parsed once per *round* (see ``_round``), each paper of a
-    round placed on the same parse and applied from the bottom of the list up, so that the places
-    above stay where they were.
+    The papers go in at the places that inserting them one at a time, newest first, would give, but
+    the list is parsed once per *round* (see ``_round``), not once per paper: each paper of a round
+    is placed on the same parse, and applied from the bottom of the list up, so that the places
+    above stay where they were.  Every entry of a round is
+    written after the list's own entries, not after the bot's entries of the same batch.
 
     Example: insert_entries(readme, [proposal]) -> the README with one more entry
     """
     ordered = [paper for _, paper in sorted(enumerate(papers), key=lambda item: (-item[1].date.toordinal(),
                                                                                    -item[0]))]
-    if len(text) < ROUNDS_FROM:  # a list of ordinary size: each paper sees every one inserted before it
-        return _one_by_one(text, ordered, document)
-    return _in_rounds(text, ordered, document)
-
-
-def _one_by_one(text: str, ordered: list[Proposal], document: AwesomeList | None) -> str:
-    for paper in ordered:
-        document = parse(text) if document is None else document
-        text, document = "".join(_inserted(document, paper, list(document.lines))), None
-    return text
-
-
-def _in_rounds(text: str, ordered: list[Proposal], document: AwesomeList | None) -> str:
     while ordered:
         document = parse(text) if document is None else document
         places, ordered = _round(document, ordered)
@@ -112,18 +97,21 @@ def _round(document: AwesomeList, ordered: list[Proposal]) -> tuple[dict[int, li
 
     The first paper of each section (but a paper whose section has no order of its own follows the
     whole list's, which every paper before it changes: where they could turn it, it is placed only
-    first in a round, and while it waits every paper after it waits too); a later one of the same section where the place
-    one-by-one insertion gives it is known from this parse: in a section written newest first, above the first
-    entry (of the list or placed before it in this round) whose date is not newer, the dates of the
-    entries placed read from their text; in a section in no order, at the end.  Sections with item
-    numbers, year headings or dated groups to write, no entries yet, or entries inside comments wait
-    for the next round, as does a paper that could turn the section's order.  (Parsing once per paper
-    on a 5,000-entry list: 21 s for 25 papers in three sections.)
+    first in a round, and while it waits every paper after it waits too); a later one of the same
+    section where the place one-by-one insertion gives it is known from this parse: in a section
+    written newest first, above the first entry (of the list or placed before it in this round) whose
+    date is not newer, the dates of the entries placed read from their text; in a section in no
+    order, at the end.  Sections with item numbers, year headings or dated groups to write, no entries
+    yet, or entries inside comments wait for the next round, as does a paper that could turn the
+    section's order, and one that goes under the same heading as another section's paper ('### 2021'
+    is a section, and the year of '## Papers').  (Parsing once per paper on a 5,000-entry list: 21 s
+    for 25 papers in three sections.)
     """
     places: dict[int, list[Proposal]] = {}
     rest: list[Proposal] = []
     started: set[str] = set()  # the sections with a paper placed in this round
     keys: dict[int, tuple | None] = {}
+    blocks: dict[int, int] = {}  # by paper: the heading its entry goes under ('### 2021' holds two sections' papers)
     barrier = False  # a paper waits whose section follows the whole list's order: every later one waits too
     for paper in ordered:
         if barrier or any(other.section == paper.section for other in rest):
@@ -144,25 +132,42 @@ def _round(document: AwesomeList, ordered: list[Proposal]) -> tuple[dict[int, li
             barrier = True
             continue
         index, at = plan.index, None
+        block = blocks[id(paper)] = max((h.line for h in document.headings if h.line < index), default=-1)
+        if any(blocks.get(id(other)) == block and other.section != paper.section
+               for other in rest + [p for group in places.values() for p in group]):
+            rest.append(paper)  # under the same heading as another section's paper: placed after it
+            continue
         if paper.section in started:
-            placed = [(line, other) for line in sorted(places) for other in places[line]  # top to bottom
-                      if other.section == paper.section and id(other) in keys]
-            if not _joins(document, plan, [(line, keys[id(other)]) for line, other in placed]):
+            at = _among_earlier(document, plan, paper, places, keys)
+            if at == WAIT:
                 rest.append(paper)
                 continue
-            own = (paper.date.year, paper.date.month, paper.date.day)
-            above = next(((line, id(other)) for line, other in placed if line <= plan.index and plan.order == "desc"
-                          and keys[id(other)] is not None and keys[id(other)] <= own), None)
-            if above is not None and above[0] != plan.index:
-                rest.append(paper)  # above a paper placed higher up this round: its line is not known yet
-                continue
-            if above is not None:
-                at = next(i for i, p in enumerate(places[index]) if id(p) == above[1])
         group = places.setdefault(index, [])
         group.insert(len(group) if at is None else at, paper)
         keys[id(paper)] = _written_key(document, paper, plan)
         started.add(paper.section)
     return places, rest
+
+
+WAIT = -1  # a paper's place is not known from this round's parse
+
+
+def _among_earlier(document: AwesomeList, plan: Placement, paper: Proposal, places: dict[int, list[Proposal]],
+                   keys: dict[int, tuple | None]) -> int | None:
+    """Where a later paper of a section with papers placed this round goes among the papers placed at
+    its line: None after them, the position of the one it goes above, or ``WAIT``."""
+    placed = [(line, other) for line in sorted(places) for other in places[line]  # top to bottom
+              if other.section == paper.section and id(other) in keys]
+    if not _joins(document, plan, [(line, keys[id(other)]) for line, other in placed]):
+        return WAIT
+    own = (paper.date.year, paper.date.month, paper.date.day)
+    above = next(((line, id(other)) for line, other in placed if line <= plan.index and plan.order == "desc"
+                  and keys[id(other)] is not None and keys[id(other)] <= own), None)
+    if above is None:
+        return None
+    if above[0] != plan.index:
+        return WAIT  # above a paper placed higher up this round: its line is not known yet
+    return next(i for i, p in enumerate(places[plan.index]) if id(p) == above[1])
 
 
 def _order_may_turn(document: AwesomeList, paper: Proposal, pending: int) -> bool:
@@ -199,4 +204,4 @@ def _joins(document: AwesomeList, plan: Placement, earlier: list) -> bool:
     return (plan.order == "desc" and down > up) or (plan.order == "none" and up == down > 0)
 
 
-__all__ = ["ROUNDS_FROM", "insert_entries"]
+__all__ = ["insert_entries"]
