@@ -149,11 +149,11 @@ def _round(document: AwesomeList, ordered: list[Proposal]) -> tuple[dict[int, li
     return places, rest
 
 
-WAIT = -1  # a paper's place is not known from this round's parse
+WAIT = "wait"  # a paper's place is not known from this round's parse
 
 
 def _among_earlier(document: AwesomeList, plan: Placement, paper: Proposal, places: dict[int, list[Proposal]],
-                   keys: dict[int, tuple | None]) -> int | None:
+                   keys: dict[int, tuple | None]) -> int | str | None:
     """Where a later paper of a section with papers placed this round goes among the papers placed at
     its line: None after them, the position of the one it goes above, or ``WAIT``."""
     placed = [(line, other) for line in sorted(places) for other in places[line]  # top to bottom

@@ -246,7 +246,8 @@ def _what_stays(branch: Branch, head: AwesomeList, base: AwesomeList, previous: 
         entry = owned.get(paper_id)
         if base.contains(paper_id, title) or copies[paper_id] > 1:  # a maintainer listed it too
             if ours is None:
-                ours = branch_only(parse(branch.ancestor_text) if branch.ancestor_text else base, head)
+                ancestor = branch.ancestor_text
+                ours = branch_only(parse(ancestor) if ancestor and ancestor != branch.base_text else base, head)
             taken = _copies_to_take_back(head, paper_id, ours, branch.bot_copies.get(paper_id), base.contains(paper_id, title))
             duplicates += taken
             result.removed += [paper_id] if taken else []

@@ -114,7 +114,8 @@ class GitHubPublisher:
         return self._base
 
     def base_text(self) -> str:
-        return self.base_list().render()
+        """The list on the base branch, as read."""
+        return self._base[1] if self._base is not None else self._base_at(self._base_sha())[1]
 
     def base_list(self) -> AwesomeList:
         """The list on the base branch, parsed."""
@@ -122,8 +123,9 @@ class GitHubPublisher:
 
     def _read(self) -> _Reading:
         """One consistent reading, just before writing: first the description, then the branch.  Nothing
-        read earlier in the run is reused here: classifying (or training) takes minutes, and the
-        description, unlike the file, cannot be written conditionally on what was read."""
+        read earlier in the run is reused here but the base's list at an unchanged SHA (a commit's file
+        never changes): classifying (or training) takes minutes, and the description, unlike the file,
+        cannot be written conditionally on what was read."""
         pulls = self.gh.pulls(self.branch, "open")
         pull = next((p for p in pulls if p.base == self.base), pulls[0] if pulls else None)
         base_sha, base_text, base = self._base_at(self._base_sha())

@@ -105,7 +105,8 @@ class LocalPublisher:
                 branch = Branch(self.list_text, self.list_text, Marker([], found.rejected), head=self.base_list(),
                                 base=self.base_list())
             else:
-                branch = Branch(self.list_text, texts[1], found, [], found.ids(), base=self.base_list())
+                branch = Branch(self.list_text, texts[1], found, [], found.ids(), base=self.base_list(),
+                                head=self.base_list() if texts[1] == self.list_text else None)
             self._last = (texts, branch)
         return self._last[1]
 
