@@ -360,6 +360,10 @@ ODD_BATCHES = {
     "a-year-heading-is-also-a-section": (
         (ROOT / "bench" / "lists" / "radiology-report-generation" / "after.md").read_text(encoding="utf-8"),
         [("2504.88593", "2021", date(2026, 8, 17)), ("2509.20905", "Papers", date(2021, 2, 15))]),
+    # '### 2023' is a section and a year of '## Papers': the newer paper turns the order the other follows
+    "a-year-section-turns-its-parents-order": ((FIXTURES / "attack" / "rlhf-nested-subbullets.md").read_text(encoding="utf-8"),
+                                               [("2512.49332", "2023", date(2025, 12, 15)),
+                                                ("2401.95681", "Papers", date(2024, 1, 15))]),
 }
 
 

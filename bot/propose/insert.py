@@ -13,7 +13,7 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from bot.base.errors import ListFormatError
-from bot.lists.awesome import HEADING, AwesomeList, Entry, parse
+from bot.lists.awesome import HEADING, YEAR_HEADING, AwesomeList, Entry, parse
 from bot.lists.tables import DELIMITER, is_row
 from bot.propose.render import Placement, hidden_line, place, rendered, table_head, turns
 
@@ -103,8 +103,9 @@ def _round(document: AwesomeList, ordered: list[Proposal]) -> tuple[dict[int, li
     date is not newer, the dates of the entries placed read from their text; in a section in no
     order, at the end.  Sections with item numbers, year headings or dated groups to write, no entries
     yet, or entries inside comments wait for the next round, as does a paper that could turn the
-    section's order, and one that goes under the same heading as another section's paper ('### 2021'
-    is a section, and the year of '## Papers').  (Parsing once per paper on a 5,000-entry list: 21 s
+    section's order, and one that goes under the same heading as another section's paper, or beside a
+    paper of another section when one of the two sections is a year heading ('### 2021' is a section,
+    and a year of '## Papers', whose year groups read as one order).  (Parsing once per paper on a 5,000-entry list: 21 s
     for 25 papers in three sections.)
     """
     places: dict[int, list[Proposal]] = {}
@@ -133,9 +134,11 @@ def _round(document: AwesomeList, ordered: list[Proposal]) -> tuple[dict[int, li
             continue
         index, at = plan.index, None
         block = blocks[id(paper)] = max((h.line for h in document.headings if h.line < index), default=-1)
-        if any(blocks.get(id(other)) == block and other.section != paper.section
-               for other in rest + [p for group in places.values() for p in group]):
-            rest.append(paper)  # under the same heading as another section's paper: placed after it
+        others = [other for other in rest + [p for group in places.values() for p in group]
+                  if other.section != paper.section]
+        if any(blocks.get(id(other)) == block or YEAR_HEADING.match(other.section) for other in others) \
+                or (others and YEAR_HEADING.match(paper.section)):
+            rest.append(paper)  # beside another section's paper under one heading, or one section is a year's
             continue
         if paper.section in started:
             at = _among_earlier(document, plan, paper, places, keys)
