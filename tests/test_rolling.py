@@ -82,3 +82,18 @@ def test_rolling_removal_of_an_entry_that_begins_like_the_next_one_is_seen_as_a_
     document = SimpleNamespace(lines=before.splitlines(True))
     assert only_removed(before, after, [SimpleNamespace(start=0, end=3)], document)
     assert not only_removed(before, after + "extra\n", [SimpleNamespace(start=0, end=3)], document)
+
+
+def test_plan_a_list_without_a_final_newline_takes_a_paper_for_its_last_section(seed_text):
+    """A README without a final newline (common on GitHub): a paper placed below its last line gives
+    that line its line ending, and neither it nor the rest of the batch is refused (found by a review:
+    the whole pull request was refused, run after run)."""
+    text = seed_text.rstrip("\n")
+    papers = [Proposal("2509.11111", "A Recent Segmentation Paper", "Segmentation", 0.9, authors=["Ann A"],
+                       date=date(2025, 9, 18)),
+              Proposal("2212.22222", "An Old Paper For Other Applications", "Other Applications", 0.9,
+                       authors=["Bob B"], date=date(2022, 12, 1))]
+    result = plan(Branch(text, text), papers, 25)
+    assert set(result.added) == {"2509.11111", "2212.22222"}
+    matcher = difflib.SequenceMatcher(None, (text + "\n").splitlines(True), result.text.splitlines(True), autojunk=False)
+    assert all(tag in ("equal", "insert") for tag, *_ in matcher.get_opcodes())  # every line of the list kept

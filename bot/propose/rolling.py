@@ -165,8 +165,11 @@ def remove_entries(document: AwesomeList, entries: list[Entry], added: set[int])
 
 
 def only_added(before: str, after: str) -> bool:
-    """Whether ``after`` is ``before`` plus inserted lines."""
-    return _within(before.splitlines(True), after.splitlines(True)) is not None
+    """Whether ``after`` is ``before`` plus inserted lines (and the line ending of a last line that had
+    none: an entry inserted below it needs one)."""
+    lines, inserted = before.splitlines(True), after.splitlines(True)
+    ends = [""] + (["\n", "\r\n"] if lines and not lines[-1].endswith(("\n", "\r")) else [])
+    return any(_within(lines[:-1] + [lines[-1] + end] if end else lines, inserted) is not None for end in ends)
 
 
 def only_removed(before: str, after: str, entries: list[Entry], document: AwesomeList) -> bool:
