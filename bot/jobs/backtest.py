@@ -265,8 +265,7 @@ class _Replayer:
         kept = keep_relevant(candidates, relevant, state.failed.get(state.model_id, set()), report)
         chosen = select(kept, [found[p.id] for p in kept], state.document, set(), {i for i, d in state.decisions.items() if not d.accepted}, report)
         proposals = [Proposal.of(p, v) for p, v in chosen]
-        result = plan(Branch(state.text, state.text, head=state.document, base=state.document), proposals,
-                      self.config.github.max_entries)
+        result = plan(Branch(state.text, state.text, base=state.document), proposals, self.config.github.max_entries)
         state.failed.setdefault(state.model_id, set()).update(result.failed)
         state.over_limit |= {p.id for p in proposals} - set(result.added) - set(result.failed)
         placed = {p.id: p for p in result.proposals}
@@ -292,8 +291,7 @@ class _Replayer:
     def merge(self, state: _Replay, accepted: list[Proposal], placed: dict[str, Proposal]) -> None:
         """The accepted papers join the list (in the truth's section; where the bot put them if the
         entry cannot go there)."""
-        merged = plan(Branch(state.text, state.text, head=state.document, base=state.document), accepted,
-                      len(accepted))
+        merged = plan(Branch(state.text, state.text, base=state.document), accepted, len(accepted))
         retry = [replace(p, section=placed[p.id].section) for p in accepted if p.id in merged.failed]
         if retry:
             merged = plan(Branch(merged.text, merged.text), retry, len(retry))

@@ -60,10 +60,11 @@ class Branch:
     base: AwesomeList | None = None  # base_text parsed, the same way
 
     def __post_init__(self):
+        same = self.base_text == self.head_text  # then one parse serves both
         if self.head is None:
-            self.head = parse(self.head_text)
+            self.head = self.base if same and self.base is not None else parse(self.head_text)
         if self.base is None:
-            self.base = self.head if self.base_text == self.head_text else parse(self.base_text)
+            self.base = self.head if same else parse(self.base_text)
 
 
 @dataclass

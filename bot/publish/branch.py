@@ -313,9 +313,8 @@ class GitHubPublisher:
                 raise PublishError(f"branch {self.branch} has commits by people and no open pull request",
                                    "open a pull request from it, merge or delete it, or set github.branch")
         head_text, blob = self._list_at(head)
-        result = plan(Branch(state.base_text, head_text, Marker(), added, base=state.base,
-                             head=state.base if head_text == state.base_text else None),
-                      proposals, self.config.github.max_entries)
+        result = plan(Branch(state.base_text, head_text, Marker(), added, base=state.base), proposals,
+                      self.config.github.max_entries)
         body = self._body(result, model, labelled=False)
         if not result.proposals:
             return Published("unchanged", f"{self.config.list.repo} (no open pull request)", result), head_text, body

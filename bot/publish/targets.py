@@ -102,11 +102,9 @@ class LocalPublisher:
         if self._last is None or self._last[0] != texts:
             found = read_marker(texts[0]) or Marker()
             if texts[1] is None:  # the proposed list is gone: start it again, remembering what was rejected
-                branch = Branch(self.list_text, self.list_text, Marker([], found.rejected), head=self.base_list(),
-                                base=self.base_list())
+                branch = Branch(self.list_text, self.list_text, Marker([], found.rejected), base=self.base_list())
             else:
-                branch = Branch(self.list_text, texts[1], found, [], found.ids(), base=self.base_list(),
-                                head=self.base_list() if texts[1] == self.list_text else None)
+                branch = Branch(self.list_text, texts[1], found, [], found.ids(), base=self.base_list())
             self._last = (texts, branch)
         return self._last[1]
 
