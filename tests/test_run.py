@@ -261,3 +261,21 @@ def test_run_output_that_would_overwrite_the_list_or_leads_nowhere_is_refused_be
         assert ("holds the list itself" if where == "the list's own folder" else "a link to nothing") in result.err
     assert (own / "README.md").read_bytes() == SEED_README.read_bytes()
     assert not Path(cfg.store.path).exists()  # nothing fetched
+
+
+def test_run_unreadable_local_copy_is_named_before_any_work(world, tmp_path, monkeypatch, bot):
+    """A list.local_copy that is not UTF-8 (or not there): one line naming the key, exit 2, and
+    nothing fetched or stored first."""
+    serve, config = world
+    monkeypatch.delenv("TEST_GH_TOKEN")
+    bad = tmp_path / "latin1.md"
+    bad.write_bytes("# Liste\n\n- [Réseaux](https://arxiv.org/abs/2509.01234)\n".encode("latin-1"))
+    for path in (bad, tmp_path / "missing.md"):
+        cfg = config()
+        Path(cfg.source).write_text(Path(cfg.source).read_text().replace(f"local_copy: {SEED_README}",
+                                                                         f"local_copy: {path}"))
+        result = bot("--config", cfg.source, "run")
+        assert result.exit_code == 2, result.out + result.err
+        assert result.err.startswith(f"Error: cannot read list.local_copy {path}"), result.err
+        assert len(result.err.strip().splitlines()) <= 2  # the message and its fix
+        assert not Path(cfg.store.path).exists()

@@ -18,16 +18,16 @@ from bot.base.errors import InputError
 from classifier.files import atomic_write  # noqa: F401  (the one implementation; bot code imports it from here)
 
 
-def read_list_text(path: str | Path) -> str:
-    """A list's README read from disk, or a one-line error naming the cause (exit 2).
+def read_list_text(path: str | Path, what: str = "list", fix: str = "check the path (a UTF-8 Markdown file)") -> str:
+    """A list's README read from disk as written (CRLF stays CRLF), or a one-line error naming
+    ``what`` was read and the cause (exit 2).
 
     Example: read_list_text("README.md") -> "# Awesome ...\\n"
     """
     try:
-        return Path(path).read_bytes().decode("utf-8")  # as written: CRLF stays CRLF
+        return Path(path).read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read list {path}: {getattr(exc, 'strerror', None) or exc}",
-                         "check the path (a UTF-8 Markdown file)") from None
+        raise InputError(f"cannot read {what} {path}: {getattr(exc, 'strerror', None) or exc}", fix) from None
 
 
 def writable_folder(folder: str | Path, what: str = "--output", files: tuple[str, ...] = ()) -> Path:

@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 
 from bot.base.errors import InputError
+from bot.base.files import read_list_text
 from bot.cli.group import Context, cli, parse_day, pass_context, read_list
 
 
@@ -53,11 +54,8 @@ def _list_and_truth(ctx: Context, list_path: str | None, truth_path: str | None,
         return start_text, list_source, truth or truth_from_list(later_text, later_source)
     start_text, list_source = read_list(ctx, list_path)
     if truth_path:
-        try:
-            truth = truth_from_list(Path(truth_path).read_bytes().decode("utf-8"), truth_path)
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"cannot read the truth {truth_path}: {getattr(exc, 'strerror', None) or exc}",
-                             "give a later version of the list (a UTF-8 Markdown file)") from None
+        truth = truth_from_list(read_list_text(truth_path, "the truth",
+                                               "give a later version of the list (a UTF-8 Markdown file)"), truth_path)
     return start_text, list_source, truth
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.base.errors import BotError, InputError, PublishError
-from bot.base.files import writable_folder
+from bot.base.files import read_list_text, writable_folder
 from bot.base.secrets import github_token
 from bot.jobs.classify import ensure_model, verdicts
 from bot.papers.arxiv_api import ArxivAPI
@@ -92,15 +92,13 @@ def _model(config, store: Store, document, report: RunReport, api: ArxivAPI | No
     return model
 
 
-def make_publisher(config, kind: str | None, output: Path | None = None, dry_run: bool = False,
-                   token: str | None = None):
-    """The publisher for this run: GitHub when a token is set (or asked for), else the local
-    folder (``output``, default ``output.path``); a dry run reads from it and writes only its
-    preview folder (``output``, default ``<output.path>/dry-run``), never the local proposal.
+def make_publisher(config, kind: str, folder: Path | None, dry_run: bool = False, token: str | None = None):
+    """The publisher for this run (``kind`` "github" or "local"; ``folder`` the one ``written_folder``
+    gives): GitHub, or the local proposal's folder (``output.path``, or ``folder`` when not a dry run);
+    a dry run reads from it and writes only its preview, ``folder``, never the local proposal.
 
-    Example: make_publisher(config, None, dry_run=True, token=github_token(config)).preview(proposals, "m")
+    Example: make_publisher(config, "local", Path("out/dry-run"), dry_run=True).preview(proposals, "m")
     """
-    kind = kind or ("github" if token else "local")
     if kind == "github":
         if not token:
             raise BotError(f"no GitHub token in ${config.github.token_env}",
@@ -109,16 +107,11 @@ def make_publisher(config, kind: str | None, output: Path | None = None, dry_run
     else:
         if config.list.local_copy is None:
             raise BotError("the local publisher needs list.local_copy in the config", "set it to a README path")
-        try:
-            text = Path(config.list.local_copy).read_bytes().decode("utf-8")  # CRLF stays CRLF
-        except (OSError, UnicodeDecodeError) as exc:
-            raise BotError(f"cannot read list.local_copy {config.list.local_copy}: "
-                           f"{getattr(exc, 'strerror', None) or exc}") from None
-        folder = config.output.path if dry_run or output is None else output
-        source = LocalPublisher(folder, text, config.github.max_entries, config.github.pr_template)
-    if not dry_run:
-        return source
-    return DryRunPublisher(source, written_folder(config, kind, output, dry_run))
+        text = read_list_text(config.list.local_copy, "list.local_copy",
+                              "check list.local_copy in the config (a UTF-8 Markdown file)")
+        source = LocalPublisher(config.output.path if dry_run else folder, text, config.github.max_entries,
+                                config.github.pr_template)
+    return DryRunPublisher(source, folder) if dry_run else source
 
 
 def written_folder(config, kind: str, output: Path | None, dry_run: bool) -> Path | None:
@@ -183,7 +176,8 @@ def run(config, *, dry_run: bool = False, publisher: str | None = None, output: 
     A failure of GitHub is a ``problem:`` of the report (exit 1), after what did work."""
     report = RunReport()
     token = github_token(config)  # read once; a mis-pasted token stops the run here, before any work
-    folder = written_folder(config, publisher or ("github" if token else "local"), output, dry_run)
+    kind = publisher or ("github" if token else "local")
+    folder = written_folder(config, kind, output, dry_run)
     if folder is not None:  # a folder that cannot take the files stops the run here too
         what = "--output" if output is not None else "output.path"
         writable_folder(folder, what, ("README.md", "pull-request.md"))
@@ -191,13 +185,13 @@ def run(config, *, dry_run: bool = False, publisher: str | None = None, output: 
         if own is not None and (Path(folder) / "README.md").resolve() == Path(own).resolve():
             raise InputError(f"{what} {folder} holds the list itself ({own}): the bot would write over it",
                              "give another folder")
+    source = make_publisher(config, kind, folder, dry_run, token)  # an unreadable list stops the run here
     options = {"api": ArxivAPI.from_config(config), **(ingest_options or {})}  # one arXiv client a run
     with run_lock(Path(config.store.path).parent), Store(config.store.path) as store:
         report.ingest = daily(config, store, **options)
         report.problems += report.ingest.problems
         try:
-            propose(config, store, make_publisher(config, publisher, output, dry_run, token), report, dry_run,
-                    options["api"])
+            propose(config, store, source, report, dry_run, options["api"])
         except PublishError as exc:
             report.problems.append(exc.one_line())
     return report

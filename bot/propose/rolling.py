@@ -270,6 +270,18 @@ def _what_stays(branch: Branch, head: AwesomeList, base: AwesomeList, previous: 
     return kept, duplicates, ours
 
 
+def deleted(branch: Branch) -> dict[str, str | None]:
+    """The papers a person removed from the branch since the marker was written: id -> the section
+    the bot had proposed (what ``plan`` would find, without planning a change).
+
+    Example: deleted(Branch(base_text, head_text, marker, human_removed={"2509.01234"}))
+    """
+    result = Plan(branch.head_text, [], [])
+    _what_stays(branch, branch.head, branch.base, {p.id: p for p in branch.marker.proposals},
+                {r.id: r for r in branch.marker.rejected}, result)
+    return result.newly_rejected
+
+
 def _kept_proposals(branch: Branch, kept: dict[str, Entry], previous: dict, new: list[Proposal]) -> list[Proposal]:
     """The papers that stay, as proposals: this run's details when it proposed them again, else the
     marker's; their section is where the entry stands now (a maintainer may have moved it)."""

@@ -15,7 +15,7 @@ too it comments once and adds nothing until a human resolves it.
 
 Example::
 
-    publisher = make_publisher(config, kind=None, output=Path("out"), dry_run=True, token=github_token(config))
+    publisher = make_publisher(config, "local", Path("out/dry-run"), dry_run=True)
     publisher.publish(proposals, model="abc123").action   # 'dry run'
 """
 
@@ -28,7 +28,7 @@ from typing import Protocol
 from bot.base.files import atomic_write
 from bot.lists.awesome import AwesomeList, parse
 from bot.propose.proposals import Feedback, Marker, Proposal, pull_request_body, read_marker
-from bot.propose.rolling import Branch, Plan, plan
+from bot.propose.rolling import Branch, Plan, deleted, plan
 
 
 @dataclass
@@ -116,7 +116,7 @@ class LocalPublisher:
         """Rejected: the papers deleted from the folder's README, read as the planner reads a branch (a paper
         whose link a maintainer changed, to the journal version say, is found by its title: still proposed)."""
         branch = self._branch()
-        gone = plan(branch, [], self.limit).newly_rejected
+        gone = deleted(branch)
         return Feedback.rejecting({**{r.id: r.section for r in branch.marker.rejected}, **gone},
                                   "deleted from the local proposal")
 
