@@ -77,7 +77,7 @@ def truth_run(world, demo_model, tmp_path_factory):
     folder, config, small = world
     with Store(config.store.path) as store:
         truth_text, chosen = later_version(small, store)
-        result = backtest(config, store, small, truth_from_list(truth_text, "later.md"), SINCE, UNTIL,
+        result = backtest(config, store, parse(small), truth_from_list(truth_text, "later.md"), SINCE, UNTIL,
                           retrain="weekly", sample=800, list_source="small.md", start_model=demo_model.model)
     out = tmp_path_factory.mktemp("report")
     write(result, out)
@@ -200,7 +200,7 @@ def test_backtest_judgements_borderline_and_unjudged(world, demo_model, tmp_path
     outs = []
     for run in range(2):
         with Store(config.store.path) as store:
-            result = backtest(config, store, SEED_README.read_text(), truth, SINCE, date(2025, 9, 19), retrain="never",
+            result = backtest(config, store, parse(SEED_README.read_text()), truth, SINCE, date(2025, 9, 19), retrain="never",
                               start_model=demo_model.model, list_source="seed")
         outs.append(tmp_path / str(run))
         write(result, outs[-1])

@@ -44,19 +44,20 @@ def _from_github(config, repo_name: str, since, until) -> tuple[str, str, str, s
 
 def _list_and_truth(ctx: Context, list_path: str | None, truth_path: str | None, judgements: str | None,
                     repo_name: str | None, start, end):
-    """(the list as the window starts, where it came from, the truth): from GitHub with --repo, else
-    from files (--list or the configured list; --truth or --judgements)."""
+    """(the list as the window starts, parsed; where it came from; the truth): from GitHub with --repo,
+    else from files (--list or the configured list; --truth or --judgements)."""
     from bot.jobs.backtest import truth_from_judgements, truth_from_list
+    from bot.lists.awesome import parse
 
     truth = truth_from_judgements(judgements) if judgements else None
     if repo_name:
         start_text, list_source, later_text, later_source = _from_github(ctx.config, repo_name, start, end)
-        return start_text, list_source, truth or truth_from_list(later_text, later_source)
-    start_text, list_source = read_list(ctx, list_path)
+        return parse(start_text), list_source, truth or truth_from_list(later_text, later_source)
+    _, start_list, list_source = read_list(ctx, list_path)
     if truth_path:
         truth = truth_from_list(read_list_text(truth_path, "the truth",
                                                "give a later version of the list (a UTF-8 Markdown file)"), truth_path)
-    return start_text, list_source, truth
+    return start_list, list_source, truth
 
 
 @cli.command("backtest")
@@ -104,7 +105,7 @@ def backtest_command(ctx: Context, since: str, until: str, list_path: str | None
     from bot.base.progress import progress_line
     from bot.jobs.backtest import backtest
     from bot.jobs.report import check_folder, summary, write
-    from bot.lists.awesome import parse, require_entries
+    from bot.lists.awesome import require_entries
     from bot.papers.store import Store
 
     config = ctx.config
@@ -117,8 +118,8 @@ def backtest_command(ctx: Context, since: str, until: str, list_path: str | None
     if not repo_name and bool(truth_path) == bool(judgements):
         raise InputError("give the truth: --truth LATER_README or --judgements CSV (one of them)",
                          "e.g. --judgements bench/judgements-2025.csv")
-    start_text, list_source, truth = _list_and_truth(ctx, list_path, truth_path, judgements, repo_name, start, end)
-    require_entries(parse(start_text), list_source)  # before the replay: a list read as nothing trains on nothing
+    start_list, list_source, truth = _list_and_truth(ctx, list_path, truth_path, judgements, repo_name, start, end)
+    require_entries(start_list, list_source)  # before the replay: a list read as nothing trains on nothing
     folder = Path(output) if output else config.output.path / "backtest"
     check_folder(folder, ["never", "weekly"] if retrain == "weekly" else ["never"])  # before the replay
     store = Store.existing(config.store.path)
@@ -127,7 +128,7 @@ def backtest_command(ctx: Context, since: str, until: str, list_path: str | None
                          "fill it first: `bot fetch --from-file papers.jsonl.gz` or `bot fetch --since DATE`")
     started = time.perf_counter()
     with store, progress_line("backtest") as progress:
-        result = backtest(config, store, start_text, truth, start, end, retrain=retrain, sample=sample,
+        result = backtest(config, store, start_list, truth, start, end, retrain=retrain, sample=sample,
                           progress=progress, list_source=list_source)
     data, written = write(result, folder, time.perf_counter() - started)
     click.echo(f"backtest {result.since} .. {result.until}: {len(result.days)} days, {result.papers} papers; "

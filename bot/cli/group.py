@@ -52,12 +52,15 @@ def cli(ctx: click.Context, config_path: str) -> None:
     ctx.obj = Context(config_path)
 
 
-def read_list(ctx: Context, path: str | None) -> tuple[str, str]:
-    """The list's text and where it came from: PATH (no config needed), the configured local copy, or GitHub."""
+def read_list(ctx: Context, path: str | None):
+    """(the list's text, the list parsed, where it came from): PATH (no config needed), the configured
+    local copy, or GitHub (read and parsed once, by the publisher)."""
     from bot.base.files import read_list_text
+    from bot.lists.awesome import parse
 
     if path is not None:
-        return read_list_text(path), path
+        text = read_list_text(path)
+        return text, parse(text), path
     config = ctx.config
     if config.list.local_copy is None:
         from bot.base.secrets import github_token
@@ -69,8 +72,9 @@ def read_list(ctx: Context, path: str | None) -> tuple[str, str]:
         from bot.publish.branch import GitHubPublisher
 
         publisher = GitHubPublisher(config, token)
-        return publisher.base_text(), f"{config.list.repo}@{config.list.branch}:{config.list.path}"
-    return read_list_text(config.list.local_copy), str(config.list.local_copy)
+        return publisher.base_text(), publisher.base_list(), f"{config.list.repo}@{config.list.branch}:{config.list.path}"
+    text = read_list_text(config.list.local_copy, "list.local_copy", "check list.local_copy in the config")
+    return text, parse(text), str(config.list.local_copy)
 
 
 def parse_day(value: str | None, option: str):

@@ -40,8 +40,7 @@ def list_check(ctx: Context, path: str | None) -> None:
     """
     from bot.lists import awesome
 
-    text, source = read_list(ctx, path)
-    document = awesome.parse(text)
+    text, document, source = read_list(ctx, path)
     identical = document.render() == text
     click.echo(f"{source}: {len(document.entries)} entries in {len(document.labels())} sections")
     for label in document.labels():
@@ -73,10 +72,8 @@ def list_entries(ctx: Context, path: str | None, as_json: bool) -> None:
 
     Example: bot list entries README.md --json
     """
-    from bot.lists import awesome
 
-    text, _ = read_list(ctx, path)
-    for entry in awesome.parse(text).entries:
+    for entry in read_list(ctx, path)[1].entries:
         if as_json:
             row = entry.as_json()
             keys = ("section", "subsection", "title", "authors", "date", "venue", "arxiv_id", "links")

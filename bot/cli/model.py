@@ -100,15 +100,13 @@ def train_command(ctx: Context, list_path: str | None, offline: bool, force: boo
     """
     from bot.base.progress import progress_line
     from bot.jobs.classify import configured_lexicon, gather, lexicon_for, retrain
-    from bot.lists import awesome
     from bot.papers.arxiv_api import ArxivAPI
     from bot.papers.store import Store
     from classifier import model as model_io
 
     config = ctx.config
     configured_lexicon(config)  # a broken lexicon file stops here, before any work
-    text, source = read_list(ctx, list_path)
-    document = awesome.parse(text)
+    _, document, source = read_list(ctx, list_path)
     started = time.perf_counter()
     with Store(config.store.path) as store:
         api = None if offline else ArxivAPI.from_config(config)
@@ -164,7 +162,6 @@ def evaluate_command(ctx: Context, split: str | None, until: str | None, judgeme
     from bot.base.files import writable_folder
     from bot.base.progress import progress_line
     from bot.jobs.classify import labelled, library_errors
-    from bot.lists import awesome
     from bot.papers.store import Store
     from bot.propose.likeness import likeness, summary
     from classifier import lexicon as lexicon_io
@@ -175,7 +172,7 @@ def evaluate_command(ctx: Context, split: str | None, until: str | None, judgeme
     config = ctx.config
     folder = writable_folder(Path(output) if output else config.output.path / "evaluation",
                              "--output" if output else "output.path", ("report.md", "report.json"))
-    document = awesome.parse(read_list(ctx, list_path)[0])
+    document = read_list(ctx, list_path)[1]
     listed = {e.arxiv_id for e in document.entries if e.arxiv_id}
     papers, in_list = [], []
     with Store(config.store.path) as store:
@@ -325,14 +322,13 @@ def classify_command(ctx: Context, arxiv_id: str | None, input_path: str | None,
     """
     from bot.base.ids import is_arxiv_id
     from bot.jobs.classify import describe, load_model, verdicts
-    from bot.lists import awesome
 
     if bool(arxiv_id) == bool(input_path):
         raise InputError("give an arXiv id or --input FILE (one of them)", "e.g. bot classify 2308.02959")
     if arxiv_id and not is_arxiv_id(normalize_arxiv_id(arxiv_id)):
         raise InputError(f"{arxiv_id!r} is not an arXiv id", "e.g. bot classify 2308.02959 or hep-ex/0307015")
     model = load_model(ctx.config)
-    document = awesome.parse(read_list(ctx, list_path)[0])
+    document = read_list(ctx, list_path)[1]
     if arxiv_id:
         paper = _classify_one(ctx, arxiv_id)
         row = describe(paper, verdicts(model, [paper])[0], document)

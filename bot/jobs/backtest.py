@@ -22,7 +22,7 @@ retrains on the first announcement day of every ISO week after the first and als
 Deterministic: papers are read sorted, training has fixed seeds, models are named by the week
 they were trained in.  Example::
 
-    result = backtest(config, store, start_text, truth_from_judgements("bench/judgements-2025.csv"),
+    result = backtest(config, store, awesome.parse(start_text), truth_from_judgements("bench/judgements-2025.csv"),
                       date(2025, 9, 1), date(2025, 12, 31), retrain="weekly")
     result.modes["weekly"].records[0]   # {'mode': 'weekly', 'day': ..., 'id': ..., 'verdict': ...}
 """
@@ -167,8 +167,8 @@ class Backtest:
 class _Replay:
     """One mode's world: the list as it is now, the decisions so far, the model in use."""
 
-    def __init__(self, mode: str, text: str, model, model_id: str):
-        self.mode, self.text, self.document = mode, text, awesome.parse(text)
+    def __init__(self, mode: str, start: awesome.AwesomeList, model, model_id: str):
+        self.mode, self.text, self.document = mode, start.render(), start  # the list is replaced, never changed
         self.model, self.model_id = model, model_id
         self.decisions: dict[str, Decision] = {}  # the simulated maintainer's, by id
         self.proposed: dict[str, str] = {}  # id -> the section the bot proposed it in
@@ -183,10 +183,10 @@ class _Replay:
 
 
 class _Replayer:
-    def __init__(self, config, store: Store, start_text: str, truth: Truth, since: date, until: date,
+    def __init__(self, config, store: Store, start: awesome.AwesomeList, truth: Truth, since: date, until: date,
                  sample: int, progress: Progress | None):
         self.config, self.truth, self.sample, self.progress = config, truth, sample, progress
-        self.start_text, self.start = start_text, awesome.parse(start_text)
+        self.start = start
         self.since, self.until = since.isoformat(), until.isoformat()
         self.papers = list(store.papers(self.since, self.until))
         if not self.papers:
@@ -299,7 +299,7 @@ class _Replayer:
 
     # a whole mode ----------------------------------------------------------------------------------
     def replay(self, mode: str, model, model_id: str, first: Training) -> Replay:
-        state = _Replay(mode, self.start_text, model, model_id)
+        state = _Replay(mode, self.start, model, model_id)
         state.trainings.append(replace(first, mode=mode))
         week = iso_week(self.days[0])
         for number, day in enumerate(self.days, 1):
@@ -360,10 +360,11 @@ def _finish(state: _Replay) -> list[dict]:
     return sorted(state.records.values(), key=lambda r: (r["day"], r["id"]))
 
 
-def backtest(config, store: Store, start_text: str, truth: Truth, since: date, until: date, *,
+def backtest(config, store: Store, start: awesome.AwesomeList, truth: Truth, since: date, until: date, *,
              retrain: str = "weekly", sample: int = DEFAULT_SAMPLE, progress: Progress | None = None,
              start_model=None, list_source: str = "") -> Backtest:
-    """Replay the window in each mode (``retrain``: 'weekly' replays 'never' too).  ``start_model``: a
+    """Replay the window in each mode (``retrain``: 'weekly' replays 'never' too), from ``start`` (the list
+    as the window starts, parsed; shared read-only by the modes).  ``start_model``: a
     model to start from instead of training one on the papers before the window (tests)."""
     if retrain not in MODES:
         raise InputError(f"--retrain {retrain!r} is not weekly or never", "use --retrain weekly or --retrain never")
@@ -371,7 +372,7 @@ def backtest(config, store: Store, start_text: str, truth: Truth, since: date, u
         raise InputError(f"--since {since} is after --until {until}", "give the first day, then the last")
     if sample < 1:
         raise InputError(f"a background sample of {sample} papers", "give at least 1 (default 4000)")
-    replayer = _Replayer(config, store, start_text, truth, since, until, sample, progress)
+    replayer = _Replayer(config, store, start, truth, since, until, sample, progress)
     first_day = replayer.days[0]
     if start_model is None:
         replayer.tell("training the first model", 0)
