@@ -367,6 +367,33 @@ ODD_BATCHES = {
 }
 
 
+def written(text: str, paper_id: str) -> list[str]:
+    """The lines of the paper's entries in ``text``, item numbers left out (they count the entries above)."""
+    document = parse(text)
+    return [re.sub(r"^(\s*)\d+", r"\1#", "".join(document.lines[e.start:e.end]))
+            for e in document.entries if e.arxiv_id == paper_id]
+
+
+@pytest.mark.parametrize("name", BATCH_CASES + ["attack/protein-table-doi.md"] + sorted(ODD_BATCHES))
+def test_insert_entries_batch_writes_each_entry_as_it_would_be_alone(name, seed_text):
+    """Each entry of a batch copies the list's own entries, as that paper inserted alone would: not
+    an entry the bot wrote for the same batch in an earlier round, nor in the order those entries
+    gave its section (a fuzz found a section whose order they turned: another entry was copied),
+    nor the way they wrote an unknown cell ('-' where the list leaves it empty)."""
+    if name in ODD_BATCHES:
+        text, batch = ODD_BATCHES[name]
+        papers = [proposal(section, id=arxiv_id, title=f"A Paper Numbered {arxiv_id}", date=when)
+                  for arxiv_id, section, when in batch]
+    else:
+        text = seed_text if name == "the bundled list" else (FIXTURES / name).read_text(encoding="utf-8")
+        labels = [label for label, _ in Counter(e.label for e in parse(text).entries).most_common(2)]
+        papers = [proposal(labels[n % len(labels)], id=f"2509.{10000 + n}", title=f"A Paper Number {n}", date=when)
+                  for n, when in enumerate([date(2025, 9, 1)] * 5 + [date(2024, 5, 2), date(2021, 1, 3)])]
+    together = insert_entries(text, papers)
+    for paper in papers:
+        assert written(together, paper.id) == written(insert_entries(text, [paper]), paper.id), paper.id
+
+
 @pytest.mark.parametrize("case", sorted(ODD_BATCHES))
 def test_insert_entries_odd_batches_land_where_one_paper_at_a_time_would(case):
     """Found by reviews and a fuzz: a paper went inside another entry (its place moved by an insertion

@@ -10,15 +10,47 @@ placed on one parse of the list, where inserting the papers one at a time would 
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from bot.base.errors import ListFormatError
 from bot.lists.awesome import HEADING, YEAR_HEADING, AwesomeList, Entry, parse
 from bot.lists.tables import DELIMITER, is_row
-from bot.propose.render import Placement, hidden_line, place, rendered, table_head, turns
+from bot.propose.render import Placement, hidden_line, place, rendered, section_order, table_head, turns
 
 if TYPE_CHECKING:
     from bot.propose.proposals import Proposal
+
+
+@dataclass
+class _Batch:
+    """The papers being inserted together, and the list before them: each entry copies the list's own
+    entries, read in the order its section had (and the list's ways, such as how it writes an empty
+    cell, read from its own entries), not from the entries the batch wrote in earlier rounds."""
+
+    ids: frozenset[str]
+    before: AwesomeList
+    orders: dict[str, str | None] = field(default_factory=dict)
+    _view: tuple[AwesomeList, AwesomeList] | None = None  # a round's list, and the same without the batch's entries
+
+    def order(self, section: str) -> str | None:
+        if section not in self.orders:
+            try:
+                self.orders[section] = section_order(self.before, self.before.section_entries(section))
+            except ListFormatError:
+                self.orders[section] = None
+        return self.orders[section]
+
+    def own(self, document: AwesomeList) -> AwesomeList:
+        """``document`` as the list's own entries read it: the lines as they are, without the batch's entries."""
+        if self._view is None or self._view[0] is not document:
+            entries = [e for e in document.entries if e.arxiv_id not in self.ids]
+            self._view = (document, document if len(entries) == len(document.entries) else
+                          replace(document, entries=entries))
+        return self._view[1]
+
+    def rendered(self, paper: Proposal, document: AwesomeList, plan: Placement | None):
+        return rendered(paper, self.own(document), document.newline, plan, self.ids, self.order(paper.section))
 
 
 def _blank_lines(entries: list[Entry], lines: list[str]) -> int:
@@ -27,12 +59,12 @@ def _blank_lines(entries: list[Entry], lines: list[str]) -> int:
     return min(1, gaps.most_common(1)[0][0]) if gaps else 0
 
 
-def _inserted(document: AwesomeList, paper: Proposal, lines: list[str]) -> list[str]:
+def _inserted(document: AwesomeList, paper: Proposal, lines: list[str], batch: _Batch) -> list[str]:
     """``lines`` (the document's, or a copy with insertions *below* this paper's place) with the
     paper's entry inserted where ``document`` says it goes."""
     newline = document.newline
     plan = place(document, paper)
-    block, model = rendered(paper, document, newline, plan)
+    block, model = batch.rendered(paper, document, plan)
     if model is not None and model.shape == "table" and not plan.entries:
         index = plan.index
         if index + 1 < len(document.lines) and is_row(document.lines[index]) and DELIMITER.match(document.lines[index + 1]):
@@ -73,25 +105,28 @@ def insert_entries(text: str, papers: list[Proposal], document: AwesomeList | No
     The papers go in at the places that inserting them one at a time, newest first, would give, but
     the list is parsed once per *round* (see ``_round``), not once per paper: each paper of a round
     is placed on the same parse, and applied from the bottom of the list up, so that the places
-    above stay where they were.  Every entry of a round is
-    written after the list's own entries, not after the bot's entries of the same batch.
+    above stay where they were.  Every entry of the batch is written as it would be alone: like the
+    list's own entries, in the order its section had, never like the entries of earlier rounds.
 
     Example: insert_entries(readme, [proposal]) -> the README with one more entry
     """
     ordered = [paper for _, paper in sorted(enumerate(papers), key=lambda item: (-item[1].date.toordinal(),
                                                                                    -item[0]))]
+    document = parse(text) if document is None else document
+    batch = _Batch(frozenset(paper.id for paper in papers), document)
     while ordered:
         document = parse(text) if document is None else document
-        places, ordered = _round(document, ordered)
+        places, ordered = _round(document, ordered, batch)
         lines = list(document.lines)
         for index in sorted(places, reverse=True):
             for paper in reversed(places[index]):  # the lowest first: each one goes above those below it
-                lines = _inserted(document, paper, lines)
+                lines = _inserted(document, paper, lines, batch)
         text, document = "".join(lines), None
     return text
 
 
-def _round(document: AwesomeList, ordered: list[Proposal]) -> tuple[dict[int, list[Proposal]], list[Proposal]]:
+def _round(document: AwesomeList, ordered: list[Proposal], batch: _Batch
+           ) -> tuple[dict[int, list[Proposal]], list[Proposal]]:
     """The papers one parse can place, by the line they go before (top to bottom), and the papers left
     for the next round.
 
@@ -147,7 +182,7 @@ def _round(document: AwesomeList, ordered: list[Proposal]) -> tuple[dict[int, li
                 continue
         group = places.setdefault(index, [])
         group.insert(len(group) if at is None else at, paper)
-        keys[id(paper)] = _written_key(document, paper, plan)
+        keys[id(paper)] = _written_key(document, paper, plan, batch)
         started.add(paper.section)
     return places, rest
 
@@ -185,9 +220,9 @@ def _order_may_turn(document: AwesomeList, paper: Proposal, pending: int) -> boo
     return turns([e.sort_key for e in entries]) == (0, 0) and abs(down - up) <= 3 * pending
 
 
-def _written_key(document: AwesomeList, paper: Proposal, plan: Placement) -> tuple | None:
+def _written_key(document: AwesomeList, paper: Proposal, plan: Placement, batch: _Batch) -> tuple | None:
     """The date key of the paper's entry as the list will read it (its written date, else its arXiv id)."""
-    block, model = rendered(paper, document, document.newline, plan)
+    block, model = batch.rendered(paper, document, plan)
     head = table_head(document, model, document.newline) if model is not None and model.shape == "table" else ""
     entries = parse(f"# List{document.newline}## Section{document.newline}{head}{block}").entries
     return entries[0].sort_key if len(entries) == 1 else None

@@ -257,17 +257,21 @@ def render_entry(paper: Proposal, document: AwesomeList, newline: str = "\n") ->
     return rendered(paper, document, newline, plan)[0]
 
 
-def rendered(paper: Proposal, document: AwesomeList, newline: str, plan: Placement | None) -> tuple[str, Entry | None]:
+def rendered(paper: Proposal, document: AwesomeList, newline: str, plan: Placement | None,
+             batch: frozenset[str] = frozenset(), order: str | None = None) -> tuple[str, Entry | None]:
+    """The paper's entry, and the list's entry it copies: never one of the ``batch`` (the ids being
+    inserted with it), read in the section's ``order`` before the batch (default: as it is now)."""
     try:
         entries = plan.entries if plan else document.section_entries(paper.section)
-        order = plan.order if plan else section_order(document, entries)
+        order = order or (plan.order if plan else section_order(document, entries))
     except ListFormatError:
         entries, order = [], "desc"
     neighbour = (plan.before or plan.after) if plan else None
-    alike = [e for e in entries if neighbour is None or (e.shape == "table") == (neighbour.shape == "table")]
-    model = example(document, alike or entries, order)  # a section of bullets and a table: a row among rows
+    own = [e for e in entries if e.arxiv_id not in batch]
+    alike = [e for e in own if neighbour is None or (e.shape == "table") == (neighbour.shape == "table")]
+    model = example(document, alike or own, order)  # a section of bullets and a table: a row among rows
     if model is not None and paper.code_url:
-        model = with_code(document, model, recent(alike or entries, order))
+        model = with_code(document, model, recent(alike or own, order))
     if model is None:
         return _default_block(paper, document, newline), None
     number = _number(entries, plan.before) if plan and entries else None
