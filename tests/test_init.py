@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 
 import pytest
@@ -168,17 +169,22 @@ def test_init_output_that_cannot_hold_the_files_is_one_line_exit_2_and_writes_no
     out.mkdir()
     if blocker == "output-is-inside-a-file":
         (out / "file").write_text("x")
-        out = out / "file" / "sub"
+        out, named = out / "file" / "sub", out / "file"
     elif blocker == "github-is-a-file":
         (out / ".github").write_text("x")
+        named = out / ".github"
     elif blocker == "workflows-is-a-file":
         (out / ".github").mkdir()
         (out / ".github" / "workflows").write_text("x")
+        named = out / ".github" / "workflows"
     else:
         (out / "config.yaml").mkdir()
+        named = out / "config.yaml"
     before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
     result = bot("init", "--list", FIXTURES / "numbered.md", "--repo", "me/list", "--offline", "--output", out, "--force")
-    assert result.exit_code == 2 and result.err.startswith("Error: cannot write") and len(result.err.strip().splitlines()) == 1
+    assert result.exit_code == 2 and len(result.err.strip().splitlines()) == 1, result.err
+    assert result.err.startswith("Error: ") and f"{named}" in result.err  # what is in the way, named
+    assert re.search(rf"{re.escape(str(named))}(:| is|,)[^/]* (a file|a folder)", result.err), result.err
     assert result.out == ""  # refused before the survey
     assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
 

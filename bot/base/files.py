@@ -32,8 +32,9 @@ def read_list_text(path: str | Path, what: str = "list", fix: str = "check the p
 
 def writable_folder(folder: str | Path, what: str = "--output", files: tuple[str, ...] = ()) -> Path:
     """Before any work: ``folder`` can take files (a folder, or one that can be made in a folder this
-    process may write, whose ``files`` are not folders), else a one-line error (exit 2) naming ``what``
-    (the option or config key that gave it).
+    process may write, whose ``files`` are not folders and are not under a file: a name may hold
+    subfolders, '.github/workflows/x.yml'), else a one-line error (exit 2) naming ``what`` (the
+    option or config key that gave it).
 
     Example: writable_folder("out/evaluation", "--output", ("report.md",))
     """
@@ -52,9 +53,13 @@ def writable_folder(folder: str | Path, what: str = "--output", files: tuple[str
         raise InputError(f"cannot write into {parent} ({what} {folder}): permission denied",
                          "give a folder you can write")
     for name in files:
-        if (folder / name).is_dir():
-            raise InputError(f"{folder / name} is a folder: the file cannot be written there",
-                             f"remove it, or give another {what}")
+        target = folder / name
+        inside = [p for p in reversed(target.parents) if folder in p.parents]  # between the folder and the file
+        blocked = next((p for p in inside if p.is_symlink() and not p.exists() or p.exists() and not p.is_dir()), None)
+        if blocked is not None:
+            raise InputError(f"cannot write {target}: {blocked} is a file, not a folder", f"remove it, or give another {what}")
+        if target.is_dir():
+            raise InputError(f"cannot write {target}: it is a folder", f"remove it, or give another {what}")
     return folder
 
 

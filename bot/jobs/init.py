@@ -23,7 +23,7 @@ import yaml
 from bot import __version__
 from bot.base.checks import branch_name, http_url, repo_path
 from bot.base.errors import InputError
-from bot.base.files import atomic_write, read_list_text
+from bot.base.files import atomic_write, read_list_text, writable_folder
 from bot.lists.awesome import AwesomeList, parse, require_entries
 from bot.papers.paper import read_jsonl
 
@@ -239,18 +239,13 @@ FILES = ("config.yaml", ".github/workflows/awesome-list-bot.yml")  # what `bot i
 
 
 def check_targets(folder: Path, names=FILES, force: bool = False) -> None:
-    """Stop before any work when the files could not be written: an existing file (unless ``force``),
-    a place that cannot hold a file (a parent that is a file, a target that is a folder).
+    """Stop before any work when the files could not be written: a place that cannot hold them
+    (``writable_folder``), or an existing file (unless ``force``).
 
     Example: check_targets(Path("."), force=False)  # raises InputError when config.yaml exists
     """
     targets = [folder / name for name in names]
-    for target in targets:
-        parents = [parent for parent in reversed(target.parents) if parent.exists() or parent.is_symlink()]
-        blocked = next((parent for parent in parents if not parent.is_dir()), None)
-        if blocked is not None or target.is_dir():
-            what = f"{blocked} is not a folder" if blocked is not None else f"{target} is a folder"
-            raise InputError(f"cannot write {target}: {what}", "pass another --output")
+    writable_folder(folder, "--output", tuple(names))
     existing = [p for p in targets if p.exists() or p.is_symlink()]  # a dangling link is a file too
     if existing and not force:
         raise InputError(f"{existing[0]} exists", "use --force to overwrite, or --output another folder")
