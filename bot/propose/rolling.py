@@ -206,14 +206,16 @@ def would_conflict(ancestor: str, base: str, head: str) -> bool:
     return "conflict" in kinds or any({a, b} == {"a", "b"} for a, b in zip(kinds, kinds[1:]))
 
 
-def resolve_merge(ancestor: str, base: str, head: str, bot_ids: set[str]) -> str | None:
-    """The base merged into the head, where the only conflicts are both sides adding lines at the
-    same place and the head's lines there are the bot's own entries (a maintainer added a paper by
+def resolve_merge(ancestor: str, base: str, head: AwesomeList, bot_ids: set[str]) -> str | None:
+    """The base merged into the head (parsed), where the only conflicts are both sides adding lines at
+    the same place and the head's lines there are the bot's own entries (a maintainer added a paper by
     hand at the top of a section the bot had added to): both kept, the base's first.  None when a
-    conflict involves anything else (people resolve it then)."""
-    lines = {"z": ancestor.splitlines(True), "a": base.splitlines(True), "b": head.splitlines(True)}
-    document = parse(head)
-    bots = {i for e in document.entries if e.arxiv_id in bot_ids for i in range(e.start, e.end)}
+    conflict involves anything else (people resolve it then).
+
+    Example: resolve_merge(ancestor_text, base_text, parse(head_text), {"2509.01234"})
+    """
+    lines = {"z": ancestor.splitlines(True), "a": base.splitlines(True), "b": head.lines}
+    bots = {i for e in head.entries if e.arxiv_id in bot_ids for i in range(e.start, e.end)}
     out: list[str] = []
     for region in merge3.Merge3(lines["z"], lines["a"], lines["b"]).merge_regions():
         kind = region[0]

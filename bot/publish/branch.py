@@ -265,7 +265,7 @@ class GitHubPublisher:
         if branch.ancestor_text is None or set(state.files or []) - {self.path}:
             return None
         ours = (set(branch.bot_added) | state.marker.ids()) - state.marker.rejected_ids()
-        return resolve_merge(branch.ancestor_text, state.base_text, state.head_text, ours)
+        return resolve_merge(branch.ancestor_text, state.base_text, branch.head, ours)
 
     def _would_conflict(self, state: _Reading, branch: Branch, result: Plan) -> bool:
         """Whether the new entries would touch lines the base changed since the branch met it."""
