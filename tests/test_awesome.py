@@ -86,3 +86,15 @@ def test_normalizers():
     assert normalize_arxiv_id("oai:arXiv.org:2401.01234v3") == "2401.01234"
     assert normalize_arxiv_id("math/0601001v1") == "math/0601001"
     assert normalize_title("Diff-UNet:  A \\textbf{Diffusion}  Network!") == "diff unet a diffusion network"
+
+
+def test_parse_keeps_no_cache_a_parsed_list_is_the_callers_own(seed_text):
+    """Each parse gives a list of its own (no hidden cache returning shared objects): what one caller
+    does to its parsed list never reaches another parse of the same text."""
+    first, second = parse(seed_text), parse(seed_text)
+    assert first is not second and first.entries[0] is not second.entries[0]
+    first.entries[0].title = "changed by one caller"
+    first.lines.append("a line one caller added\n")
+    third = parse(seed_text)
+    assert third.entries[0].title == second.entries[0].title != "changed by one caller"
+    assert third.render() == seed_text
