@@ -529,6 +529,7 @@ def test_run_repository_rules_are_named_not_retried(world, github, bot, method, 
     result = bot("--config", config().source, "run")
     assert result.exit_code == 1 and "kept changing" not in result.err + result.out
     assert says in result.err + result.out, result.err[-600:]
+    assert "proposed: 0 (2 chosen, not published: see the problem below" in result.out, result.out
     tries = [r for r in github.requests if r[0] == method and re.search(pattern, r[1])]
     assert len(tries) == 1, tries
 

@@ -39,6 +39,7 @@ class RunReport:
     ingest: IngestReport | None = None
     classified: int = 0
     candidates: int = 0
+    chosen: int = 0  # papers worth proposing this run (published or not)
     proposed: list[Proposal] = field(default_factory=list)
     skipped: Counter = field(default_factory=Counter)
     published: Published | None = None
@@ -55,6 +56,8 @@ class RunReport:
                    f"{self.candidates} relevant paper(s) announced in the last days")
         sections = Counter(p.section for p in self.proposed)
         by_section = ", ".join(f"{name} {n}" for name, n in sections.most_common()) or "none"
+        if self.published is None and self.chosen:  # publishing failed: nothing was proposed
+            by_section = f"{self.chosen} chosen, not published: see the problem below; the next run tries again"
         out.append(f"proposed: {len(self.proposed)} ({by_section})")
         if self.skipped:
             out.append("skipped: " + ", ".join(f"{n} {why}" for why, n in self.skipped.most_common()))
@@ -206,6 +209,7 @@ def propose(config, store: Store, source, report: RunReport, dry_run: bool, api:
     found = classify_candidates(config, store, model, report)
     chosen = select([p for p, _ in found], [v for _, v in found], document, source.open_proposals(),
                     set(decisions.rejected), report)
+    report.chosen = len(chosen)
     published = report.published = source.publish([Proposal.of(p, v) for p, v in chosen], model.fingerprint)
     if published.over_limit:
         report.skipped["over the limit of the pull request (next run)"] += published.over_limit
