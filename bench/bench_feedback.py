@@ -39,6 +39,7 @@ sys.path.insert(0, str(ROOT))
 from bot.base.config import load_config  # noqa: E402
 from bot.jobs import report as backtest_report  # noqa: E402
 from bot.jobs.backtest import backtest, truth_from_judgements, truth_from_list  # noqa: E402
+from bot.base.files import read_list_text  # noqa: E402
 from bot.lists.awesome import parse  # noqa: E402
 from bot.papers.store import Store  # noqa: E402
 
@@ -66,7 +67,7 @@ def run(name: str, config_path: Path, list_path: Path, truth, since: str, until:
     started = time.perf_counter()
     config = load_config(config_path)
     with Store(config.store.path) as store:
-        result = backtest(config, store, parse(list_path.read_text(encoding="utf-8")), truth, date.fromisoformat(since),
+        result = backtest(config, store, parse(read_list_text(list_path)), truth, date.fromisoformat(since),
                           date.fromisoformat(until), retrain="weekly", list_source=str(list_path))
     data = backtest_report.write(result, output / name)[0] if output else backtest_report.report(result)
     used = sum(t["used"] for t in data["trainings"]["weekly"][1:])

@@ -263,19 +263,35 @@ def test_run_output_that_would_overwrite_the_list_or_leads_nowhere_is_refused_be
     assert not Path(cfg.store.path).exists()  # nothing fetched
 
 
-def test_run_unreadable_local_copy_is_named_before_any_work(world, tmp_path, monkeypatch, bot):
-    """A list.local_copy that is not UTF-8 (or not there): one line naming the key, exit 2, and
-    nothing fetched or stored first."""
+def test_run_unreadable_local_copy_is_named_before_any_work(world, feeds, tmp_path, monkeypatch, bot):
+    """A list.local_copy that is not UTF-8, not there or not set (and no token): one line naming the
+    key, exit 2, and nothing asked of arXiv first."""
     serve, config = world
     monkeypatch.delenv("TEST_GH_TOKEN")
     bad = tmp_path / "latin1.md"
     bad.write_bytes("# Liste\n\n- [Réseaux](https://arxiv.org/abs/2509.01234)\n".encode("latin-1"))
-    for path in (bad, tmp_path / "missing.md"):
+    for path, says in ((bad, f"cannot read list.local_copy {bad}"), (tmp_path / "missing.md", "cannot read list"),
+                       ("null", "list.local_copy is not set")):
         cfg = config()
         Path(cfg.source).write_text(Path(cfg.source).read_text().replace(f"local_copy: {SEED_README}",
                                                                          f"local_copy: {path}"))
+        feeds.requests.clear()
         result = bot("--config", cfg.source, "run")
         assert result.exit_code == 2, result.out + result.err
-        assert result.err.startswith(f"Error: cannot read list.local_copy {path}"), result.err
-        assert len(result.err.strip().splitlines()) <= 2  # the message and its fix
-        assert not Path(cfg.store.path).exists()
+        assert result.err.startswith(f"Error: {says}") and len(result.err.strip().splitlines()) == 1, result.err
+        assert feeds.requests == []  # stopped before fetching
+
+
+def test_run_github_failing_at_the_start_still_fetches_the_days_papers(world, github, bot):
+    """GitHub down when the run begins: the day's papers are fetched and stored all the same, and
+    the failure is the run's one problem line (exit 1), not an error that stops it first."""
+    serve, config = world
+    cfg = config()
+    github.fail("GET", r"^/repos/owner/list$", 503, times=1000)
+    result = bot("--config", cfg.source, "run")
+    assert result.exit_code == 1, result.out + result.err
+    assert "feed cs.CV:" in result.out and "new (ok)" in result.out
+    assert "problem: GitHub" in result.out + result.err and "503" in result.out + result.err
+    from bot.papers.store import Store
+    with Store(cfg.store.path) as store:
+        assert store.count() > 0

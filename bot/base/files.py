@@ -30,6 +30,18 @@ def read_list_text(path: str | Path, what: str = "list", fix: str = "check the p
         raise InputError(f"cannot read {what} {path}: {getattr(exc, 'strerror', None) or exc}", fix) from None
 
 
+def read_local_copy(config) -> str:
+    """The configured local copy of the list (``list.local_copy``), or a one-line error (exit 2):
+    unset, or unreadable.
+
+    Example: read_local_copy(load_config("config.yaml")) -> "# Awesome ...\\n"
+    """
+    if config.list.local_copy is None:
+        raise InputError("list.local_copy is not set in the config", "set it to the list's README path")
+    return read_list_text(config.list.local_copy, "list.local_copy",
+                          "check list.local_copy in the config (a UTF-8 Markdown file)")
+
+
 def writable_folder(folder: str | Path, what: str = "--output", files: tuple[str, ...] = ()) -> Path:
     """Before any work: ``folder`` can take files (a folder, or one that can be made in a folder this
     process may write, whose ``files`` are not folders and are not under a file: a name may hold
@@ -57,7 +69,8 @@ def writable_folder(folder: str | Path, what: str = "--output", files: tuple[str
         inside = [p for p in reversed(target.parents) if folder in p.parents]  # between the folder and the file
         blocked = next((p for p in inside if p.is_symlink() and not p.exists() or p.exists() and not p.is_dir()), None)
         if blocked is not None:
-            raise InputError(f"cannot write {target}: {blocked} is a file, not a folder", f"remove it, or give another {what}")
+            kind = f"a link to nothing ({os.readlink(blocked)})" if not blocked.exists() else "a file, not a folder"
+            raise InputError(f"cannot write {target}: {blocked} is {kind}", f"remove it, or give another {what}")
         if target.is_dir():
             raise InputError(f"cannot write {target}: it is a folder", f"remove it, or give another {what}")
     return folder

@@ -55,7 +55,7 @@ def cli(ctx: click.Context, config_path: str) -> None:
 def read_list(ctx: Context, path: str | None):
     """(the list's text, the list parsed, where it came from): PATH (no config needed), the configured
     local copy, or GitHub (read and parsed once, by the publisher)."""
-    from bot.base.files import read_list_text
+    from bot.base.files import read_list_text, read_local_copy
     from bot.lists.awesome import parse
 
     if path is not None:
@@ -73,7 +73,7 @@ def read_list(ctx: Context, path: str | None):
 
         publisher = GitHubPublisher(config, token)
         return publisher.base_text(), publisher.base_list(), f"{config.list.repo}@{config.list.branch}:{config.list.path}"
-    text = read_list_text(config.list.local_copy, "list.local_copy", "check list.local_copy in the config")
+    text = read_local_copy(config)
     return text, parse(text), str(config.list.local_copy)
 
 

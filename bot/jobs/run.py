@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.base.errors import BotError, InputError, PublishError
-from bot.base.files import read_list_text, writable_folder
+from bot.base.files import read_local_copy, writable_folder
 from bot.base.secrets import github_token
 from bot.jobs.classify import ensure_model, verdicts
 from bot.papers.arxiv_api import ArxivAPI
@@ -108,12 +108,8 @@ def make_publisher(config, kind: str, folder: Path | None, dry_run: bool = False
                            "set it, or use --publisher local for an offline run")
         source = GitHubPublisher(config, token)
     else:
-        if config.list.local_copy is None:
-            raise BotError("the local publisher needs list.local_copy in the config", "set it to a README path")
-        text = read_list_text(config.list.local_copy, "list.local_copy",
-                              "check list.local_copy in the config (a UTF-8 Markdown file)")
-        source = LocalPublisher(config.output.path if dry_run else folder, text, config.github.max_entries,
-                                config.github.pr_template)
+        source = LocalPublisher(config.output.path if dry_run else folder, read_local_copy(config),
+                                config.github.max_entries, config.github.pr_template)
     return DryRunPublisher(source, folder) if dry_run else source
 
 
@@ -188,12 +184,16 @@ def run(config, *, dry_run: bool = False, publisher: str | None = None, output: 
         if own is not None and (Path(folder) / "README.md").resolve() == Path(own).resolve():
             raise InputError(f"{what} {folder} holds the list itself ({own}): the bot would write over it",
                              "give another folder")
-    source = make_publisher(config, kind, folder, dry_run, token)  # an unreadable list stops the run here
     options = {"api": ArxivAPI.from_config(config), **(ingest_options or {})}  # one arXiv client a run
     with run_lock(Path(config.store.path).parent), Store(config.store.path) as store:
+        # the local list is read once the lock is held (a run waiting for another reads the list it left),
+        # and before fetching: an unreadable list stops the run there.  GitHub is read after fetching: a
+        # failure of GitHub never keeps the day's papers out of the store
+        local = make_publisher(config, kind, folder, dry_run, token) if kind == "local" else None
         report.ingest = daily(config, store, **options)
         report.problems += report.ingest.problems
         try:
+            source = local or make_publisher(config, kind, folder, dry_run, token)
             propose(config, store, source, report, dry_run, options["api"])
         except PublishError as exc:
             report.problems.append(exc.one_line())
