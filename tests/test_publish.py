@@ -422,6 +422,27 @@ def test_run_local_folder_is_the_proposal(world, tmp_path, monkeypatch):
     assert [r.id for r in read_marker((folder / "pull-request.md").read_text()).rejected] == ["2509.13525"]
 
 
+def test_run_local_rejection_outlives_the_description_rewritten_by_hand(world, monkeypatch):
+    """The local proposal's description (its marker) replaced by a maintainer's own words: a paper they
+    deleted earlier is still never proposed again (the store remembers what a run read), and their
+    words stay in pull-request.md, above the bot's part, run after run."""
+    serve, config = world
+    monkeypatch.delenv("TEST_GH_TOKEN")
+    cfg = config()
+    run(cfg)
+    readme, description = cfg.output.path / "README.md", cfg.output.path / "pull-request.md"
+    readme.write_text(readme.read_text().replace(block(readme.read_text(), "2509.13525"), ""))
+    assert run(cfg).published.rejected == {"2509.13525": "Reconstruction"}
+    description.write_text("Reviewed, looks good. -- the maintainer\n")
+    report = run(cfg)
+    assert "2509.13525" not in counts(readme.read_text()) and "2509.13525" not in {p.id for p in report.proposed}
+    serve("2025-09-19")
+    report = run(cfg)
+    assert {p.id for p in report.proposed} == set(DAYS["2025-09-19"])
+    assert description.read_text().startswith("Reviewed, looks good. -- the maintainer\n")
+    assert read_marker(description.read_text()).ids() >= set(DAYS["2025-09-19"])
+
+
 def test_run_proposes_papers_first_imported_from_a_file(world, github, tmp_path, bot):
     import gzip
     import json

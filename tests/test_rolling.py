@@ -97,3 +97,27 @@ def test_plan_a_list_without_a_final_newline_takes_a_paper_for_its_last_section(
     assert set(result.added) == {"2509.11111", "2212.22222"}
     matcher = difflib.SequenceMatcher(None, (text + "\n").splitlines(True), result.text.splitlines(True), autojunk=False)
     assert all(tag in ("equal", "insert") for tag, *_ in matcher.get_opcodes())  # every line of the list kept
+
+
+ALL_FIXTURES = LISTS + sorted(f"attack/{p.name}" for p in (FIXTURES / "attack").glob("*.md"))
+
+
+@pytest.mark.parametrize("name", ALL_FIXTURES)
+def test_plan_writes_a_new_entry_as_it_would_be_alone_not_like_the_pending_ones(name):
+    """A paper added to a pull request that holds the bot's earlier entries is written like the list's
+    own entries, as it would be into the list alone: the bot's pending entries are never copied, nor
+    read as the order of their section (they had turned a section's order, and a later entry lost its
+    authors; and a paper refused on one run was written on the next, after other papers joined)."""
+    from test_formats import written
+
+    text = (FIXTURES / name).read_text(encoding="utf-8")
+    for section in live_sections(text)[:3]:
+        pending = [Proposal(f"2509.1{n}000", f"A Paper About Topic {n}", section, 0.9, authors=["Ann Author"],
+                            date=date(2025, 9, 18)) for n in range(3)]
+        first = plan(Branch(text, text), pending, limit=25)
+        new = Proposal("2509.20000", "A Later Paper", section, 0.9, authors=["Bo Writer"], date=date(2025, 9, 19))
+        marker = Marker([p for p in pending if p.id in first.added])
+        second = plan(Branch(text, first.text, marker, first.added), [new], limit=25)
+        alone = plan(Branch(text, text), [new], limit=25)
+        assert second.added == alone.added, section
+        assert written(second.text, new.id) == written(alone.text, new.id), section

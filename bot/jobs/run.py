@@ -205,10 +205,11 @@ def propose(config, store: Store, source, report: RunReport, dry_run: bool, api:
     document = source.base_list()
     decisions = source.feedback()  # the truth lives with the publisher; the store caches it
     store.record_decisions(decisions.decisions.values())
+    rejected = set(store.decisions("rejected"))  # the publisher's, and any it can no longer show (a folder's lost marker)
     model = _model(config, store, document, report, api if source.online else None)
     found = classify_candidates(config, store, model, report)
     chosen = select([p for p, _ in found], [v for _, v in found], document, source.open_proposals(),
-                    set(decisions.rejected), report)
+                    rejected, report)
     report.chosen = len(chosen)
     published = report.published = source.publish([Proposal.of(p, v) for p, v in chosen], model.fingerprint)
     if published.over_limit:

@@ -24,25 +24,27 @@ if TYPE_CHECKING:
 
 @dataclass
 class _Batch:
-    """The papers being inserted together, and the list before them: each entry copies the list's own
-    entries, read in the order its section had (and the list's ways, such as how it writes an empty
-    cell, read from its own entries), not from the entries the batch wrote in earlier rounds."""
+    """The papers being inserted together (with the bot's entries already in the list, its pending
+    proposals), and the list before them: each entry copies the list's own entries, read in the order
+    its section had (and the list's ways, such as how it writes an empty cell, read from its own
+    entries), never the bot's: not the batch's of earlier rounds, not those of earlier runs."""
 
-    ids: frozenset[str]
+    ids: frozenset[str]  # the batch's papers and the bot's entries already there
     before: AwesomeList
     orders: dict[str, str | None] = field(default_factory=dict)
-    _view: tuple[AwesomeList, AwesomeList] | None = None  # a round's list, and the same without the batch's entries
+    _view: tuple[AwesomeList, AwesomeList] | None = None  # a round's list, and the same without the bot's entries
 
     def order(self, section: str) -> str | None:
         if section not in self.orders:
+            own = self.own(self.before)
             try:
-                self.orders[section] = section_order(self.before, self.before.section_entries(section))
+                self.orders[section] = section_order(own, own.section_entries(section))
             except ListFormatError:
                 self.orders[section] = None
         return self.orders[section]
 
     def own(self, document: AwesomeList) -> AwesomeList:
-        """``document`` as the list's own entries read it: the lines as they are, without the batch's entries."""
+        """``document`` as the list's own entries read it: the lines as they are, without the bot's entries."""
         if self._view is None or self._view[0] is not document:
             entries = [e for e in document.entries if e.arxiv_id not in self.ids]
             self._view = (document, document if len(entries) == len(document.entries) else
@@ -98,9 +100,11 @@ def _inserted(document: AwesomeList, paper: Proposal, lines: list[str], batch: _
     return lines
 
 
-def insert_entries(text: str, papers: list[Proposal], document: AwesomeList | None = None) -> str:
+def insert_entries(text: str, papers: list[Proposal], document: AwesomeList | None = None,
+                   bots: frozenset[str] = frozenset()) -> str:
     """Insert each paper into its section, in the section's order; no other byte changes.
-    ``document``: the text already parsed, when the caller has it.
+    ``document``: the text already parsed, when the caller has it; ``bots``: the ids of the bot's
+    entries already in it (its pending proposals), which a new entry never copies.
 
     The papers go in at the places that inserting them one at a time, newest first, would give, but
     the list is parsed once per *round* (see ``_round``), not once per paper: each paper of a round
@@ -113,7 +117,7 @@ def insert_entries(text: str, papers: list[Proposal], document: AwesomeList | No
     ordered = [paper for _, paper in sorted(enumerate(papers), key=lambda item: (-item[1].date.toordinal(),
                                                                                    -item[0]))]
     document = parse(text) if document is None else document
-    batch = _Batch(frozenset(paper.id for paper in papers), document)
+    batch = _Batch(frozenset(paper.id for paper in papers) | bots, document)
     while ordered:
         document = parse(text) if document is None else document
         places, ordered = _round(document, ordered, batch)

@@ -345,7 +345,7 @@ def plan(branch: Branch, new: list[Proposal], limit: int) -> Plan:
     document = parse(text) if duplicates else head
     result.proposals += _kept_proposals(branch, kept, previous, new)
     chosen = _choose(new, max(0, limit - len(kept)), set(kept) | set(rejected), document, base, result)
-    final = _insert(document, chosen, result)
+    final = _insert(document, chosen, result, frozenset(kept))
     if not only_added(text, final) or not only_removed(branch.head_text, text, duplicates, head):
         raise PublishError("refusing to publish: the change would alter lines of the list it did not add",
                            "this is a bug; the branch was left as it was")
@@ -367,24 +367,25 @@ def _copies_to_take_back(head: AwesomeList, paper_id: str, ours: set[int], writt
     return (exact or added[:1])[:len(entries) - 1]
 
 
-def _insert(document: AwesomeList, chosen: list[Proposal], result: Plan) -> str:
-    """Insert the chosen entries; a paper whose entry would not parse back exactly once is left out."""
+def _insert(document: AwesomeList, chosen: list[Proposal], result: Plan, bots: frozenset[str]) -> str:
+    """Insert the chosen entries (written like the list's own, not like ``bots``, the bot's entries
+    kept on the branch); a paper whose entry would not parse back exactly once is left out."""
     text = document.render()
     if not chosen:
         return text
     before = Counter(e.arxiv_id for e in document.entries)
-    updated = insert_entries(text, chosen, document)
+    updated = insert_entries(text, chosen, document, bots)
     if _each_once(updated, chosen, before):
         return updated
     good: list[Proposal] = []
     for proposal in chosen:  # find the culprit: insert one at a time
-        attempt = insert_entries(text, good + [proposal], document)
+        attempt = insert_entries(text, good + [proposal], document, bots)
         if _each_once(attempt, good + [proposal], before):
             good.append(proposal)
         else:
             result.failed[proposal.id] = "its entry does not read back as exactly one entry"
     chosen[:] = good
-    return insert_entries(text, good, document) if good else text
+    return insert_entries(text, good, document, bots) if good else text
 
 
 def _each_once(text: str, chosen: list[Proposal], before: Counter) -> bool:

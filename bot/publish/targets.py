@@ -27,7 +27,7 @@ from typing import Protocol
 
 from bot.base.files import atomic_write
 from bot.lists.awesome import AwesomeList, parse
-from bot.propose.proposals import Feedback, Marker, Proposal, pull_request_body, read_marker
+from bot.propose.proposals import Feedback, Marker, Proposal, pull_request_body, read_marker, with_maintainers_text
 from bot.propose.rolling import Branch, Plan, deleted, plan
 
 
@@ -123,7 +123,8 @@ class LocalPublisher:
     def preview(self, proposals: list[Proposal], model: str) -> tuple[Published, str, str]:
         branch = self._branch()
         result = plan(branch, proposals, self.limit)
-        body = pull_request_body(result.proposals, result.rejected, model, self.template)
+        body = with_maintainers_text(_read(self.folder / "pull-request.md"),  # a note people wrote there stays
+                                     pull_request_body(result.proposals, result.rejected, model, self.template))
         return Published("written", str(self.folder), result), result.text, body
 
     def publish(self, proposals: list[Proposal], model: str) -> Published:
