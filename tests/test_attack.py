@@ -573,16 +573,21 @@ def test_run_journal_version_rewrite_is_the_same_paper_not_a_rejection(world, gi
 
 
 def test_run_keeps_the_maintainers_text_in_the_description(world, github):
-    """A note a maintainer writes above or below the bot's table survives the runs that add papers."""
+    """A note a maintainer writes above or below the bot's table, or right under it (inside the bot's part
+    of the description), survives the runs that add papers."""
     serve, config = world
     run(config())
     pull = github.pulls[0]
-    pull["body"] = "Reviewer note: check the MRI ones first.\n\n" + pull["body"] + "\n\nSigned: the maintainers\n"
+    under = "Under the table: #2 needs a second look.\n\nAnd a second paragraph."
+    pull["body"] = ("Reviewer note: check the MRI ones first.\n\n" + pull["body"] + "\n\nSigned: the maintainers\n"
+                    ).replace("\n<details>", f"\n{under}\n<details>", 1)
     serve("2025-09-19")
     report = run(config())
     assert report.published.action == "updated"
     body = github.pulls[0]["body"]
     assert body.startswith("Reviewer note: check the MRI ones first.") and body.rstrip().endswith("Signed: the maintainers")
+    assert body.count(under) == 1 and body.index("| 4 |") < body.index(under) < body.index("<details>")
+    assert run(config()).published.action == "unchanged" and github.pulls[0]["body"] == body
     assert pull_marker(github).ids() == set(DAYS["2025-09-18"] + DAYS["2025-09-19"])
     assert body.count("| # | paper |") == 1  # one table, the bot's, updated
 

@@ -163,7 +163,7 @@ def test_init_bad_value_is_one_line_exit_2_and_writes_nothing(bot, tmp_path, opt
 
 
 @pytest.mark.parametrize("blocker", ["output-is-inside-a-file", "github-is-a-file", "workflows-is-a-file",
-                                     "config-is-a-folder"])
+                                     "config-is-a-folder", "github-is-a-link-to-nothing"])
 def test_init_output_that_cannot_hold_the_files_is_one_line_exit_2_and_writes_nothing(bot, tmp_path, blocker):
     out = tmp_path / "out"
     out.mkdir()
@@ -177,6 +177,9 @@ def test_init_output_that_cannot_hold_the_files_is_one_line_exit_2_and_writes_no
         (out / ".github").mkdir()
         (out / ".github" / "workflows").write_text("x")
         named = out / ".github" / "workflows"
+    elif blocker == "github-is-a-link-to-nothing":
+        (out / ".github").symlink_to(tmp_path / "nowhere")
+        named = out / ".github"
     else:
         (out / "config.yaml").mkdir()
         named = out / "config.yaml"
@@ -184,7 +187,7 @@ def test_init_output_that_cannot_hold_the_files_is_one_line_exit_2_and_writes_no
     result = bot("init", "--list", FIXTURES / "numbered.md", "--repo", "me/list", "--offline", "--output", out, "--force")
     assert result.exit_code == 2 and len(result.err.strip().splitlines()) == 1, result.err
     assert result.err.startswith("Error: ") and f"{named}" in result.err  # what is in the way, named
-    assert re.search(rf"{re.escape(str(named))}(:| is|,)[^/]* (a file|a folder)", result.err), result.err
+    assert re.search(rf"{re.escape(str(named))}(:| is|,)[^/]* (a file|a folder|a link to nothing)", result.err), result.err
     assert result.out == ""  # refused before the survey
     assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
 

@@ -422,25 +422,43 @@ def test_run_local_folder_is_the_proposal(world, tmp_path, monkeypatch):
     assert [r.id for r in read_marker((folder / "pull-request.md").read_text()).rejected] == ["2509.13525"]
 
 
-def test_run_local_rejection_outlives_the_description_rewritten_by_hand(world, monkeypatch):
-    """The local proposal's description (its marker) replaced by a maintainer's own words: a paper they
-    deleted earlier is still never proposed again (the store remembers what a run read), and their
-    words stay in pull-request.md, above the bot's part, run after run."""
+def test_run_local_keeps_what_people_write_in_the_description(world, monkeypatch):
+    """Words a maintainer writes in the local proposal's pull-request.md (above the bot's part, right
+    under its table, below it) stay, run after run, as on GitHub."""
     serve, config = world
     monkeypatch.delenv("TEST_GH_TOKEN")
     cfg = config()
     run(cfg)
-    readme, description = cfg.output.path / "README.md", cfg.output.path / "pull-request.md"
-    readme.write_text(readme.read_text().replace(block(readme.read_text(), "2509.13525"), ""))
-    assert run(cfg).published.rejected == {"2509.13525": "Reconstruction"}
-    description.write_text("Reviewed, looks good. -- the maintainer\n")
-    report = run(cfg)
-    assert "2509.13525" not in counts(readme.read_text()) and "2509.13525" not in {p.id for p in report.proposed}
+    description = cfg.output.path / "pull-request.md"
+    notes = ("Reviewed the first two. -- the maintainer", "Under the table: both look right.", "P.S. below")
+    description.write_text(f"{notes[0]}\n\n" + description.read_text().replace(
+        "\n<details>", f"\n{notes[1]}\n<details>", 1) + f"\n{notes[2]}\n")
     serve("2025-09-19")
     report = run(cfg)
     assert {p.id for p in report.proposed} == set(DAYS["2025-09-19"])
-    assert description.read_text().startswith("Reviewed, looks good. -- the maintainer\n")
-    assert read_marker(description.read_text()).ids() >= set(DAYS["2025-09-19"])
+    text = description.read_text()
+    assert text.startswith(notes[0]) and text.rstrip().endswith(notes[2]) and text.count(notes[1]) == 1
+    assert read_marker(text).ids() == set(DAYS["2025-09-18"] + DAYS["2025-09-19"])
+    assert run(cfg).published.action == "unchanged" and description.read_text() == text
+
+
+def test_run_local_description_rewritten_by_hand_keeps_the_pending_papers_the_bots(world, monkeypatch):
+    """pull-request.md rewritten by a maintainer (its marker gone): the papers of the folder's README that
+    the list does not hold stay the proposal's, so one deleted afterwards is a rejection, not proposed
+    again (the folder has no commits to tell them apart)."""
+    serve, config = world
+    monkeypatch.delenv("TEST_GH_TOKEN")
+    cfg = config()
+    assert {p.id for p in run(cfg).proposed} == set(DAYS["2025-09-18"])
+    readme, description = cfg.output.path / "README.md", cfg.output.path / "pull-request.md"
+    description.write_text("Reviewed, looks good. -- the maintainer\n")
+    run(cfg)
+    assert description.read_text().startswith("Reviewed, looks good.")
+    assert read_marker(description.read_text()).ids() == set(DAYS["2025-09-18"])
+    readme.write_text(readme.read_text().replace(block(readme.read_text(), "2509.13576"), ""))
+    report = run(cfg)
+    assert report.published.rejected == {"2509.13576": "Reconstruction"}
+    assert "2509.13576" not in counts(readme.read_text()) and not report.proposed
 
 
 def test_run_proposes_papers_first_imported_from_a_file(world, github, tmp_path, bot):

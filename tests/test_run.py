@@ -265,7 +265,7 @@ def test_run_output_that_would_overwrite_the_list_or_leads_nowhere_is_refused_be
 
 def test_run_unreadable_local_copy_is_named_before_any_work(world, feeds, tmp_path, monkeypatch, bot):
     """A list.local_copy that is not UTF-8, not there or not set (and no token): one line naming the
-    key, exit 2, and nothing asked of arXiv first."""
+    key, exit 2, and nothing fetched or made first (not even the store)."""
     serve, config = world
     monkeypatch.delenv("TEST_GH_TOKEN")
     bad = tmp_path / "latin1.md"
@@ -279,7 +279,7 @@ def test_run_unreadable_local_copy_is_named_before_any_work(world, feeds, tmp_pa
         result = bot("--config", cfg.source, "run")
         assert result.exit_code == 2, result.out + result.err
         assert result.err.startswith(f"Error: {says}") and len(result.err.strip().splitlines()) == 1, result.err
-        assert feeds.requests == []  # stopped before fetching
+        assert feeds.requests == [] and not Path(cfg.store.path).exists()  # stopped before any work
 
 
 def test_run_github_failing_at_the_start_still_fetches_the_days_papers(world, github, bot):
@@ -295,3 +295,12 @@ def test_run_github_failing_at_the_start_still_fetches_the_days_papers(world, gi
     from bot.papers.store import Store
     with Store(cfg.store.path) as store:
         assert store.count() > 0
+
+
+def test_run_publisher_github_without_a_token_stops_before_any_work(world, feeds, monkeypatch, bot):
+    serve, config = world
+    monkeypatch.delenv("TEST_GH_TOKEN")
+    cfg = config()
+    result = bot("--config", cfg.source, "run", "--publisher", "github")
+    assert result.exit_code != 0 and result.err.startswith("Error: no GitHub token in $TEST_GH_TOKEN"), result.err
+    assert feeds.requests == [] and not Path(cfg.store.path).exists()

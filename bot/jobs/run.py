@@ -103,9 +103,6 @@ def make_publisher(config, kind: str, folder: Path | None, dry_run: bool = False
     Example: make_publisher(config, "local", Path("out/dry-run"), dry_run=True).preview(proposals, "m")
     """
     if kind == "github":
-        if not token:
-            raise BotError(f"no GitHub token in ${config.github.token_env}",
-                           "set it, or use --publisher local for an offline run")
         source = GitHubPublisher(config, token)
     else:
         source = LocalPublisher(config.output.path if dry_run else folder, read_local_copy(config),
@@ -176,6 +173,9 @@ def run(config, *, dry_run: bool = False, publisher: str | None = None, output: 
     report = RunReport()
     token = github_token(config)  # read once; a mis-pasted token stops the run here, before any work
     kind = publisher or ("github" if token else "local")
+    if kind == "github" and not token:
+        raise BotError(f"no GitHub token in ${config.github.token_env}",
+                       "set it, or use --publisher local for an offline run")
     folder = written_folder(config, kind, output, dry_run)
     if folder is not None:  # a folder that cannot take the files stops the run here too
         what = "--output" if output is not None else "output.path"
@@ -184,16 +184,15 @@ def run(config, *, dry_run: bool = False, publisher: str | None = None, output: 
         if own is not None and (Path(folder) / "README.md").resolve() == Path(own).resolve():
             raise InputError(f"{what} {folder} holds the list itself ({own}): the bot would write over it",
                              "give another folder")
+    # the local list is read before any work (an unreadable one stops the run, nothing made or fetched);
+    # GitHub is read after fetching: a failure of GitHub never keeps the day's papers out of the store
+    local = make_publisher(config, kind, folder, dry_run, token) if kind == "local" else None
     options = {"api": ArxivAPI.from_config(config), **(ingest_options or {})}  # one arXiv client a run
     with run_lock(Path(config.store.path).parent), Store(config.store.path) as store:
-        # the local list is read once the lock is held (a run waiting for another reads the list it left),
-        # and before fetching: an unreadable list stops the run there.  GitHub is read after fetching: a
-        # failure of GitHub never keeps the day's papers out of the store
-        local = make_publisher(config, kind, folder, dry_run, token) if kind == "local" else None
         report.ingest = daily(config, store, **options)
         report.problems += report.ingest.problems
         try:
-            source = local or make_publisher(config, kind, folder, dry_run, token)
+            source = local if local is not None else make_publisher(config, kind, folder, dry_run, token)
             propose(config, store, source, report, dry_run, options["api"])
         except PublishError as exc:
             report.problems.append(exc.one_line())
@@ -205,11 +204,10 @@ def propose(config, store: Store, source, report: RunReport, dry_run: bool, api:
     document = source.base_list()
     decisions = source.feedback()  # the truth lives with the publisher; the store caches it
     store.record_decisions(decisions.decisions.values())
-    rejected = set(store.decisions("rejected"))  # the publisher's, and any it can no longer show (a folder's lost marker)
     model = _model(config, store, document, report, api if source.online else None)
     found = classify_candidates(config, store, model, report)
     chosen = select([p for p, _ in found], [v for _, v in found], document, source.open_proposals(),
-                    rejected, report)
+                    set(decisions.rejected), report)
     report.chosen = len(chosen)
     published = report.published = source.publish([Proposal.of(p, v) for p, v in chosen], model.fingerprint)
     if published.over_limit:

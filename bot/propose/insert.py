@@ -33,10 +33,11 @@ class _Batch:
     before: AwesomeList
     orders: dict[str, str | None] = field(default_factory=dict)
     _view: tuple[AwesomeList, AwesomeList] | None = None  # a round's list, and the same without the bot's entries
+    _before: AwesomeList | None = None  # the list before the batch, without the bot's entries
 
     def order(self, section: str) -> str | None:
         if section not in self.orders:
-            own = self.own(self.before)
+            own = self._before = self._before or self.own(self.before)
             try:
                 self.orders[section] = section_order(own, own.section_entries(section))
             except ListFormatError:

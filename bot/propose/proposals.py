@@ -78,7 +78,8 @@ class Proposal:
 
 def with_maintainers_text(old: str | None, new: str) -> str:
     """The new description ``new`` (the bot's part: ``START`` .. marker) with what people wrote around
-    the bot's part of ``old`` kept: a note above or below the table survives every run.  An old
+    the bot's part of ``old`` kept, and a note they wrote right under its table: a note above or below
+    the table survives every run.  An old
     description without ``START`` (an older bot's) is the bot's up to its marker.  One without a marker
     (a person removed it): the bot's part runs from ``START`` to its signature line (``SIGNED``), when
     both are still there; else the old description is kept whole, above the bot's new part."""
@@ -93,8 +94,22 @@ def with_maintainers_text(old: str | None, new: str) -> str:
             return f"{old.rstrip()}\n\n{new}" if old.strip() else new
         end = old.find("\n", signed) + 1 or len(old)
         before = old[:start]
-    after = old[end:]
+    after, note = old[end:], _note_under_table(old[start:end])
+    if note and "\n<details>" in new:
+        new = new.replace("\n<details>", f"\n{note}\n\n<details>", 1)
     return f"{before}{new.rstrip()}{after}" if after.strip() else f"{before}{new}"
+
+
+def _note_under_table(part: str) -> str:
+    """What a person wrote between the table of the bot's part and its feedback section (blank lines
+    around it left out; the bot's own line for an empty table is not a note)."""
+    lines = part.splitlines(True)
+    details = next((i for i, line in enumerate(lines) if line.startswith("<details>")), None)
+    rows = [i for i, line in enumerate(lines[:details or 0]) if line.startswith("|")]
+    if details is None or not rows:
+        return ""
+    gap = [line for line in lines[rows[-1] + 1:details] if not line.startswith("_No proposals are left")]
+    return "".join(gap).strip("\r\n")
 
 
 @dataclass

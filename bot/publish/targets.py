@@ -97,20 +97,25 @@ class LocalPublisher:
         return self._base
 
     def _branch(self) -> Branch:
-        """The folder as it is now (worked out again only when its files changed)."""
+        """The folder as it is now (worked out again only when its files changed).  Without a marker in
+        pull-request.md (a person rewrote it), the papers of README.md that the list does not hold are
+        the proposal's: the folder has no commits to tell them apart, and this run's marker lists them."""
         texts = (_read(self.folder / "pull-request.md"), _read(self.folder / "README.md"))
         if self._last is None or self._last[0] != texts:
-            found = read_marker(texts[0]) or Marker()
+            found = read_marker(texts[0])
+            marker = found or Marker()
             if texts[1] is None:  # the proposed list is gone: start it again, remembering what was rejected
-                branch = Branch(self.list_text, self.list_text, Marker([], found.rejected), base=self.base_list())
+                branch = Branch(self.list_text, self.list_text, Marker([], marker.rejected), base=self.base_list())
             else:
-                branch = Branch(self.list_text, texts[1], found, [], found.ids(), base=self.base_list())
+                head = parse(texts[1])
+                ours = [] if found else sorted(head.arxiv_ids() - self.base_list().arxiv_ids())
+                branch = Branch(self.list_text, texts[1], marker, ours, marker.ids(), base=self.base_list(), head=head)
             self._last = (texts, branch)
         return self._last[1]
 
     def open_proposals(self) -> set[str]:
         branch = self._branch()
-        return branch.marker.ids() & branch.head.arxiv_ids()
+        return (branch.marker.ids() | set(branch.bot_added)) & branch.head.arxiv_ids()
 
     def feedback(self) -> Feedback:
         """Rejected: the papers deleted from the folder's README, read as the planner reads a branch (a paper
@@ -121,17 +126,20 @@ class LocalPublisher:
                                   "deleted from the local proposal")
 
     def preview(self, proposals: list[Proposal], model: str) -> tuple[Published, str, str]:
+        return self._preview(proposals, model)[0]
+
+    def _preview(self, proposals, model) -> tuple[tuple[Published, str, str], tuple[str | None, str | None]]:
+        """The change, and the folder's texts (pull-request.md, README.md) of the one reading it rests on."""
         branch = self._branch()
+        texts = self._last[0]
         result = plan(branch, proposals, self.limit)
-        body = with_maintainers_text(_read(self.folder / "pull-request.md"),  # a note people wrote there stays
+        body = with_maintainers_text(texts[0],  # a note people wrote there stays
                                      pull_request_body(result.proposals, result.rejected, model, self.template))
-        return Published("written", str(self.folder), result), result.text, body
+        return (Published("written", str(self.folder), result), result.text, body), texts
 
     def publish(self, proposals: list[Proposal], model: str) -> Published:
-        published, text, body = self.preview(proposals, model)
-        exists = (self.folder / "README.md").exists()
-        old = read_marker(_read(self.folder / "pull-request.md"))
-        if exists and text == _read(self.folder / "README.md") and old == read_marker(body):
+        (published, text, body), (old_body, old_text) = self._preview(proposals, model)
+        if old_text is not None and text == old_text and read_marker(old_body) == read_marker(body):
             published.action = "unchanged"
             return published
         self.folder.mkdir(parents=True, exist_ok=True)
