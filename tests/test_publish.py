@@ -442,23 +442,48 @@ def test_run_local_keeps_what_people_write_in_the_description(world, monkeypatch
     assert run(cfg).published.action == "unchanged" and description.read_text() == text
 
 
-def test_run_local_description_rewritten_by_hand_keeps_the_pending_papers_the_bots(world, monkeypatch):
-    """pull-request.md rewritten by a maintainer (its marker gone): the papers of the folder's README that
-    the list does not hold stay the proposal's, so one deleted afterwards is a rejection, not proposed
-    again (the folder has no commits to tell them apart)."""
+@pytest.mark.parametrize("edit", ["rewritten after a deletion", "rewritten with a deletion", "rewritten, README gone"])
+def test_run_local_description_rewritten_by_hand_forgets_nothing(world, monkeypatch, edit):
+    """pull-request.md rewritten by a maintainer (its marker gone): the folder's record of the last marker
+    keeps what the bot proposed and what people deleted, before, with or after the rewrite, also when
+    README.md is deleted too; their words stay."""
     serve, config = world
     monkeypatch.delenv("TEST_GH_TOKEN")
     cfg = config()
     assert {p.id for p in run(cfg).proposed} == set(DAYS["2025-09-18"])
     readme, description = cfg.output.path / "README.md", cfg.output.path / "pull-request.md"
-    description.write_text("Reviewed, looks good. -- the maintainer\n")
-    run(cfg)
-    assert description.read_text().startswith("Reviewed, looks good.")
-    assert read_marker(description.read_text()).ids() == set(DAYS["2025-09-18"])
     readme.write_text(readme.read_text().replace(block(readme.read_text(), "2509.13576"), ""))
+    if edit != "rewritten with a deletion":
+        assert run(cfg).published.rejected == {"2509.13576": "Reconstruction"}
+    description.write_text("Reviewed, looks good. -- the maintainer\n")
+    if edit == "rewritten, README gone":
+        readme.unlink()
     report = run(cfg)
-    assert report.published.rejected == {"2509.13576": "Reconstruction"}
-    assert "2509.13576" not in counts(readme.read_text()) and not report.proposed
+    assert "2509.13576" not in counts(readme.read_text()) and "2509.13576" not in {p.id for p in report.proposed}
+    assert description.read_text().startswith("Reviewed, looks good.")
+    assert [r.id for r in read_marker(description.read_text()).rejected] == ["2509.13576"]
+    assert run(cfg).published.action == "unchanged"
+
+
+def test_run_local_description_rewritten_takes_no_maintainers_entry_for_the_bots(world, monkeypatch):
+    """With the marker gone from pull-request.md, entries a maintainer added or relinked in the folder's
+    README stay theirs: never in the bot's table, never taken back, never a rejection when deleted."""
+    serve, config = world
+    monkeypatch.delenv("TEST_GH_TOKEN")
+    cfg = config()
+    run(cfg)
+    readme, description = cfg.output.path / "README.md", cfg.output.path / "pull-request.md"
+    text = readme.read_text()
+    listed = parse(text).entries[3]  # an entry of the list: its arXiv link fixed by the maintainer
+    edited = text.replace(f"arxiv.org/abs/{listed.arxiv_id}", "arxiv.org/abs/2509.09999")
+    readme.write_text(edited)
+    description.write_text("Reviewed. -- the maintainer\n")
+    for _ in range(2):
+        report = run(cfg)
+        assert readme.read_text() == edited and not report.published.plan.removed
+        assert read_marker(description.read_text()).ids() == set(DAYS["2025-09-18"])
+    readme.write_text(edited.replace(block(edited, "2509.09999"), ""))
+    assert run(cfg).published.rejected == {}
 
 
 def test_run_proposes_papers_first_imported_from_a_file(world, github, tmp_path, bot):

@@ -95,20 +95,30 @@ def with_maintainers_text(old: str | None, new: str) -> str:
         end = old.find("\n", signed) + 1 or len(old)
         before = old[:start]
     after, note = old[end:], _note_under_table(old[start:end])
-    if note and "\n<details>" in new:
-        new = new.replace("\n<details>", f"\n{note}\n\n<details>", 1)
+    at = new.rfind(f"\n{FEEDBACK}")
+    if note and at >= 0:
+        new = f"{new[:at + 1]}{note}\n\n{new[at + 1:]}"
     return f"{before}{new.rstrip()}{after}" if after.strip() else f"{before}{new}"
 
 
+FEEDBACK = "<details><summary>How to give feedback</summary>"  # the line under the bot's table (pull_request.md.j2)
+TABLE_HEAD = "| # | paper |"
+EMPTY = "_No proposals are left in this pull request._"
+
+
 def _note_under_table(part: str) -> str:
-    """What a person wrote between the table of the bot's part and its feedback section (blank lines
-    around it left out; the bot's own line for an empty table is not a note)."""
+    """What a person wrote between the bot's table (its rows from its header on) and its feedback
+    section, as written (blank lines around it left out; the bot's line for an empty table is not a
+    note).  A template without these lines keeps no note there."""
     lines = part.splitlines(True)
-    details = next((i for i, line in enumerate(lines) if line.startswith("<details>")), None)
-    rows = [i for i, line in enumerate(lines[:details or 0]) if line.startswith("|")]
-    if details is None or not rows:
+    head = next((i for i, line in enumerate(lines) if line.startswith(TABLE_HEAD)), None)
+    feedback = max((i for i, line in enumerate(lines) if line.startswith(FEEDBACK)), default=None)
+    if head is None or feedback is None or feedback < head:
         return ""
-    gap = [line for line in lines[rows[-1] + 1:details] if not line.startswith("_No proposals are left")]
+    end = head
+    while end < feedback and lines[end].startswith("|"):
+        end += 1
+    gap = [line for line in lines[end:feedback] if line.rstrip("\r\n") != EMPTY]
     return "".join(gap).strip("\r\n")
 
 

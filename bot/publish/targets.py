@@ -27,7 +27,8 @@ from typing import Protocol
 
 from bot.base.files import atomic_write
 from bot.lists.awesome import AwesomeList, parse
-from bot.propose.proposals import Feedback, Marker, Proposal, pull_request_body, read_marker, with_maintainers_text
+from bot.propose.proposals import (MARKER, Feedback, Marker, Proposal, pull_request_body, read_marker,
+                                   with_maintainers_text)
 from bot.propose.rolling import Branch, Plan, deleted, plan
 
 
@@ -79,17 +80,22 @@ class Publisher(Protocol):
     def preview(self, proposals: list[Proposal], model: str) -> tuple[Published, str, str]: ...
 
 
+RECORD = ".awesome-list-bot"  # in a local proposal's folder: the marker the bot last wrote
+
+
 class LocalPublisher:
     """A folder standing in for the pull request: README.md (the list with the proposals) and
     pull-request.md (the description and its marker).  While they exist they are the open
-    proposal; every edit in the folder is a maintainer's (deleting an entry rejects it)."""
+    proposal; every edit in the folder is a maintainer's (deleting an entry rejects it).  The bot
+    also keeps the marker it last wrote in ``RECORD``, as GitHub keeps commits: a description
+    rewritten by hand (its marker gone) forgets nothing."""
 
     online = False
 
     def __init__(self, folder: Path, list_text: str, limit: int = 25, template: Path | None = None):
         self.folder, self.list_text, self.limit, self.template = Path(folder), list_text, limit, template
         self._base: AwesomeList | None = None
-        self._last: tuple[tuple[str | None, str | None], Branch] | None = None  # the folder's texts as last read
+        self._last: tuple[tuple[str | None, ...], Branch] | None = None  # the folder's texts as last read
 
     def base_list(self) -> AwesomeList:
         if self._base is None:
@@ -97,25 +103,21 @@ class LocalPublisher:
         return self._base
 
     def _branch(self) -> Branch:
-        """The folder as it is now (worked out again only when its files changed).  Without a marker in
-        pull-request.md (a person rewrote it), the papers of README.md that the list does not hold are
-        the proposal's: the folder has no commits to tell them apart, and this run's marker lists them."""
-        texts = (_read(self.folder / "pull-request.md"), _read(self.folder / "README.md"))
+        """The folder as it is now (worked out again only when its files changed): the marker of
+        pull-request.md, or the one the bot last wrote when people removed it from there."""
+        texts = (_read(self.folder / "pull-request.md"), _read(self.folder / "README.md"), _read(self.folder / RECORD))
         if self._last is None or self._last[0] != texts:
-            found = read_marker(texts[0])
-            marker = found or Marker()
+            marker = read_marker(texts[0]) or read_marker(texts[2]) or Marker()
             if texts[1] is None:  # the proposed list is gone: start it again, remembering what was rejected
                 branch = Branch(self.list_text, self.list_text, Marker([], marker.rejected), base=self.base_list())
             else:
-                head = parse(texts[1])
-                ours = [] if found else sorted(head.arxiv_ids() - self.base_list().arxiv_ids())
-                branch = Branch(self.list_text, texts[1], marker, ours, marker.ids(), base=self.base_list(), head=head)
+                branch = Branch(self.list_text, texts[1], marker, [], marker.ids(), base=self.base_list())
             self._last = (texts, branch)
         return self._last[1]
 
     def open_proposals(self) -> set[str]:
         branch = self._branch()
-        return (branch.marker.ids() | set(branch.bot_added)) & branch.head.arxiv_ids()
+        return branch.marker.ids() & branch.head.arxiv_ids()
 
     def feedback(self) -> Feedback:
         """Rejected: the papers deleted from the folder's README, read as the planner reads a branch (a paper
@@ -128,8 +130,8 @@ class LocalPublisher:
     def preview(self, proposals: list[Proposal], model: str) -> tuple[Published, str, str]:
         return self._preview(proposals, model)[0]
 
-    def _preview(self, proposals, model) -> tuple[tuple[Published, str, str], tuple[str | None, str | None]]:
-        """The change, and the folder's texts (pull-request.md, README.md) of the one reading it rests on."""
+    def _preview(self, proposals, model) -> tuple[tuple[Published, str, str], tuple[str | None, ...]]:
+        """The change, and the folder's texts (pull-request.md, README.md, the record) of the one reading it rests on."""
         branch = self._branch()
         texts = self._last[0]
         result = plan(branch, proposals, self.limit)
@@ -138,13 +140,16 @@ class LocalPublisher:
         return (Published("written", str(self.folder), result), result.text, body), texts
 
     def publish(self, proposals: list[Proposal], model: str) -> Published:
-        (published, text, body), (old_body, old_text) = self._preview(proposals, model)
-        if old_text is not None and text == old_text and read_marker(old_body) == read_marker(body):
+        (published, text, body), (old_body, old_text, old_record) = self._preview(proposals, model)
+        record = MARKER.search(body).group(0) + "\n"
+        if old_text is not None and text == old_text and read_marker(old_body) == read_marker(body) \
+                and old_record == record:
             published.action = "unchanged"
             return published
         self.folder.mkdir(parents=True, exist_ok=True)
         atomic_write(self.folder / "README.md", text.encode("utf-8"))
         atomic_write(self.folder / "pull-request.md", body.encode("utf-8"))
+        atomic_write(self.folder / RECORD, record.encode("utf-8"))
         return published
 
 
