@@ -649,3 +649,19 @@ def test_run_github_an_entry_commented_out_does_not_take_the_kept_papers_entry()
     again = plan(Branch(base, head, Marker(first.proposals), [p.id for p in papers], {"2509.00001"}), [], 25)
     assert [p.id for p in again.proposals] == ["2509.00002"]
     assert again.newly_rejected == {"2509.00001": "Reconstruction"}
+
+
+@pytest.mark.parametrize("note", ["A plain note.", "My summary:\n\n| paper | verdict |\n|---|---|\n| #1 | keep |\n\nThanks.",
+                                  "<details><summary>Mine</summary>\n\nDetails of my own.\n</details>\n\nAfter them."])
+def test_publish_description_keeps_a_note_under_the_table_whole(note):
+    """A maintainer's note between the bot's table and its feedback section stays whole (its own table
+    or details block too), once, run after run."""
+    from bot.propose.proposals import pull_request_body, with_maintainers_text
+
+    first = pull_request_body([Proposal("2509.00001", "A Paper", "S", 0.9)], [], "m1")
+    edited = first.replace("\n<details><summary>How to give feedback", f"\n{note}\n\n<details><summary>How to give feedback")
+    new = pull_request_body([Proposal("2509.00001", "A Paper", "S", 0.9), Proposal("2509.00002", "B Paper", "S", 0.8)],
+                            [], "m2")
+    kept = with_maintainers_text(edited, new)
+    assert kept.count(note) == 1 and kept.index("| 2 |") < kept.index(note) < kept.index("How to give feedback")
+    assert with_maintainers_text(kept, new) == kept
