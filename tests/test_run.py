@@ -302,5 +302,5 @@ def test_run_publisher_github_without_a_token_stops_before_any_work(world, feeds
     monkeypatch.delenv("TEST_GH_TOKEN")
     cfg = config()
     result = bot("--config", cfg.source, "run", "--publisher", "github")
-    assert result.exit_code != 0 and result.err.startswith("Error: no GitHub token in $TEST_GH_TOKEN"), result.err
+    assert result.exit_code == 2 and result.err.startswith("Error: no GitHub token in $TEST_GH_TOKEN"), result.err
     assert feeds.requests == [] and not Path(cfg.store.path).exists()
