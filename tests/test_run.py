@@ -304,3 +304,16 @@ def test_run_publisher_github_without_a_token_stops_before_any_work(world, feeds
     result = bot("--config", cfg.source, "run", "--publisher", "github")
     assert result.exit_code == 2 and result.err.startswith("Error: no GitHub token in $TEST_GH_TOKEN"), result.err
     assert feeds.requests == [] and not Path(cfg.store.path).exists()
+
+
+@pytest.mark.parametrize("name", ["README.md", "pull-request.md", ".awesome-list-bot"])
+def test_run_local_output_whose_file_is_a_folder_is_refused_before_any_work(world, feeds, tmp_path, monkeypatch, bot,
+                                                                           name):
+    """Each file the local proposal writes (the record too) is checked before any work: one line, exit 2."""
+    serve, config = world
+    monkeypatch.delenv("TEST_GH_TOKEN")
+    cfg = config()
+    (tmp_path / "out" / name).mkdir(parents=True)
+    result = bot("--config", cfg.source, "run", "--output", tmp_path / "out")
+    assert result.exit_code == 2 and result.err.count("\n") == 1 and name in result.err, result.err
+    assert feeds.requests == []

@@ -28,7 +28,7 @@ from bot.papers.paper import Paper
 from bot.papers.store import Store
 from bot.propose.proposals import Feedback, Proposal
 from bot.publish.branch import GitHubPublisher
-from bot.publish.targets import DryRunPublisher, LocalPublisher, Published
+from bot.publish.targets import RECORD, DryRunPublisher, LocalPublisher, Published
 from classifier.predict import Verdict
 
 log = logging.getLogger(__name__)
@@ -179,7 +179,7 @@ def run(config, *, dry_run: bool = False, publisher: str | None = None, output: 
     folder = written_folder(config, kind, output, dry_run)
     if folder is not None:  # a folder that cannot take the files stops the run here too
         what = "--output" if output is not None else "output.path"
-        writable_folder(folder, what, ("README.md", "pull-request.md"))
+        writable_folder(folder, what, ("README.md", "pull-request.md", RECORD))
         own = config.list.local_copy
         if own is not None and (Path(folder) / "README.md").resolve() == Path(own).resolve():
             raise InputError(f"{what} {folder} holds the list itself ({own}): the bot would write over it",
