@@ -175,7 +175,7 @@ def run(config, *, dry_run: bool = False, publisher: str | None = None, output: 
     kind = publisher or ("github" if token else "local")
     if kind == "github" and not token:
         raise InputError(f"no GitHub token in ${config.github.token_env}",
-                       "set it, or use --publisher local for an offline run")
+                         "set it, or use --publisher local for an offline run")
     folder = written_folder(config, kind, output, dry_run)
     if folder is not None:  # a folder that cannot take the files stops the run here too
         what = "--output" if output is not None else "output.path"

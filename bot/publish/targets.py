@@ -27,7 +27,7 @@ from typing import Protocol
 
 from bot.base.files import atomic_write
 from bot.lists.awesome import AwesomeList, parse
-from bot.propose.proposals import (MARKER, Feedback, Marker, Proposal, pull_request_body, read_marker,
+from bot.propose.proposals import (Feedback, Marker, Proposal, marker, pull_request_body, read_marker,
                                    with_maintainers_text)
 from bot.propose.rolling import Branch, Plan, deleted, plan
 
@@ -105,13 +105,13 @@ class LocalPublisher:
     def _branch(self) -> Branch:
         """The folder as it is now (worked out again only when its files changed): the marker of
         pull-request.md, or the one the bot last wrote when people removed it from there."""
-        texts = (_read(self.folder / "pull-request.md"), _read(self.folder / "README.md"), _read(self.folder / RECORD))
+        texts = tuple(_read(self.folder / name) for name in ("pull-request.md", "README.md", RECORD))
         if self._last is None or self._last[0] != texts:
-            marker = read_marker(texts[0]) or read_marker(texts[2]) or Marker()
+            found = read_marker(texts[0]) or read_marker(texts[2]) or Marker()
             if texts[1] is None:  # the proposed list is gone: start it again, remembering what was rejected
-                branch = Branch(self.list_text, self.list_text, Marker([], marker.rejected), base=self.base_list())
+                branch = Branch(self.list_text, self.list_text, Marker([], found.rejected), base=self.base_list())
             else:
-                branch = Branch(self.list_text, texts[1], marker, [], marker.ids(), base=self.base_list())
+                branch = Branch(self.list_text, texts[1], found, [], found.ids(), base=self.base_list())
             self._last = (texts, branch)
         return self._last[1]
 
@@ -131,7 +131,8 @@ class LocalPublisher:
         return self._preview(proposals, model)[0]
 
     def _preview(self, proposals, model) -> tuple[tuple[Published, str, str], tuple[str | None, ...]]:
-        """The change, and the folder's texts (pull-request.md, README.md, the record) of the one reading it rests on."""
+        """The change, and the folder's texts (pull-request.md, README.md, the record) of the one reading
+        it rests on."""
         branch = self._branch()
         texts = self._last[0]
         result = plan(branch, proposals, self.limit)
@@ -141,7 +142,7 @@ class LocalPublisher:
 
     def publish(self, proposals: list[Proposal], model: str) -> Published:
         (published, text, body), (old_body, old_text, old_record) = self._preview(proposals, model)
-        record = MARKER.search(body).group(0) + "\n"
+        record = marker(published.plan.proposals, published.plan.rejected) + "\n"  # also with a template without one
         if old_text is not None and text == old_text and read_marker(old_body) == read_marker(body) \
                 and old_record == record:
             published.action = "unchanged"
