@@ -279,9 +279,13 @@ def deleted(branch: Branch) -> dict[str, str | None]:
     Example: deleted(Branch(base_text, head_text, marker, human_removed={"2509.01234"}))
     """
     result = Plan(branch.head_text, [], [])
-    _what_stays(branch, branch.head, branch.base, {p.id: p for p in branch.marker.proposals},
-                {r.id: r for r in branch.marker.rejected}, result)
+    _what_stays(branch, branch.head, branch.base, *_marked(branch), result)
     return result.newly_rejected
+
+
+def _marked(branch: Branch) -> tuple[dict[str, Proposal], dict[str, Proposal]]:
+    """The marker's proposals and rejections, by id."""
+    return {p.id: p for p in branch.marker.proposals}, {r.id: r for r in branch.marker.rejected}
 
 
 def _kept_proposals(branch: Branch, kept: dict[str, Entry], previous: dict, new: list[Proposal]) -> list[Proposal]:
@@ -337,8 +341,7 @@ def plan(branch: Branch, new: list[Proposal], limit: int) -> Plan:
     Example: plan(Branch(text, text), proposals, limit=25).text  # the list with the new entries
     """
     head, base = branch.head, branch.base
-    previous = {p.id: p for p in branch.marker.proposals}
-    rejected = {r.id: r for r in branch.marker.rejected}
+    previous, rejected = _marked(branch)
     result = Plan(branch.head_text, [], [])
     kept, duplicates, ours = _what_stays(branch, head, base, previous, rejected, result)
     text = remove_entries(head, duplicates, ours or set()) if duplicates else branch.head_text

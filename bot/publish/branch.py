@@ -113,13 +113,17 @@ class GitHubPublisher:
             self._base = (sha, text, parse(text))
         return self._base
 
+    def _known_base(self) -> tuple[str, str, AwesomeList]:
+        """The base as this run last read it (read now if it has not been)."""
+        return self._base if self._base is not None else self._base_at(self._base_sha())
+
     def base_text(self) -> str:
         """The list on the base branch, as read."""
-        return self._base[1] if self._base is not None else self._base_at(self._base_sha())[1]
+        return self._known_base()[1]
 
     def base_list(self) -> AwesomeList:
         """The list on the base branch, parsed."""
-        return self._base[2] if self._base is not None else self._base_at(self._base_sha())[2]
+        return self._known_base()[2]
 
     def _read(self) -> _Reading:
         """One consistent reading, just before writing: first the description, then the branch.  Nothing
