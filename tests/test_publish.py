@@ -665,3 +665,51 @@ def test_publish_description_keeps_a_note_under_the_table_whole(note):
     kept = with_maintainers_text(edited, new)
     assert kept.count(note) == 1 and kept.index("| 2 |") < kept.index(note) < kept.index("How to give feedback")
     assert with_maintainers_text(kept, new) == kept
+
+
+def test_run_local_deletion_saved_while_the_run_plans_is_kept_and_read(world, monkeypatch):
+    """A maintainer saves a deletion in the local proposal while a run is planning its change: the run
+    plans again on the folder as it is (no conditional writes on files: it checks before writing), so
+    the deletion stays and is read as a rejection."""
+    import bot.publish.targets as targets
+
+    serve, config = world
+    monkeypatch.delenv("TEST_GH_TOKEN")
+    cfg = config()
+    run(cfg)
+    readme = cfg.output.path / "README.md"
+    serve("2025-09-19")
+    real = targets.plan
+
+    def maintainer_saves_meanwhile(*args, **kwargs):
+        planned = real(*args, **kwargs)
+        if "2509.13525" in counts(readme.read_text()):
+            readme.write_text(readme.read_text().replace(block(readme.read_text(), "2509.13525"), ""))
+        return planned
+
+    monkeypatch.setattr(targets, "plan", maintainer_saves_meanwhile)
+    report = run(cfg)
+    assert "2509.13525" not in counts(readme.read_text())
+    assert report.published.rejected == {"2509.13525": "Reconstruction"}
+    assert {p.id for p in report.proposed} == set(DAYS["2025-09-19"])
+
+
+def test_run_local_folder_refusing_a_write_is_one_problem_line(world, monkeypatch, bot):
+    """A full disk while the local proposal is written: one `problem:` line naming the folder, exit 1,
+    no traceback."""
+    import errno
+
+    import bot.publish.targets as targets
+
+    serve, config = world
+    monkeypatch.delenv("TEST_GH_TOKEN")
+    cfg = config()
+
+    def full(path, data):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(targets, "atomic_write", full)
+    result = bot("--config", cfg.source, "run")
+    assert result.exit_code == 1 and "Traceback" not in result.err + result.out
+    assert f"problem: cannot write the local proposal in {cfg.output.path}: No space left on device" in \
+        result.out + result.err, result.out + result.err

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from bot.base.errors import PublishError
 from bot.base.files import atomic_write
 from bot.lists.awesome import AwesomeList, parse
 from bot.propose.proposals import (Feedback, Marker, Proposal, marker, pull_request_body, read_marker,
@@ -102,10 +103,13 @@ class LocalPublisher:
             self._base = parse(self.list_text)
         return self._base
 
+    def _texts(self) -> tuple[str | None, ...]:
+        return tuple(_read(self.folder / name) for name in ("pull-request.md", "README.md", RECORD))
+
     def _branch(self) -> Branch:
         """The folder as it is now (worked out again only when its files changed): the marker of
         pull-request.md, or the one the bot last wrote when people removed it from there."""
-        texts = tuple(_read(self.folder / name) for name in ("pull-request.md", "README.md", RECORD))
+        texts = self._texts()
         if self._last is None or self._last[0] != texts:
             found = read_marker(texts[0]) or read_marker(texts[2]) or Marker()
             if texts[1] is None:  # the proposed list is gone: start it again, remembering what was rejected
@@ -141,17 +145,26 @@ class LocalPublisher:
         return (Published("written", str(self.folder), result), result.text, body), texts
 
     def publish(self, proposals: list[Proposal], model: str) -> Published:
-        (published, text, body), (old_body, old_text, old_record) = self._preview(proposals, model)
-        record = marker(published.plan.proposals, published.plan.rejected) + "\n"  # also with a template without one
-        if old_text is not None and text == old_text and read_marker(old_body) == read_marker(body) \
-                and old_record == record:
-            published.action = "unchanged"
+        """Write the change; planned again when a person edited the folder while it was planned (their
+        edit is read, never written over), and one ``problem:`` line when the folder refuses a write."""
+        for _ in range(5):
+            (published, text, body), texts = self._preview(proposals, model)
+            record = marker(published.plan.proposals, published.plan.rejected) + "\n"  # any template
+            if texts[1] is not None and text == texts[1] and read_marker(texts[0]) == read_marker(body) \
+                    and texts[2] == record:
+                published.action = "unchanged"
+                return published
+            if self._texts() != texts:
+                continue  # edited meanwhile: plan on what is there now
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                for name, content in (("README.md", text), ("pull-request.md", body), (RECORD, record)):
+                    atomic_write(self.folder / name, content.encode("utf-8"))
+            except OSError as exc:
+                raise PublishError(f"cannot write the local proposal in {self.folder}: {exc.strerror or exc}",
+                                   "free the disk or fix the folder; the next run writes it again") from None
             return published
-        self.folder.mkdir(parents=True, exist_ok=True)
-        atomic_write(self.folder / "README.md", text.encode("utf-8"))
-        atomic_write(self.folder / "pull-request.md", body.encode("utf-8"))
-        atomic_write(self.folder / RECORD, record.encode("utf-8"))
-        return published
+        raise PublishError(f"the local proposal in {self.folder} kept changing while this run wrote it", "run again")
 
 
 def _read(path: Path) -> str | None:
